@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cordon",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cordon", targets: ["cordon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Domain types and validation against the standards; no I/O beyond reading bundled code lists.
+        .target(
+            name: "CordonCore",
+            resources: [.copy("Resources/codes")]
+        ),
+        // Parsing of cargo files (CSV, UN/EDIFACT) into domain records; knows nothing of storage.
+        .target(
+            name: "CordonIngest",
+            dependencies: ["CordonCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The one SQL store (SQLite embedded, PostgreSQL in production) over SQLKit.
+        .target(
+            name: "CordonStore",
+            dependencies: [
+                "CordonCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command line: composition root.
+        .executableTarget(
+            name: "cordon",
+            dependencies: [
+                "CordonCore", "CordonIngest", "CordonStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(name: "CordonCoreTests", dependencies: ["CordonCore"]),
+        .testTarget(name: "CordonIngestTests", dependencies: ["CordonIngest", "CordonCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CordonStoreTests", dependencies: ["CordonStore", "CordonIngest", "CordonCore"]),
+        .testTarget(name: "CLITests", dependencies: ["CordonCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,78 @@
+/// ISO 6346 freight container identification: owner code, equipment category, serial number and check digit.
+public enum ContainerNumber {
+    /// Value of each letter in the check-digit sum: A=10, skipping multiples of 11.
+    private static let letterValues: [UInt8: Int] = {
+        var table: [UInt8: Int] = [:]
+        var value = 10
+        for letter in UInt8(ascii: "A")...UInt8(ascii: "Z") {
+            if value % 11 == 0 { value += 1 }
+            table[letter] = value
+            value += 1
+        }
+        return table
+    }()
+
+    /// Removes the separators people write (spaces, hyphens, dots, slashes) and upper-cases.
+    public static func normalize(_ raw: some StringProtocol) -> String {
+        var out = ""
+        out.reserveCapacity(11)
+        for ch in raw.uppercased() where !(ch == " " || ch == "-" || ch == "." || ch == "/") {
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// The check digit of the first ten characters (owner code, category, serial); a computed 10 is written 0.
+    public static func checkDigit(_ firstTen: some Collection<UInt8>) -> Int? {
+        guard firstTen.count == 10 else { return nil }
+        var sum = 0
+        for (i, byte) in firstTen.enumerated() {
+            let v: Int
+            if let letter = letterValues[byte] { v = letter }
+            else if byte >= 48 && byte <= 57 { v = Int(byte - 48) }
+            else { return nil }
+            sum += v << i
+        }
+        return sum % 11 % 10
+    }
+
+    /// Checks a container number and says precisely what is wrong with it.
+    public static func check(_ raw: some StringProtocol) -> CheckResult {
+        let number = normalize(raw)
+        let bytes = Array(number.utf8)
+        if bytes.isEmpty { return .invalid(reason: "empty") }
+        if let bad = bytes.firstIndex(where: { !(isLetter($0) || isDigit($0)) }) {
+            let ch = String(decoding: bytes[bad...bad], as: UTF8.self)
+            return .invalid(reason: "character '\(ch.isEmpty ? "?" : ch)' at position \(bad + 1) is not A-Z or 0-9")
+        }
+        if bytes.count != 11 {
+            return .invalid(reason: "length is \(bytes.count), expected 11 (4 letters, 6 digits, check digit)")
+        }
+        for i in 0..<3 where !isLetter(bytes[i]) {
+            return .invalid(reason: "owner code must be 3 letters, position \(i + 1) is '\(Character(UnicodeScalar(bytes[i])))'")
+        }
+        if !isLetter(bytes[3]) || ![UInt8(ascii: "U"), UInt8(ascii: "J"), UInt8(ascii: "Z")].contains(bytes[3]) {
+            return .invalid(reason: "equipment category '\(Character(UnicodeScalar(bytes[3])))' must be U, J or Z")
+        }
+        for i in 4..<11 where !isDigit(bytes[i]) {
+            return .invalid(reason: "serial number and check digit must be digits, position \(i + 1) is '\(Character(UnicodeScalar(bytes[i])))'")
+        }
+        guard let expected = checkDigit(bytes[0..<10]) else { return .invalid(reason: "cannot compute check digit") }
+        let given = Int(bytes[10] - 48)
+        if given != expected {
+            return .invalid(reason: "check digit is \(given), expected \(expected)")
+        }
+        return .valid(normalized: number, warning: nil)
+    }
+
+    /// The structure is right (4 letters with category U/J/Z, 7 digits) whatever the check digit says.
+    public static func isWellFormed(_ number: String) -> Bool {
+        let b = Array(number.utf8)
+        guard b.count == 11, b[0..<3].allSatisfy(isLetter), [85, 74, 90].contains(b[3]),
+              b[4..<11].allSatisfy(isDigit) else { return false }
+        return true
+    }
+
+    private static func isLetter(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+    private static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+}

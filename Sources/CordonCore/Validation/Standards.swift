@@ -1,0 +1,103 @@
+/// UN/LOCODE: two-letter ISO 3166 country and three characters (letters and digits 2-9) for the place.
+public enum LOCODE {
+    /// Upper-cases and removes the space some systems put after the country (`GB PME`).
+    public static func normalize(_ raw: some StringProtocol) -> String {
+        String(raw.uppercased().filter { $0 != " " })
+    }
+
+    /// Checks the format and the country strictly; a place absent from the bundled list is only a warning,
+    /// since new locations are added every release and national lists run ahead of the UN one.
+    public static func check(_ raw: some StringProtocol, lists: CodeLists = .bundled) -> CheckResult {
+        let code = normalize(raw)
+        let b = Array(code.utf8)
+        guard b.count == 5 else {
+            return .invalid(reason: "length is \(b.count), expected 5 (country code and 3-character location)")
+        }
+        guard b[0...1].allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
+            return .invalid(reason: "country part '\(code.prefix(2))' must be 2 letters")
+        }
+        guard b[2...4].allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 50 && $0 <= 57) }) else {
+            return .invalid(reason: "location part '\(code.suffix(3))' must be letters or digits 2-9")
+        }
+        let country = String(code.prefix(2))
+        guard lists.countries[country] != nil || country == "XZ" else {
+            return .invalid(reason: "country '\(country)' is not an ISO 3166-1 code")
+        }
+        if lists.locodes[code] == nil {
+            return .valid(normalized: code, warning: "not in the bundled UN/LOCODE list")
+        }
+        return .valid(normalized: code, warning: nil)
+    }
+}
+
+/// Harmonized System commodity codes, 6 to 10 digits (the national tariff extends the 6-digit subheading).
+public enum HSCode {
+    /// Headings deleted by later HS editions that older declarations still carry, with the last edition.
+    static let earlierEditionHeadings: [String: String] = ["8803": "HS 2017"]
+
+    /// Removes the dots and spaces of printed tariff codes (`8703.23.19`).
+    public static func normalize(_ raw: some StringProtocol) -> String {
+        String(raw.filter { $0 != "." && $0 != " " })
+    }
+
+    /// Checks length and digits, and that chapter and heading exist; an unknown 6-digit subheading is a
+    /// warning, since the bundled list is one HS edition and declarations may follow another.
+    public static func check(_ raw: some StringProtocol, lists: CodeLists = .bundled) -> CheckResult {
+        let code = normalize(raw)
+        guard code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            return .invalid(reason: "must contain digits only")
+        }
+        guard (6...10).contains(code.utf8.count) else {
+            return .invalid(reason: "length is \(code.utf8.count), expected 6 to 10 digits")
+        }
+        let chapter = String(code.prefix(2)), heading = String(code.prefix(4)), sub = String(code.prefix(6))
+        guard lists.hs[chapter] != nil else { return .invalid(reason: "chapter \(chapter) does not exist") }
+        guard lists.hs[heading] != nil else {
+            if let edition = earlierEditionHeadings[heading] {
+                return .valid(normalized: code, warning: "heading \(heading) exists only up to \(edition)")
+            }
+            return .invalid(reason: "heading \(heading) does not exist in chapter \(chapter)")
+        }
+        if lists.hs[sub] == nil {
+            return .valid(normalized: code, warning: "subheading \(sub) not in the bundled HS edition")
+        }
+        return .valid(normalized: code, warning: nil)
+    }
+}
+
+/// ISO 3166-1 countries (alpha-2, alpha-3 accepted and converted).
+public enum CountryCode {
+    public static func check(_ raw: some StringProtocol, lists: CodeLists = .bundled) -> CheckResult {
+        let code = raw.uppercased().trimmingSpaces()
+        if code == "ZZ" { return .valid(normalized: code, warning: "user-assigned code for an unknown country") }
+        if code.count == 2 {
+            return lists.countries[code] != nil
+                ? .valid(normalized: code, warning: nil)
+                : .invalid(reason: "'\(code)' is not an ISO 3166-1 alpha-2 code")
+        }
+        if code.count == 3, let alpha2 = lists.countryAlpha3[code] {
+            return .valid(normalized: alpha2, warning: nil)
+        }
+        return .invalid(reason: "'\(code)' is not an ISO 3166-1 country code")
+    }
+}
+
+/// ISO 4217 currencies.
+public enum CurrencyCode {
+    public static func check(_ raw: some StringProtocol, lists: CodeLists = .bundled) -> CheckResult {
+        let code = raw.uppercased().trimmingSpaces()
+        return lists.currencies[code] != nil
+            ? .valid(normalized: code, warning: nil)
+            : .invalid(reason: "'\(code)' is not an ISO 4217 currency code")
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    public func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

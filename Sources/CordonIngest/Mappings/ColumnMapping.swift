@@ -1,0 +1,164 @@
+import CordonCore
+import Foundation
+
+/// How the columns of a CSV file become Cordon fields: the mapping file of the `manifest` format, and the
+/// built-in definitions of the `kcs` and `bacuda` formats.
+public struct ColumnMapping: Codable, Sendable {
+    /// The document kind of every row (default `bl`).
+    public var kind: DocumentKind = .billOfLading
+    /// Date layout with `yyyy`, `yy`, `MM`, `dd` and any separators, e.g. `dd.MM.yyyy` (default `yyyy-MM-dd`).
+    public var dateFormat: String = "yyyy-MM-dd"
+    /// `.` or `,` (decimal comma).
+    public var decimalSeparator: String = "."
+    /// Grouping separator to ignore in numbers (` `, `.`, `,` or `'`), if the file uses one.
+    public var thousandsSeparator: String?
+    /// Field separator; detected from the header line when absent.
+    public var separator: String?
+    /// Currency of the values when the file has no currency column.
+    public var currency: String?
+    /// `standard` (ISO 3166, UN/LOCODE, checked) or `pseudonymous` (opaque codes kept as they are).
+    public var places: String = "standard"
+    /// Pad shorter HS codes with leading zeros to this width (spreadsheets drop the zero of chapters 01-09).
+    public var hsCodeWidth: Int?
+    /// Source column → Cordon field (see `ColumnMapping.fields`).
+    public var columns: [String: String]
+    /// Per Cordon field, source value → Cordon value (e.g. transport mode codes).
+    public var values: [String: [String: String]] = [:]
+    /// Cordon fields that must be present and non-empty in every row.
+    public var required: [String] = ["documentNumber", "date"]
+
+    public init(kind: DocumentKind = .billOfLading, dateFormat: String = "yyyy-MM-dd", decimalSeparator: String = ".",
+                places: String = "standard", hsCodeWidth: Int? = nil, columns: [String: String],
+                values: [String: [String: String]] = [:], required: [String] = ["documentNumber", "date"]) {
+        self.kind = kind
+        self.dateFormat = dateFormat
+        self.decimalSeparator = decimalSeparator
+        self.places = places
+        self.hsCodeWidth = hsCodeWidth
+        self.columns = columns
+        self.values = values
+        self.required = required
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, dateFormat, decimalSeparator, thousandsSeparator, separator, currency, places, hsCodeWidth,
+             columns, values, required
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decodeIfPresent(DocumentKind.self, forKey: .kind) ?? .billOfLading
+        dateFormat = try c.decodeIfPresent(String.self, forKey: .dateFormat) ?? "yyyy-MM-dd"
+        decimalSeparator = try c.decodeIfPresent(String.self, forKey: .decimalSeparator) ?? "."
+        thousandsSeparator = try c.decodeIfPresent(String.self, forKey: .thousandsSeparator)
+        separator = try c.decodeIfPresent(String.self, forKey: .separator)
+        currency = try c.decodeIfPresent(String.self, forKey: .currency)
+        places = try c.decodeIfPresent(String.self, forKey: .places) ?? "standard"
+        hsCodeWidth = try c.decodeIfPresent(Int.self, forKey: .hsCodeWidth)
+        columns = try c.decode([String: String].self, forKey: .columns)
+        values = try c.decodeIfPresent([String: [String: String]].self, forKey: .values) ?? [:]
+        required = try c.decodeIfPresent([String].self, forKey: .required) ?? ["documentNumber", "date"]
+    }
+
+    /// The Cordon fields a column can map to. `attributes.NAME` keeps any other value under NAME.
+    public static let fields: [String: String] = [
+        "documentNumber": "B/L, AWB or declaration number",
+        "date": "document date",
+        "arrival": "expected arrival date",
+        "mode": "transport mode: sea, air, road, rail, post, multimodal, other",
+        "office": "customs office or unit location",
+        "route.placeOfLoading": "UN/LOCODE", "route.placeOfDischarge": "UN/LOCODE",
+        "route.placeOfDelivery": "UN/LOCODE",
+        "route.transshipment": "UN/LOCODEs separated by space, comma, | or /",
+        "route.countryOfDeparture": "ISO 3166", "route.countryOfDestination": "ISO 3166",
+        "conveyance.name": "vessel or flight name", "conveyance.identifier": "IMO number, flight number, plate",
+        "conveyance.voyage": "voyage number",
+        "goods.hsCode": "HS code, 6-10 digits", "goods.description": "goods description",
+        "goods.packages": "number of packages", "goods.packageType": "package type code",
+        "goods.quantity": "quantity", "goods.quantityUnit": "unit of the quantity",
+        "goods.grossMassKg": "gross mass, kg", "goods.netMassKg": "net mass, kg",
+        "goods.invoiceValue": "invoice (FOB) value", "goods.customsValue": "customs (CIF) value",
+        "goods.currency": "ISO 4217 currency of the values", "goods.countryOfOrigin": "ISO 3166",
+        "goods.unNumber": "UN number of dangerous goods",
+        "container.number": "ISO 6346 container number(s), separated by space, comma or |",
+        "container.sizeType": "ISO 6346 size/type code", "container.seals": "seal numbers separated by space, comma or |",
+        "label.illicit": "known outcome: 1/0, true/false, yes/no", "label.critical": "known critical fraud: 1/0",
+        "label.revenue": "revenue recovered",
+    ].merging(Dictionary(uniqueKeysWithValues: PartyRole.allCases.flatMap { role in
+        ["identifier", "name", "address", "country"].map { ("parties.\(role.rawValue).\($0)", "\(role.rawValue) \($0)") }
+    }), uniquingKeysWith: { a, _ in a })
+
+    /// Checks that every target is a known field; names the first wrong one.
+    public func validateTargets() throws(IngestError) {
+        for (column, target) in columns.sorted(by: { $0.key < $1.key }) {
+            if ColumnMapping.fields[target] == nil && !target.hasPrefix("attributes.") {
+                throw .badMapping("column '\(column)' maps to unknown field '\(target)'")
+            }
+        }
+        if decimalSeparator != "." && decimalSeparator != "," {
+            throw .badMapping("decimalSeparator must be \".\" or \",\", not '\(decimalSeparator)'")
+        }
+        if let s = separator, s.utf8.count != 1 { throw .badMapping("separator must be one character, not '\(s)'") }
+        if places != "standard" && places != "pseudonymous" {
+            throw .badMapping("places must be \"standard\" or \"pseudonymous\", not '\(places)'")
+        }
+        guard DateLayout(dateFormat) != nil else { throw .badMapping("dateFormat '\(dateFormat)' needs yyyy or yy, MM and dd") }
+    }
+}
+
+/// Why an ingest run could not run at all (bad records never cause this; they go to the quarantine).
+public enum IngestError: Error, CustomStringConvertible, Sendable {
+    case badMapping(String)
+    case missingColumns(file: String, columns: [String])
+    case unreadable(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .badMapping(let why): return "mapping: \(why)"
+        case .missingColumns(let file, let columns):
+            return "\(file): the header lacks the column(s) \(columns.joined(separator: ", "))"
+        case .unreadable(let file, let reason): return "\(file): \(reason)"
+        }
+    }
+}
+
+/// A compiled date layout: positions of year, month and day in a fixed-width date text.
+struct DateLayout: Sendable {
+    let yearRange: Range<Int>
+    let monthRange: Range<Int>
+    let dayRange: Range<Int>
+    let length: Int
+
+    init?(_ format: String) {
+        let f = Array(format.utf8)
+        func find(_ token: String) -> Range<Int>? {
+            let t = Array(token.utf8)
+            guard f.count >= t.count else { return nil }
+            for i in 0...(f.count - t.count) where Array(f[i..<i + t.count]) == t { return i..<i + t.count }
+            return nil
+        }
+        guard let y = find("yyyy") ?? find("yy"), let m = find("MM"), let d = find("dd") else { return nil }
+        yearRange = y
+        monthRange = m
+        dayRange = d
+        length = f.count
+    }
+
+    func parse(_ text: String) -> CalendarDate? {
+        var bytes = Array(text.utf8)
+        // Tolerate a time after the date (`2020-01-01 00:00:00`).
+        if bytes.count > length, bytes[length] == 32 || bytes[length] == 84 { bytes = Array(bytes[0..<length]) }
+        guard bytes.count == length else { return nil }
+        func number(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for b in bytes[r] {
+                guard b >= 48 && b <= 57 else { return nil }
+                v = v * 10 + Int(b - 48)
+            }
+            return v
+        }
+        guard var y = number(yearRange), let m = number(monthRange), let d = number(dayRange) else { return nil }
+        if yearRange.count == 2 { y += 2000 }
+        return CalendarDate(year: y, month: m, day: d)
+    }
+}

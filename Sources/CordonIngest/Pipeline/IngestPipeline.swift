@@ -1,0 +1,230 @@
+import CordonCore
+import Crypto
+import Foundation
+
+/// How far an ingest run has come, for the progress line on a terminal.
+public struct IngestProgress: Sendable {
+    public var file: String
+    public var records: Int
+    public var bytesRead: Int
+    /// Size of the file, nil when it is read through a decompressor.
+    public var totalBytes: Int?
+}
+
+/// Reads cargo files of one format and hands validated records to the store in atomic batches.
+/// Memory stays flat: one batch is parsed while the previous one is being committed.
+public struct IngestPipeline: Sendable {
+    public var format: CargoFormat
+    public var mapping: ColumnMapping?
+    public var batchSize: Int
+    /// EDIFACT interchanges are read whole; larger files are refused rather than exhausting memory.
+    public var maxInterchangeBytes = 512 << 20
+
+    /// `mapping` is required for `manifest` and replaces the built-in one for `kcs` and `bacuda` when given.
+    public init(format: CargoFormat, mapping: ColumnMapping? = nil, batchSize: Int = 5000) throws(IngestError) {
+        if format == .manifest && mapping == nil {
+            throw .badMapping("the manifest format needs --mapping FILE (a JSON column mapping)")
+        }
+        self.format = format
+        self.mapping = mapping
+        self.batchSize = batchSize
+    }
+
+    /// Loads a JSON mapping file, naming the file and the place of any error.
+    public static func loadMapping(path: String) throws(IngestError) -> ColumnMapping {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(file: path, reason: error.localizedDescription)
+        }
+        do {
+            let m = try JSONDecoder().decode(ColumnMapping.self, from: data)
+            try m.validateTargets()
+            return m
+        } catch let e as IngestError {
+            throw .badMapping("\(path): \(e)")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw .badMapping("\(path): not valid JSON: \(ctx.debugDescription) \(ctx.underlyingError.map { "(\($0))" } ?? "")")
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .badMapping("\(path): missing \"\(key.stringValue)\"")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw .badMapping("\(path): at \(ctx.codingPath.map(\.stringValue).joined(separator: ".")): \(ctx.debugDescription)")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw .badMapping("\(path): at \(ctx.codingPath.map(\.stringValue).joined(separator: ".")): \(ctx.debugDescription)")
+        } catch {
+            throw .badMapping("\(path): \(error)")
+        }
+    }
+
+    /// Ingests one file. `commit` stores a batch atomically and reports what it did.
+    public func run(file path: String,
+                    commit: @escaping @Sendable (IntakeBatch) async throws -> IntakeCounts,
+                    progress: @escaping @Sendable (IngestProgress) -> Void = { _ in }) async throws -> IntakeCounts {
+        let source = SourceFile(name: (path as NSString).lastPathComponent,
+                                fingerprint: try FileFingerprint.of(path: path), format: format.rawValue)
+        if format.isCSV {
+            return try await runCSV(path: path, source: source, commit: commit, progress: progress)
+        }
+        return try await runEDIFACT(path: path, source: source, commit: commit, progress: progress)
+    }
+
+    private func runCSV(path: String, source: SourceFile,
+                        commit: @escaping @Sendable (IntakeBatch) async throws -> IntakeCounts,
+                        progress: @escaping @Sendable (IngestProgress) -> Void) async throws -> IntakeCounts {
+        let mapping: ColumnMapping
+        switch format {
+        case .kcs: mapping = self.mapping ?? .kcs
+        case .bacuda: mapping = self.mapping ?? .bacuda
+        default: mapping = self.mapping!  // checked in init
+        }
+        let separator = mapping.separator?.utf8.first
+        let reader: CSVReader
+        var decompressor: Process?
+        var total: Int?
+        do {
+            if path.hasSuffix(".gz") {
+                let (fd, process) = try FileFingerprint.gunzip(path)
+                decompressor = process
+                reader = try CSVReader(fileDescriptor: fd, name: path, separator: separator)
+            } else {
+                reader = try CSVReader(path: path, separator: separator)
+                total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            }
+        } catch {
+            throw IngestError.unreadable(file: path, reason: String(describing: error))
+        }
+        defer { decompressor?.terminate() }
+        guard let header = try reader.next() else {
+            return IntakeCounts()
+        }
+        let mapper = try RowMapper(mapping: mapping, header: header.fields, file: source.name)
+        var counts = IntakeCounts()
+        var pending: Task<IntakeCounts, any Error>?
+        var batch = IntakeBatch(source: source)
+        var records = 0
+        var lastProgress = Date()
+        while true {
+            let record: CSVRecord?
+            do { record = try reader.next() } catch {
+                // A record too large to be a record (an unclosed quote) ends the file: keep it aside, say so.
+                batch.rejects.append(RejectedRecord(file: source.name, line: 0, field: "(file)",
+                                                    reason: String(describing: error), raw: ""))
+                record = nil
+            }
+            if let record {
+                records += 1
+                switch mapper.map(record, file: source.name) {
+                case .accepted(let c):
+                    batch.consignments.append(c)
+                case .rejected(let r):
+                    batch.rejects.append(r)
+                }
+            }
+            if record == nil || batch.consignments.count + batch.rejects.count >= batchSize {
+                if let pending { counts = counts + (try await pending.value) }
+                let ready = batch
+                pending = ready.isEmpty ? nil : Task { try await commit(ready) }
+                batch = IntakeBatch(source: source)
+                if Date().timeIntervalSince(lastProgress) >= 1 || record == nil {
+                    progress(IngestProgress(file: path, records: records, bytesRead: reader.bytesRead, totalBytes: total))
+                    lastProgress = Date()
+                }
+            }
+            if record == nil { break }
+        }
+        if let pending { counts = counts + (try await pending.value) }
+        if let decompressor {
+            decompressor.waitUntilExit()
+            if decompressor.terminationStatus != 0 {
+                throw IngestError.unreadable(file: path, reason: "gzip could not decompress it (status \(decompressor.terminationStatus)); what was read before the error is stored")
+            }
+        }
+        return counts
+    }
+
+    private func runEDIFACT(path: String, source: SourceFile,
+                            commit: @escaping @Sendable (IntakeBatch) async throws -> IntakeCounts,
+                            progress: @escaping @Sendable (IngestProgress) -> Void) async throws -> IntakeCounts {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= maxInterchangeBytes else {
+            throw IngestError.unreadable(file: path, reason: "\(size) bytes is more than the \(maxInterchangeBytes)-byte limit for one interchange")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw IngestError.unreadable(file: path, reason: "cannot read the file")
+        }
+        let batch = EDIFACTIngest.batch(Array(data), format: format, source: source)
+        progress(IngestProgress(file: path, records: batch.consignments.count + batch.bayPlans.count + batch.rejects.count,
+                                bytesRead: size, totalBytes: size))
+        return try await commit(batch)
+    }
+}
+
+/// Turns an interchange into one batch: messages of the expected type mapped, the others and the truncated
+/// ones kept aside, envelope problems reported as warnings.
+public enum EDIFACTIngest {
+    public static func batch(_ bytes: [UInt8], format: CargoFormat, source: SourceFile,
+                             validator: ConsignmentValidator = ConsignmentValidator()) -> IntakeBatch {
+        let interchange = EDIFACTLexer.parse(bytes)
+        var batch = IntakeBatch(source: source)
+        for issue in interchange.issues {
+            batch.warnings.append(RejectedRecord(file: source.name, line: issue.segment, unit: "segment", field: issue.field,
+                                                 reason: issue.reason, raw: ""))
+        }
+        let expected = format.rawValue.uppercased()
+        for m in interchange.messages {
+            let at = m.segments[0].index
+            if !m.complete {
+                batch.rejects.append(RejectedRecord(file: source.name, line: at, unit: "segment", field: "UNT",
+                                                    reason: "message \(m.reference) (\(m.type)) has no UNT trailer: it is truncated",
+                                                    raw: m.raw))
+                continue
+            }
+            guard m.type == expected else {
+                batch.rejects.append(RejectedRecord(file: source.name, line: at, unit: "segment", field: "UNH",
+                                                    reason: "message \(m.reference) is \(m.type.isEmpty ? "of no type" : m.type), not \(expected)",
+                                                    raw: m.raw))
+                continue
+            }
+            let outcome = format == .cuscar
+                ? CUSCARMapper(validator: validator).map(m, file: source.name)
+                : BAPLIEMapper(validator: validator).map(m, file: source.name)
+            batch.consignments += outcome.consignments.map(\.0)
+            batch.bayPlans += outcome.bayPlans.map(\.0)
+            batch.rejects += outcome.rejects
+            batch.warnings += outcome.warnings
+        }
+        return batch
+    }
+}
+
+/// Identifies a file by its content, so that reading it again is recognised (SHA-256 of its bytes).
+public enum FileFingerprint {
+    public static func of(path: String) throws(IngestError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .unreadable(file: path, reason: "cannot open it")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 4 << 20) ?? Data() } catch {
+                throw .unreadable(file: path, reason: error.localizedDescription)
+            }
+            if chunk.isEmpty { break }
+            hasher.update(data: chunk)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Starts `gzip -dc FILE` and returns the read end of its output.
+    static func gunzip(_ path: String) throws -> (Int32, Process) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", "--", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let fd = dup(pipe.fileHandleForReading.fileDescriptor)
+        try? pipe.fileHandleForReading.close()
+        return (fd, process)
+    }
+}

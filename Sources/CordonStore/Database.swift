@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// Where the store lives: an embedded SQLite file or a PostgreSQL database.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    /// Parses `sqlite:PATH` or `postgres://user:pw@host:port/db` (also `postgresql://`).
+    public init(parsing text: String) throws(StoreError) {
+        if text.hasPrefix("sqlite:") {
+            var path = String(text.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw .badLocation("sqlite: needs a file path, e.g. sqlite:cordon.sqlite") }
+            self = .sqlite(path: path)
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(url: text)
+        } else {
+            throw .badLocation("'\(text)' is neither sqlite:PATH nor postgres://user:password@host:port/database")
+        }
+    }
+
+    /// The location without any password, for messages and logs.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "sqlite:\(path)"
+        case .postgres(let url):
+            guard var c = URLComponents(string: url) else { return "postgres://…" }
+            if c.password != nil { c.password = "***" }
+            return c.string ?? "postgres://…"
+        }
+    }
+}
+
+/// Why the store could not do what was asked.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case badLocation(String)
+    case cannotOpen(String, reason: String)
+    case migrationFailed(version: Int, reason: String)
+    case newerSchema(database: Int, known: Int)
+    case query(String)
+
+    public var description: String {
+        switch self {
+        case .badLocation(let why): return "database: \(why)"
+        case .cannotOpen(let location, let reason): return "cannot open \(location): \(reason)"
+        case .migrationFailed(let v, let reason): return "migration \(v) failed: \(reason)"
+        case .newerSchema(let db, let known):
+            return "the database is at schema version \(db), this cordon knows up to \(known): upgrade cordon"
+        case .query(let why): return "database query failed: \(why)"
+        }
+    }
+}
+
+/// The SQL flavour in use; the few dialect differences live here.
+enum Flavor: Sendable {
+    case sqlite, postgres
+
+    /// Column type of 64-bit ids (in SQLite, INTEGER PRIMARY KEY is the fast rowid).
+    var idType: String { self == .sqlite ? "INTEGER" : "BIGINT" }
+}
+
+/// One connection to the database, used by one actor at a time: transactions need a single connection.
+final class Connection: @unchecked Sendable {
+    // @unchecked: the underlying connections are thread-safe; the Store actor serialises their use.
+    let sql: any SQLDatabase
+    let flavor: Flavor
+    private let closeHandler: @Sendable () async throws -> Void
+
+    init(sql: any SQLDatabase, flavor: Flavor, close: @escaping @Sendable () async throws -> Void) {
+        self.sql = sql
+        self.flavor = flavor
+        self.closeHandler = close
+    }
+
+    static func open(_ location: DatabaseLocation, logger: Logger) async throws(StoreError) -> Connection {
+        switch location {
+        case .sqlite(let path):
+            do {
+                let conn = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
+                let sql = conn.sql(queryLogLevel: .trace)
+                // WAL lets readers work while a batch is written; FULL sync makes every committed batch durable.
+                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000",
+                               "PRAGMA foreign_keys=ON"] {
+                    try await sql.raw(SQLQueryString(pragma)).run()
+                }
+                return Connection(sql: sql, flavor: .sqlite, close: { try await conn.close() })
+            } catch {
+                throw .cannotOpen(location.description, reason: String(describing: error))
+            }
+        case .postgres(let url):
+            do {
+                let config = try SQLPostgresConfiguration(url: url)
+                let conn = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: config.coreConfiguration,
+                    id: 1, logger: logger).get()
+                let sql = conn.sql(queryLogLevel: .trace)
+                try await sql.raw("SET client_min_messages TO WARNING").run()
+                return Connection(sql: sql, flavor: .postgres, close: { try await conn.close() })
+            } catch {
+                throw .cannotOpen(location.description, reason: String(describing: error))
+            }
+        }
+    }
+
+    func close() async {
+        try? await closeHandler()
+    }
+}

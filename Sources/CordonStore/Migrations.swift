@@ -1,0 +1,77 @@
+import SQLKit
+
+/// The schema, as an append-only list of versioned migrations: never edit a released one, add the next.
+enum Migrations {
+    struct Migration: Sendable {
+        let version: Int
+        let name: String
+        let statements: @Sendable (Flavor) -> [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "cargo intake") { f in [
+            """
+            CREATE TABLE id_blocks (name TEXT PRIMARY KEY, next_id BIGINT NOT NULL)
+            """,
+            "INSERT INTO id_blocks (name, next_id) VALUES ('main', 1)",
+            """
+            CREATE TABLE ingest_files (
+                id \(f.idType) PRIMARY KEY, name TEXT NOT NULL, fingerprint TEXT NOT NULL, format TEXT NOT NULL,
+                first_seen TEXT NOT NULL, last_seen TEXT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX ingest_files_fingerprint ON ingest_files (fingerprint, format)",
+            """
+            CREATE TABLE consignments (
+                id \(f.idType) PRIMARY KEY,
+                kind TEXT NOT NULL, document_number TEXT NOT NULL, version INTEGER NOT NULL,
+                content_hash TEXT NOT NULL, is_current INTEGER NOT NULL,
+                doc_date TEXT NOT NULL, mode TEXT, office TEXT,
+                place_of_loading TEXT, place_of_discharge TEXT, hs_code TEXT,
+                label_illicit INTEGER, label_revenue DOUBLE PRECISION,
+                payload TEXT NOT NULL, ingest_file_id BIGINT NOT NULL REFERENCES ingest_files (id),
+                received_at TEXT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX consignments_document ON consignments (document_number, kind, version)",
+            "CREATE INDEX consignments_date ON consignments (doc_date) ",
+            """
+            CREATE TABLE consignment_containers (
+                consignment_id BIGINT NOT NULL REFERENCES consignments (id), number TEXT NOT NULL,
+                check_digit_valid INTEGER NOT NULL)
+            """,
+            "CREATE INDEX consignment_containers_number ON consignment_containers (number)",
+            "CREATE INDEX consignment_containers_consignment ON consignment_containers (consignment_id)",
+            """
+            CREATE TABLE consignment_parties (
+                consignment_id BIGINT NOT NULL REFERENCES consignments (id), role TEXT NOT NULL,
+                identifier TEXT, name TEXT)
+            """,
+            "CREATE INDEX consignment_parties_identifier ON consignment_parties (identifier)",
+            "CREATE INDEX consignment_parties_name ON consignment_parties (name)",
+            "CREATE INDEX consignment_parties_consignment ON consignment_parties (consignment_id)",
+            """
+            CREATE TABLE bay_plans (
+                id \(f.idType) PRIMARY KEY, reference TEXT NOT NULL, vessel TEXT NOT NULL, voyage TEXT NOT NULL,
+                version INTEGER NOT NULL, content_hash TEXT NOT NULL, is_current INTEGER NOT NULL,
+                payload TEXT NOT NULL, ingest_file_id BIGINT NOT NULL REFERENCES ingest_files (id),
+                received_at TEXT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX bay_plans_identity ON bay_plans (reference, vessel, voyage, version)",
+            """
+            CREATE TABLE bay_plan_containers (
+                bay_plan_id BIGINT NOT NULL REFERENCES bay_plans (id), number TEXT NOT NULL, position TEXT,
+                port_of_loading TEXT, port_of_discharge TEXT)
+            """,
+            "CREATE INDEX bay_plan_containers_number ON bay_plan_containers (number)",
+            """
+            CREATE TABLE quarantine (
+                id \(f.idType) PRIMARY KEY, ingest_file_id BIGINT NOT NULL REFERENCES ingest_files (id),
+                severity TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, unit TEXT NOT NULL,
+                field TEXT NOT NULL, reason TEXT NOT NULL, raw TEXT NOT NULL, received_at TEXT NOT NULL)
+            """,
+            // Re-reading a file must not quarantine the same record twice.
+            "CREATE UNIQUE INDEX quarantine_record ON quarantine (ingest_file_id, severity, unit, line, field)",
+        ] },
+    ]
+
+    static var latest: Int { all.last?.version ?? 0 }
+}

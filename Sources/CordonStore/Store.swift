@@ -1,0 +1,391 @@
+import CordonCore
+import Crypto
+import Foundation
+import Logging
+import SQLKit
+
+/// The one store of a node: consignments with all their versions, bay plans, the quarantine and the schema.
+public actor Store {
+    let connection: Connection
+    let logger: Logger
+    public let location: DatabaseLocation
+
+    private init(connection: Connection, location: DatabaseLocation, logger: Logger) {
+        self.connection = connection
+        self.location = location
+        self.logger = logger
+    }
+
+    /// Opens the database; `migrate` brings the schema up to date first (the default for the embedded store).
+    public static func open(_ location: DatabaseLocation, migrate: Bool = true,
+                            logger: Logger = Logger(label: "cordon.store")) async throws -> Store {
+        let connection = try await Connection.open(location, logger: logger)
+        let store = Store(connection: connection, location: location, logger: logger)
+        if migrate { _ = try await store.migrate() }
+        return store
+    }
+
+    public func close() async {
+        await connection.close()
+    }
+
+    var sql: any SQLDatabase { connection.sql }
+
+    // Actor methods interleave at every await; the gate keeps one unit of work at a time on the connection,
+    // so that nothing runs inside another caller's transaction.
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func exclusive<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        if busy { await withCheckedContinuation { waiters.append($0) } } else { busy = true }
+        defer {
+            if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    /// Runs `body` inside one transaction on the store's connection: committed when it returns,
+    /// rolled back when it throws. The actor keeps other work off the connection meanwhile.
+    func transaction<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        try await exclusive { try await unguardedTransaction(body) }
+    }
+
+    private func unguardedTransaction<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        try await sql.raw(connection.flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+        do {
+            let result = try await body()
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    // MARK: Schema
+
+    /// The schema version of the database (0 when empty).
+    public func schemaVersion() async throws -> Int {
+        try await sql.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)").run()
+        let row = try await sql.raw("SELECT MAX(version) AS v FROM schema_migrations").first()
+        return (try? row?.decode(column: "v", as: Int?.self)) ?? 0
+    }
+
+    /// Applies the migrations the database lacks, each in its own transaction; returns their names.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        let current = try await schemaVersion()
+        if current > Migrations.latest { throw StoreError.newerSchema(database: current, known: Migrations.latest) }
+        var applied: [String] = []
+        for m in Migrations.all where m.version > current {
+            do {
+                try await transaction {
+                    for statement in m.statements(connection.flavor) {
+                        try await sql.raw(SQLQueryString(statement)).run()
+                    }
+                    try await sql.insert(into: "schema_migrations")
+                        .columns("version", "name", "applied_at")
+                        .values(SQLBind(m.version), SQLBind(m.name), SQLBind(Store.now()))
+                        .run()
+                }
+            } catch {
+                throw StoreError.migrationFailed(version: m.version, reason: String(describing: error))
+            }
+            logger.info("applied migration", metadata: ["version": "\(m.version)", "name": "\(m.name)"])
+            applied.append("\(m.version) \(m.name)")
+        }
+        return applied
+    }
+
+    // MARK: Intake
+
+    /// Stores one batch atomically: new documents, new versions of changed ones (the old kept), duplicates
+    /// counted and skipped, rejects and warnings into the quarantine. Either all of it is committed or nothing.
+    public func commit(_ batch: IntakeBatch) async throws -> IntakeCounts {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encode and hash outside the transaction: it is the expensive part.
+        let encoded: [(Consignment, String, String)] = try batch.consignments.map { c in
+            let data = try encoder.encode(c)
+            return (c, String(decoding: data, as: UTF8.self), Store.hash(data))
+        }
+        let plans: [(BayPlan, String, String)] = try batch.bayPlans.map { p in
+            let data = try encoder.encode(p)
+            return (p, String(decoding: data, as: UTF8.self), Store.hash(data))
+        }
+        let now = Store.now()
+        return try await transaction {
+            var counts = IntakeCounts()
+            let fileID = try await fileID(for: batch.source, now: now)
+            counts = counts + (try await storeConsignments(encoded, fileID: fileID, now: now))
+            counts = counts + (try await storeBayPlans(plans, fileID: fileID, now: now))
+            counts.rejected = try await quarantine(batch.rejects, severity: "rejected", fileID: fileID, now: now)
+            counts.warnings = try await quarantine(batch.warnings, severity: "warning", fileID: fileID, now: now)
+            // A re-read file's rejects are already there: count them as rejected all the same.
+            counts.rejected = batch.rejects.count
+            return counts
+        }
+    }
+
+    private func fileID(for source: SourceFile, now: String) async throws -> Int {
+        if let row = try await sql.select().column("id").from("ingest_files")
+            .where("fingerprint", .equal, source.fingerprint).where("format", .equal, source.format).first() {
+            let id = try row.decode(column: "id", as: Int.self)
+            try await sql.update("ingest_files").set("last_seen", to: now).where("id", .equal, id).run()
+            return id
+        }
+        let id = try await allocateIDs(1)
+        try await sql.insert(into: "ingest_files")
+            .columns("id", "name", "fingerprint", "format", "first_seen", "last_seen")
+            .values(SQLBind(id), SQLBind(source.name), SQLBind(source.fingerprint), SQLBind(source.format),
+                    SQLBind(now), SQLBind(now))
+            .run()
+        return id
+    }
+
+    /// Reserves `n` consecutive ids (works the same with many writers on PostgreSQL: the row is locked).
+    private func allocateIDs(_ n: Int) async throws -> Int {
+        guard n > 0 else { return 0 }
+        let row = try await sql.raw("UPDATE id_blocks SET next_id = next_id + \(bind: n) WHERE name = 'main' RETURNING next_id").first()
+        guard let next = try row?.decode(column: "next_id", as: Int.self) else { throw StoreError.query("id_blocks is empty") }
+        return next - n
+    }
+
+    private struct Known { var version: Int; var hash: String; var id: Int }
+
+    private func storeConsignments(_ items: [(Consignment, String, String)], fileID: Int, now: String) async throws -> IntakeCounts {
+        var counts = IntakeCounts()
+        guard !items.isEmpty else { return counts }
+        // What is stored already for these documents: current version and its hash.
+        var known: [String: Known] = [:]
+        let numbers = Array(Set(items.map(\.0.documentNumber)))
+        for chunk in stride(from: 0, to: numbers.count, by: 5000).map({ Array(numbers[$0..<min($0 + 5000, numbers.count)]) }) {
+            let rows = try await sql.select().columns("id", "kind", "document_number", "version", "content_hash")
+                .from("consignments").where("is_current", .equal, 1)
+                .where("document_number", .in, chunk).all()
+            for r in rows {
+                let key = try r.decode(column: "kind", as: String.self) + "\u{1}" + r.decode(column: "document_number", as: String.self)
+                known[key] = Known(version: try r.decode(column: "version", as: Int.self),
+                                   hash: try r.decode(column: "content_hash", as: String.self),
+                                   id: try r.decode(column: "id", as: Int.self))
+            }
+        }
+        var toInsert: [(Consignment, String, String, Int)] = []   // consignment, payload, hash, version
+        var superseded: [Int] = []
+        for (c, payload, hash) in items {
+            let key = c.kind.rawValue + "\u{1}" + c.documentNumber
+            if let k = known[key] {
+                if k.hash == hash { counts.duplicates += 1; continue }
+                if k.id > 0 { superseded.append(k.id) }
+                else { toInsert.removeAll { $0.0.kind == c.kind && $0.0.documentNumber == c.documentNumber } }
+                // A version of this batch replaced within the batch keeps only the newer one current.
+                known[key] = Known(version: k.version + 1, hash: hash, id: 0)
+                toInsert.append((c, payload, hash, k.version + 1))
+                counts.newVersions += 1
+            } else {
+                known[key] = Known(version: 1, hash: hash, id: 0)
+                toInsert.append((c, payload, hash, 1))
+            }
+        }
+        if !superseded.isEmpty {
+            for chunk in stride(from: 0, to: superseded.count, by: 5000).map({ Array(superseded[$0..<min($0 + 5000, superseded.count)]) }) {
+                try await sql.update("consignments").set("is_current", to: 0).where("id", .in, chunk).run()
+            }
+        }
+        guard !toInsert.isEmpty else { return counts }
+        var nextID = try await allocateIDs(toInsert.count)
+        var rows: [[any SQLExpression]] = []
+        var containerRows: [[any SQLExpression]] = []
+        var partyRows: [[any SQLExpression]] = []
+        for (c, payload, hash, version) in toInsert {
+            let id = nextID
+            nextID += 1
+            rows.append([SQLBind(id), SQLBind(c.kind.rawValue), SQLBind(c.documentNumber), SQLBind(version), SQLBind(hash),
+                         SQLBind(1), SQLBind(c.date.description), SQLBind(c.mode?.rawValue), SQLBind(c.office),
+                         SQLBind(c.route.placeOfLoading), SQLBind(c.route.placeOfDischarge), SQLBind(c.goods.first?.hsCode),
+                         SQLBind(c.label.map { $0.illicit ? 1 : 0 }), SQLBind(c.label?.revenue), SQLBind(payload),
+                         SQLBind(fileID), SQLBind(now)])
+            for k in c.containers {
+                containerRows.append([SQLBind(id), SQLBind(k.number), SQLBind(k.checkDigitValid ? 1 : 0)])
+            }
+            for p in c.parties {
+                partyRows.append([SQLBind(id), SQLBind(p.role.rawValue), SQLBind(p.identifier), SQLBind(p.name)])
+            }
+            counts.containers += c.containers.count
+        }
+        try await insertRows("consignments", ["id", "kind", "document_number", "version", "content_hash", "is_current",
+                                              "doc_date", "mode", "office", "place_of_loading", "place_of_discharge",
+                                              "hs_code", "label_illicit", "label_revenue", "payload", "ingest_file_id",
+                                              "received_at"], rows)
+        try await insertRows("consignment_containers", ["consignment_id", "number", "check_digit_valid"], containerRows)
+        try await insertRows("consignment_parties", ["consignment_id", "role", "identifier", "name"], partyRows)
+        counts.accepted += toInsert.count
+        counts.consignments += toInsert.count
+        return counts
+    }
+
+    private func storeBayPlans(_ plans: [(BayPlan, String, String)], fileID: Int, now: String) async throws -> IntakeCounts {
+        var counts = IntakeCounts()
+        for (plan, payload, hash) in plans {
+            let vessel = plan.vesselIdentifier ?? plan.vesselName ?? ""
+            let voyage = plan.voyage ?? ""
+            let current = try await sql.select().columns("id", "version", "content_hash").from("bay_plans")
+                .where("reference", .equal, plan.reference).where("vessel", .equal, vessel)
+                .where("voyage", .equal, voyage).where("is_current", .equal, 1).first()
+            var version = 1
+            if let current {
+                if try current.decode(column: "content_hash", as: String.self) == hash { counts.duplicates += 1; continue }
+                version = try current.decode(column: "version", as: Int.self) + 1
+                try await sql.update("bay_plans").set("is_current", to: 0)
+                    .where("id", .equal, try current.decode(column: "id", as: Int.self)).run()
+                counts.newVersions += 1
+            }
+            let id = try await allocateIDs(1)
+            try await sql.insert(into: "bay_plans")
+                .columns("id", "reference", "vessel", "voyage", "version", "content_hash", "is_current", "payload",
+                         "ingest_file_id", "received_at")
+                .values(SQLBind(id), SQLBind(plan.reference), SQLBind(vessel), SQLBind(voyage), SQLBind(version),
+                        SQLBind(hash), SQLBind(1), SQLBind(payload), SQLBind(fileID), SQLBind(now))
+                .run()
+            try await insertRows("bay_plan_containers", ["bay_plan_id", "number", "position", "port_of_loading", "port_of_discharge"],
+                                 plan.containers.map { [SQLBind(id), SQLBind($0.container.number), SQLBind($0.position),
+                                                        SQLBind($0.portOfLoading), SQLBind($0.portOfDischarge)] })
+            counts.accepted += 1
+            counts.containers += plan.containers.count
+        }
+        return counts
+    }
+
+    /// Inserts the records into the quarantine once; returns how many were new.
+    private func quarantine(_ records: [RejectedRecord], severity: String, fileID: Int, now: String) async throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        // Several problems can point at the same field of the same record: keep them together as one entry.
+        var merged: [String: RejectedRecord] = [:]
+        var order: [String] = []
+        for r in records {
+            let key = "\(r.unit)\u{1}\(r.line)\u{1}\(r.field)"
+            if var m = merged[key] {
+                m.reason += "; " + r.reason
+                merged[key] = m
+            } else {
+                merged[key] = r
+                order.append(key)
+            }
+        }
+        let unique = order.compactMap { merged[$0] }
+        var firstID = try await allocateIDs(unique.count)
+        var inserted = 0
+        for chunk in stride(from: 0, to: unique.count, by: 500).map({ Array(unique[$0..<min($0 + 500, unique.count)]) }) {
+            var insert = sql.insert(into: "quarantine")
+                .columns("id", "ingest_file_id", "severity", "file", "line", "unit", "field", "reason", "raw", "received_at")
+            for r in chunk {
+                insert = insert.values(SQLBind(firstID), SQLBind(fileID), SQLBind(severity), SQLBind(r.file), SQLBind(r.line),
+                                       SQLBind(r.unit), SQLBind(r.field), SQLBind(r.reason), SQLBind(r.raw), SQLBind(now))
+                firstID += 1
+            }
+            let rows = try await insert.ignoringConflicts(with: ["ingest_file_id", "severity", "unit", "line", "field"])
+                .returning("id").all()
+            inserted += rows.count
+        }
+        return inserted
+    }
+
+    /// Multi-row inserts in chunks that stay under the bind-parameter limits of both databases.
+    private func insertRows(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]]) async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = max(1, 30000 / columns.count)
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            var insert = sql.insert(into: table).columns(columns)
+            for row in rows[start..<min(start + perStatement, rows.count)] { insert = insert.values(row) }
+            try await insert.run()
+        }
+    }
+
+    // MARK: Reading
+
+    /// One entry of the quarantine.
+    public struct QuarantineEntry: Sendable, Codable {
+        public var severity: String
+        public var file: String
+        public var line: Int
+        public var unit: String
+        public var field: String
+        public var reason: String
+        public var raw: String
+    }
+
+    /// The quarantine in the order records arrived; warnings only when asked.
+    public func quarantine(includeWarnings: Bool = false, limit: Int? = nil) async throws -> [QuarantineEntry] {
+        try await exclusive { try await readQuarantine(includeWarnings: includeWarnings, limit: limit) }
+    }
+
+    private func readQuarantine(includeWarnings: Bool, limit: Int?) async throws -> [QuarantineEntry] {
+        var q = sql.select().columns("severity", "file", "line", "unit", "field", "reason", "raw").from("quarantine")
+        if !includeWarnings { q = q.where("severity", .equal, "rejected") }
+        q = q.orderBy("id")
+        if let limit { q = q.limit(limit) }
+        return try await q.all().map { r in
+            QuarantineEntry(severity: try r.decode(column: "severity", as: String.self),
+                            file: try r.decode(column: "file", as: String.self),
+                            line: try r.decode(column: "line", as: Int.self),
+                            unit: try r.decode(column: "unit", as: String.self),
+                            field: try r.decode(column: "field", as: String.self),
+                            reason: try r.decode(column: "reason", as: String.self),
+                            raw: try r.decode(column: "raw", as: String.self))
+        }
+    }
+
+    /// All stored versions of a document, oldest first.
+    public func versions(of documentNumber: String, kind: DocumentKind) async throws -> [Consignment] {
+        let rows = try await exclusive { try await sql.select().column("payload").from("consignments")
+            .where("document_number", .equal, documentNumber).where("kind", .equal, kind.rawValue)
+            .orderBy("version").all() }
+        let decoder = JSONDecoder()
+        return try rows.map { try decoder.decode(Consignment.self, from: Data(try $0.decode(column: "payload", as: String.self).utf8)) }
+    }
+
+    /// The current version of a document.
+    public func consignment(_ documentNumber: String, kind: DocumentKind) async throws -> Consignment? {
+        try await versions(of: documentNumber, kind: kind).last
+    }
+
+    /// Row counts of the main tables, for summaries and tests.
+    public struct Totals: Sendable, Equatable, Codable {
+        public var consignments = 0
+        public var currentConsignments = 0
+        public var containers = 0
+        public var bayPlans = 0
+        public var bayPlanContainers = 0
+        public var rejected = 0
+        public var warnings = 0
+    }
+
+    public func totals() async throws -> Totals {
+        try await exclusive { try await readTotals() }
+    }
+
+    private func readTotals() async throws -> Totals {
+        func count(_ query: String) async throws -> Int {
+            try await sql.raw(SQLQueryString(query)).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        var t = Totals()
+        t.consignments = try await count("SELECT COUNT(*) AS n FROM consignments")
+        t.currentConsignments = try await count("SELECT COUNT(*) AS n FROM consignments WHERE is_current = 1")
+        t.containers = try await count("SELECT COUNT(*) AS n FROM consignment_containers")
+        t.bayPlans = try await count("SELECT COUNT(*) AS n FROM bay_plans")
+        t.bayPlanContainers = try await count("SELECT COUNT(*) AS n FROM bay_plan_containers")
+        t.rejected = try await count("SELECT COUNT(*) AS n FROM quarantine WHERE severity = 'rejected'")
+        t.warnings = try await count("SELECT COUNT(*) AS n FROM quarantine WHERE severity = 'warning'")
+        return t
+    }
+
+    // MARK: Helpers
+
+    static func hash(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}

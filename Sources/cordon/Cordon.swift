@@ -1,0 +1,42 @@
+import ArgumentParser
+import CordonStore
+import Foundation
+import Logging
+
+/// The `cordon` command: the contract for scripts, CI and operators (see DESIGN.md, "Interfaces").
+@main
+struct Cordon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cordon",
+        abstract: "Cargo targeting and information exchange for port and air cargo control units.",
+        discussion: """
+            Machine-readable output goes to stdout; progress and logs go to stderr.
+            The database is chosen with --database or CORDON_DATABASE (default sqlite:cordon.sqlite).
+
+            Example:
+              cordon ingest --format kcs declarations.csv --json
+            """,
+        subcommands: [IngestCommand.self, RejectsCommand.self, CheckCommand.self, MigrateCommand.self])
+}
+
+/// Options every command that touches the store shares.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Database: sqlite:PATH or postgres://user:password@host:port/db (env CORDON_DATABASE).",
+        valueName: "URL"))
+    var database: String?
+
+    var location: DatabaseLocation {
+        get throws {
+            let text = database ?? ProcessInfo.processInfo.environment["CORDON_DATABASE"] ?? "sqlite:cordon.sqlite"
+            do { return try DatabaseLocation(parsing: text) } catch {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+
+    func open(migrate: Bool = true) async throws -> Store {
+        Log.bootstrap()
+        return try await Store.open(try location, migrate: migrate, logger: Logger(label: "cordon.store"))
+    }
+}
