@@ -49,11 +49,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "CordonCoreTests", dependencies: ["CordonCore"]),
-        .testTarget(name: "CordonIngestTests", dependencies: ["CordonIngest", "CordonCore"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "CordonStoreTests", dependencies: ["CordonStore", "CordonIngest", "CordonCore"]),
-        .testTarget(name: "CLITests", dependencies: ["CordonCore"]),
+        // Helpers shared by the test targets: fixture paths, temporary directories, the test databases.
+        .target(name: "TestSupport", dependencies: ["CordonStore"], path: "Tests/TestSupport"),
+        .testTarget(name: "CordonCoreTests", dependencies: ["CordonCore", "TestSupport"]),
+        .testTarget(name: "CordonIngestTests", dependencies: ["CordonIngest", "CordonCore", "TestSupport"]),
+        .testTarget(name: "CordonStoreTests", dependencies: ["CordonStore", "CordonIngest", "CordonCore", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CordonCore", "CordonStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

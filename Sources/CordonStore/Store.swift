@@ -389,3 +389,23 @@ public actor Store {
         ISO8601DateFormatter().string(from: Date())
     }
 }
+
+extension Store {
+    /// Creates an empty PostgreSQL database on the server of `serverURL` (for set-up and tests).
+    /// The name cannot be a bind parameter in SQL, so it is restricted to lower-case letters, digits and `_`.
+    public static func createPostgresDatabase(named name: String, serverURL: String) async throws {
+        guard let first = name.unicodeScalars.first, first.properties.isLowercase || first == "_",
+              name.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isLowercase || ("0"..."9").contains($0))) || $0 == "_" }),
+              name.count <= 63 else {
+            throw StoreError.badLocation("database name '\(name)' must be lower-case letters, digits and _")
+        }
+        let admin = try await Store.open(.postgres(url: serverURL), migrate: false)
+        do {
+            try await admin.exclusive { try await admin.sql.raw(SQLQueryString("CREATE DATABASE \(unsafeRaw: name)")).run() }
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+    }
+}
