@@ -23,6 +23,9 @@ public struct CalendarDate: Hashable, Comparable, Codable, Sendable, CustomStrin
         self.init(year: y, month: m, day: d)
     }
 
+    /// The full year of a two-digit one: 70-99 are 1970-1999, 00-69 are 2000-2069.
+    public static func century(_ yy: Int) -> Int { yy >= 70 ? 1900 + yy : 2000 + yy }
+
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }

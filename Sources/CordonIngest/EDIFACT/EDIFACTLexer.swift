@@ -268,7 +268,7 @@ public enum EDIFACTLexer {
         guard d.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
         func n(_ r: Range<Int>) -> Int { d[r].reduce(0) { $0 * 10 + Int($1 - 48) } }
         switch d.count {
-        case 6, 10: return CalendarDate(year: 2000 + n(0..<2), month: n(2..<4), day: n(4..<6))
+        case 6, 10: return CalendarDate(year: CalendarDate.century(n(0..<2)), month: n(2..<4), day: n(4..<6))
         case 8, 12, 14: return CalendarDate(year: n(0..<4), month: n(4..<6), day: n(6..<8))
         default: return nil
         }

@@ -158,7 +158,7 @@ struct DateLayout: Sendable {
             return v
         }
         guard var y = number(yearRange), let m = number(monthRange), let d = number(dayRange) else { return nil }
-        if yearRange.count == 2 { y += 2000 }
+        if yearRange.count == 2 { y = CalendarDate.century(y) }
         return CalendarDate(year: y, month: m, day: d)
     }
 }

@@ -26,9 +26,12 @@ public struct RowMapper: Sendable {
     let columnOfTarget: [String: String]
     /// Parties named by the mapping, in the order their fields are filled.
     let partyRoles: [PartyRole]
+    /// The file's separator, to keep a rejected record's raw text as it was.
+    let separator: String
 
     /// Binds a mapping to a header; fails naming the missing columns when the header lacks mapped ones.
-    public init(mapping: ColumnMapping, header: [String], file: String, lists: CodeLists = .bundled) throws(IngestError) {
+    public init(mapping: ColumnMapping, header: [String], file: String, separator: UInt8 = 44,
+                lists: CodeLists = .bundled) throws(IngestError) {
         try mapping.validateTargets()
         let trimmed = header.map { $0.trimmingSpaces() }
         var index: [String: Int] = [:]
@@ -61,13 +64,14 @@ public struct RowMapper: Sendable {
             if let role = PartyRole(rawValue: String(parts[1])), !roles.contains(role) { roles.append(role) }
         }
         self.partyRoles = roles
+        self.separator = String(UnicodeScalar(separator))
     }
 
     /// Maps one record: the accepted consignment, or the reasons for rejecting it.
     public func map(_ record: CSVRecord, file: String) -> RowOutcome {
         func reject(_ field: String, _ reason: String) -> RowOutcome {
             .rejected(RejectedRecord(file: file, line: record.line, field: field, reason: reason,
-                                    raw: record.fields.joined(separator: String(UnicodeScalar(mapping.separator?.utf8.first ?? 44)))))
+                                    raw: record.fields.joined(separator: separator)))
         }
         if record.fields.count != header.count {
             return reject("(record)", "has \(record.fields.count) fields, the header has \(header.count)")

@@ -96,7 +96,7 @@ public struct IngestPipeline: Sendable {
         guard let header = try reader.next() else {
             return IntakeCounts()
         }
-        let mapper = try RowMapper(mapping: mapping, header: header.fields, file: source.name)
+        let mapper = try RowMapper(mapping: mapping, header: header.fields, file: source.name, separator: reader.separator)
         var counts = IntakeCounts()
         var pending: Task<IntakeCounts, any Error>?
         var batch = IntakeBatch(source: source)

@@ -1,0 +1,63 @@
+import CordonIngest
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("CSV reader")
+struct CSVReaderTests {
+    func records(_ text: String, bom: Bool = false, separator: UInt8? = nil) throws -> [CSVRecord] {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var data = Data(text.utf8)
+        if bom { data.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0) }
+        FileManager.default.createFile(atPath: dir.file("t.csv"), contents: data)
+        let reader = try CSVReader(path: dir.file("t.csv"), separator: separator)
+        var out: [CSVRecord] = []
+        while let r = try reader.next() { out.append(r) }
+        return out
+    }
+
+    @Test("quoted fields, doubled quotes, embedded newlines and their line numbers")
+    func quoting() throws {
+        let r = try records("a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",z\n3,,\n")
+        #expect(r.map(\.fields) == [["a", "b", "c"], ["1", "x, y", "say \"hi\""], ["2", "two\nlines", "z"], ["3", "", ""]])
+        #expect(r.map(\.line) == [1, 2, 3, 5])
+    }
+
+    @Test("BOM, CRLF, semicolon and tab separators, no final newline, blank lines")
+    func dialects() throws {
+        let semi = try records("a;b\r\n1,5;\"q\r\nr\"\r\n\r\n2;3", bom: true)
+        #expect(semi.map(\.fields) == [["a", "b"], ["1,5", "q\r\nr"], ["2", "3"]])
+        let tab = try records("a\tb\tc\nx\ty\tz\n")
+        #expect(tab.map(\.fields) == [["a", "b", "c"], ["x", "y", "z"]])
+        let forced = try records("a;b,c\n", separator: UInt8(ascii: ","))
+        #expect(forced.map(\.fields) == [["a;b", "c"]])
+    }
+
+    @Test("records spanning buffer refills are read whole")
+    func largeFile() throws {
+        // 60,000 records with quoted, multi-line and long fields: several refills of the 1 MB buffer.
+        var expected: [[String]] = []
+        var text = "id,text,n\n"
+        for i in 0..<60_000 {
+            let body = i % 7 == 0 ? "line one\nline \"two\", \(i)" : String(repeating: "x", count: i % 50)
+            expected.append(["\(i)", body, "\(i * 3)"])
+            text += "\(i),\"\(body.replacingOccurrences(of: "\"", with: "\"\""))\",\(i * 3)\r\n"
+        }
+        let r = try records(text)
+        #expect(r.count == 60_001)
+        #expect(Array(r.dropFirst().map(\.fields)) == expected)
+        #expect(r.last?.line == 60_001 + 60_000 / 7 + 1)
+    }
+
+    @Test("an unclosed quote is an error, not endless memory")
+    func unclosedQuote() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let text = "a,b\n1,\"" + String(repeating: "y", count: 3_000_000)
+        FileManager.default.createFile(atPath: dir.file("t.csv"), contents: Data(text.utf8))
+        let reader = try CSVReader(path: dir.file("t.csv"), maxRecordBytes: 1 << 20)
+        _ = try reader.next()
+        #expect(throws: CSVError.self) { _ = try reader.next() }
+    }
+}

@@ -1,0 +1,133 @@
+import CordonCore
+import CordonIngest
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs a pipeline on a file and collects what it would store.
+actor Collector {
+    var batches: [IntakeBatch] = []
+    func add(_ b: IntakeBatch) -> IntakeCounts {
+        batches.append(b)
+        var c = IntakeCounts()
+        c.accepted = b.consignments.count + b.bayPlans.count
+        c.rejected = b.rejects.count
+        return c
+    }
+    var consignments: [Consignment] { batches.flatMap(\.consignments) }
+    var rejects: [RejectedRecord] { batches.flatMap(\.rejects) }
+    var warnings: [RejectedRecord] { batches.flatMap(\.warnings) }
+}
+
+func ingest(_ format: CargoFormat, _ path: String, mapping: ColumnMapping? = nil, batchSize: Int = 5000) async throws -> Collector {
+    let collector = Collector()
+    let pipeline = try IngestPipeline(format: format, mapping: mapping, batchSize: batchSize)
+    _ = try await pipeline.run(file: path, commit: { try await collector.add($0) })
+    return collector
+}
+
+@Suite("CSV mappings")
+struct MappingTests {
+    @Test("a Russian manifest with decimal comma, dd.MM.yyyy, BOM, CRLF and semicolons")
+    func manifest() async throws {
+        let mapping = try IngestPipeline.loadMapping(path: Fixtures.path("csv/manifest_ru.mapping.json"))
+        let got = try await ingest(.manifest, Fixtures.path("csv/manifest_ru.csv"), mapping: mapping)
+        let accepted = await got.consignments
+        #expect(accepted.map(\.documentNumber) == ["MEDU0001", "MEDU0002", "MEDU0009"])
+        let first = try #require(accepted.first)
+        #expect(first.date == CalendarDate(year: 2026, month: 11, day: 20))
+        #expect(first.goods[0].grossMassKg == 2400.5)
+        #expect(first.goods[0].invoiceValue == Money(amount: 12000, currency: "USD"))
+        #expect(first.goods[0].hsCode == "090230")
+        #expect(first.goods[0].description == "Чай чёрный; \"Пекое\"\nв картонных коробках")
+        #expect(first.party(.consignee)?.name == "ТОО Каспий Транс")
+        #expect(first.containers == [Container(number: "MSCU1234566", seals: ["S1", "S2"])])
+        #expect(first.route == Route(placeOfLoading: "CNSHA", transshipment: ["TRMER"], placeOfDischarge: "GEPTI"))
+        #expect(accepted[1].containers[0].checkDigitValid == false)
+        #expect(accepted[1].warnings.contains { $0.reason.contains("check digit is 3, expected 2") })
+        #expect(accepted[2].warnings.contains { $0.field == "route.placeOfDischarge" && $0.reason.contains("KZZZZ") })
+
+        let rejects = await got.rejects
+        #expect(rejects.map(\.line) == [5, 6, 7, 8, 9, 10, 12])
+        #expect(rejects.map(\.field) == ["Дата", "Контейнер", "ТН ВЭД", "Масса брутто", "Страна происхождения", "Погрузка", "(record)"])
+        #expect(rejects[0].reason == "'32.11.2026' is not a date in the form dd.MM.yyyy")
+        #expect(rejects[2].reason == "'9999': length is 4, expected 6 to 10 digits")
+        #expect(rejects[4].reason.contains("and 1 more: Валюта: 'XYZ' is not an ISO 4217 currency code"))
+        #expect(rejects[6].reason == "has 4 fields, the header has 15")
+        #expect(rejects[6].raw.hasPrefix("MEDU0010;"))
+    }
+
+    @Test("bad mapping files are named with the place of the error")
+    func badMappings() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        func load(_ json: String) -> String {
+            FileManager.default.createFile(atPath: dir.file("m.json"), contents: Data(json.utf8))
+            do { _ = try IngestPipeline.loadMapping(path: dir.file("m.json")); return "loaded" } catch {
+                return String(describing: error)
+            }
+        }
+        #expect(load(#"{"columns": {"A": "documentNumber", "B": "goods.colour"}}"#).contains("column 'B' maps to unknown field 'goods.colour'"))
+        #expect(load(#"{"columns": {"A": "documentNumber"}, "decimalSeparator": ";"}"#).contains("decimalSeparator"))
+        #expect(load(#"{"columns": 5}"#).contains("m.json: at columns"))
+        #expect(load(#"{"kind": "bl"}"#).contains("missing \"columns\""))
+        #expect(load(#"{"columns": {"#).contains("not valid JSON"))
+        #expect(load(#"{"columns": {"A": "documentNumber", "D": "date"}, "dateFormat": "MM/dd"}"#).contains("dateFormat"))
+        #expect(load(#"{"columns": {"A": "documentNumber", "D": "date", "X": "attributes.anything"}}"#) == "loaded")
+    }
+
+    @Test("a header without a required column stops the run, naming the column")
+    func missingColumns() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        FileManager.default.createFile(atPath: dir.file("k.csv"), contents: Data("Declaration ID,Date\n1,2020-01-01\n".utf8))
+        await #expect {
+            _ = try await ingest(.kcs, dir.file("k.csv"))
+        } throws: { error in
+            (error as? IngestError)?.description.contains("HS6 Code") == true
+        }
+    }
+
+    @Test("KCS declarations, including the critical-fraud class")
+    func kcs() async throws {
+        guard let shared = Fixtures.sharedData else {
+            print("skipped: ../shared/data is absent"); return
+        }
+        let got = try await ingest(.kcs, shared + "/kcs/kcs_synthetic_import_declarations_valid_eng.csv")
+        let accepted = await got.consignments
+        let rejects = await got.rejects
+        #expect(accepted.count + rejects.count == 8134)
+        #expect(rejects.isEmpty, "\(rejects.prefix(3))")
+        let critical = accepted.filter { $0.label?.critical == true }.count
+        #expect(critical > 0 && critical < accepted.filter { $0.label?.illicit == true }.count)
+        #expect(accepted.allSatisfy { $0.kind == .declaration && $0.goods.count == 1 })
+    }
+
+    @Test("BACUDA rich rows: pseudonymous codes, padded tariff codes, check-digit flags")
+    func bacuda() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let text = """
+            sgd.id,sgd.date,importer.id,declarant.id,country,office.id,tariff.code,quantity,gross.weight,fob.value,cif.value,total.taxes,illicit,revenue,container.no,port.loading,port.transship,shipper.name,consignee.name,goods.description,payment.terms,mode
+            SGD1,13-01-01,IMP1,DEC1,CNTRY605,OFFICE34,7208196032,38212,42121.0,21185.27,23510.09,1309.73,0,0.0,MSCU1234566,FEGDV,ILSFU,"Pioneer Aurora Co., Ltd",Phoenix Trident,FLAT-ROLLED IRON,LC,sea
+            SGD2,13-01-02,IMP2,DEC2,CNTRY355,OFFICE59,803100000,13,15.4,122.29,136.76,87.98,1,512.5,TGHU9876543,GZJID,,Riverside S.A.,Zhou FZE,FRESH BANANAS,CAD,land
+            SGD3,13-13-02,IMP2,DEC2,CNTRY355,OFFICE59,803100000,13,15.4,122.29,136.76,87.98,1,512.5,,GZJID,,R,Z,BANANAS,CAD,air
+
+            """
+        FileManager.default.createFile(atPath: dir.file("b.csv"), contents: Data(text.utf8))
+        let got = try await ingest(.bacuda, dir.file("b.csv"))
+        let c = await got.consignments
+        #expect(c.count == 2)
+        #expect(c[0].goods[0].countryOfOrigin == "CNTRY605")
+        #expect(c[0].route == Route(placeOfLoading: "FEGDV", transshipment: ["ILSFU"]))
+        #expect(c[0].party(.shipper)?.name == "Pioneer Aurora Co., Ltd")
+        #expect(c[0].attributes["paymentTerms"] == "LC")
+        #expect(c[1].goods[0].hsCode == "0803100000")
+        #expect(c[1].mode == .road)
+        #expect(c[1].label == OutcomeLabel(illicit: true, revenue: 512.5))
+        #expect(c[1].containers[0].checkDigitValid == false)
+        let rejects = await got.rejects
+        #expect(rejects.map(\.field) == ["sgd.date"])
+        #expect(rejects.first?.line == 4)
+    }
+}
