@@ -170,22 +170,23 @@ public actor Store {
                                    id: try r.decode(column: "id", as: Int.self))
             }
         }
-        var toInsert: [(Consignment, String, String, Int)] = []   // consignment, payload, hash, version
+        // consignment, payload, hash, version, still current at the end of the batch
+        var toInsert: [(Consignment, String, String, Int, Bool)] = []
+        var pendingIndex: [String: Int] = [:]   // key → index in toInsert of this batch's latest version
         var superseded: [Int] = []
         for (c, payload, hash) in items {
             let key = c.kind.rawValue + "\u{1}" + c.documentNumber
+            var version = 1
             if let k = known[key] {
                 if k.hash == hash { counts.duplicates += 1; continue }
-                if k.id > 0 { superseded.append(k.id) }
-                else { toInsert.removeAll { $0.0.kind == c.kind && $0.0.documentNumber == c.documentNumber } }
-                // A version of this batch replaced within the batch keeps only the newer one current.
-                known[key] = Known(version: k.version + 1, hash: hash, id: 0)
-                toInsert.append((c, payload, hash, k.version + 1))
+                // The stored current version, or an earlier version from this same batch, stops being current.
+                if let i = pendingIndex[key] { toInsert[i].4 = false } else { superseded.append(k.id) }
+                version = k.version + 1
                 counts.newVersions += 1
-            } else {
-                known[key] = Known(version: 1, hash: hash, id: 0)
-                toInsert.append((c, payload, hash, 1))
             }
+            known[key] = Known(version: version, hash: hash, id: 0)
+            pendingIndex[key] = toInsert.count
+            toInsert.append((c, payload, hash, version, true))
         }
         if !superseded.isEmpty {
             for chunk in stride(from: 0, to: superseded.count, by: 5000).map({ Array(superseded[$0..<min($0 + 5000, superseded.count)]) }) {
@@ -197,11 +198,11 @@ public actor Store {
         var rows: [[any SQLExpression]] = []
         var containerRows: [[any SQLExpression]] = []
         var partyRows: [[any SQLExpression]] = []
-        for (c, payload, hash, version) in toInsert {
+        for (c, payload, hash, version, current) in toInsert {
             let id = nextID
             nextID += 1
             rows.append([SQLBind(id), SQLBind(c.kind.rawValue), SQLBind(c.documentNumber), SQLBind(version), SQLBind(hash),
-                         SQLBind(1), SQLBind(c.date.description), SQLBind(c.mode?.rawValue), SQLBind(c.office),
+                         SQLBind(current ? 1 : 0), SQLBind(c.date.description), SQLBind(c.mode?.rawValue), SQLBind(c.office),
                          SQLBind(c.route.placeOfLoading), SQLBind(c.route.placeOfDischarge), SQLBind(c.goods.first?.hsCode),
                          SQLBind(c.label.map { $0.illicit ? 1 : 0 }), SQLBind(c.label?.revenue), SQLBind(payload),
                          SQLBind(fileID), SQLBind(now)])

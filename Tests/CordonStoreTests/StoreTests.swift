@@ -1,0 +1,149 @@
+import CordonCore
+import CordonIngest
+import CordonStore
+import Foundation
+import Testing
+import TestSupport
+
+/// Opens a fresh store of the kind, runs `body`, closes and cleans up.
+func withStore(_ kind: TestDatabases.Kind, _ body: (Store, TemporaryDirectory) async throws -> Void) async throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let store = try await Store.open(try await TestDatabases.fresh(kind, in: dir))
+    do {
+        try await body(store, dir)
+    } catch {
+        await store.close()
+        throw error
+    }
+    await store.close()
+}
+
+func declaration(_ number: String, hs: String = "090230", mass: Double = 100, containers: [String] = []) -> Consignment {
+    Consignment(kind: .declaration, documentNumber: number, date: CalendarDate(year: 2026, month: 11, day: 20)!,
+                office: "KZALA", route: Route(placeOfLoading: "CNSHA", placeOfDischarge: "KZALA"),
+                parties: [Party(role: .importer, identifier: "IMP1", name: "ТОО Каспий Транс")],
+                goods: [GoodsItem(sequence: 1, hsCode: hs, grossMassKg: mass)],
+                containers: containers.map { Container(number: $0) }, label: OutcomeLabel(illicit: false))
+}
+
+let source = SourceFile(name: "t.csv", fingerprint: "f1", format: "kcs")
+
+@Suite("Store")
+struct StoreTests {
+    @Test("migrations are versioned and applied once", arguments: TestDatabases.available)
+    func migrations(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            let version = try await store.schemaVersion()
+            #expect(version >= 1)
+            #expect(try await store.migrate().isEmpty)
+            #expect(try await store.schemaVersion() == version)
+        }
+    }
+
+    @Test("same document again is a duplicate; a changed one is a new version and the old is kept",
+          arguments: TestDatabases.available)
+    func idempotency(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            let first = try await store.commit(IntakeBatch(source: source, consignments: [
+                declaration("D1", containers: ["MSCU1234566"]), declaration("D2"),
+            ]))
+            #expect(first.accepted == 2 && first.duplicates == 0 && first.containers == 1)
+            let again = try await store.commit(IntakeBatch(source: source, consignments: [declaration("D1", containers: ["MSCU1234566"])]))
+            #expect(again.accepted == 0 && again.duplicates == 1)
+            let changed = try await store.commit(IntakeBatch(source: source, consignments: [declaration("D1", mass: 250)]))
+            #expect(changed.accepted == 1 && changed.newVersions == 1)
+            let versions = try await store.versions(of: "D1", kind: .declaration)
+            #expect(versions.map { $0.goods[0].grossMassKg } == [100, 250])
+            #expect(try await store.consignment("D1", kind: .declaration)?.goods[0].grossMassKg == 250)
+            // Two versions of one document in the same batch: both kept, the later current.
+            let both = try await store.commit(IntakeBatch(source: source, consignments: [declaration("D3", mass: 1), declaration("D3", mass: 2)]))
+            #expect(both.accepted == 2)
+            #expect(try await store.consignment("D3", kind: .declaration)?.goods[0].grossMassKg == 2)
+            let totals = try await store.totals()
+            #expect(totals.consignments == 5 && totals.currentConsignments == 3)
+            // Cyrillic survives the round trip.
+            #expect(versions[0].parties[0].name == "ТОО Каспий Транс")
+        }
+    }
+
+    @Test("quarantine keeps each record once, even when the file is read again", arguments: TestDatabases.available)
+    func quarantine(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            let rejects = [RejectedRecord(file: "t.csv", line: 5, field: "Date", reason: "bad date", raw: "x;32.11.2026"),
+                           RejectedRecord(file: "t.csv", line: 5, field: "Date", reason: "and more", raw: "x;32.11.2026"),
+                           RejectedRecord(file: "t.csv", line: 9, field: "HS", reason: "bad HS", raw: "y")]
+            let warning = RejectedRecord(file: "t.csv", line: 12, unit: "segment", field: "UNT", reason: "count", raw: "")
+            let batch = IntakeBatch(source: source, rejects: rejects, warnings: [warning])
+            let first = try await store.commit(batch)
+            #expect(first.rejected == 3 && first.warnings == 1)
+            _ = try await store.commit(batch)
+            let entries = try await store.quarantine()
+            #expect(entries.map(\.line) == [5, 9])
+            #expect(entries[0].reason == "bad date; and more")
+            #expect(entries[0].raw == "x;32.11.2026")
+            #expect(try await store.quarantine(includeWarnings: true).count == 3)
+        }
+    }
+
+    @Test("a bay plan is stored once per content", arguments: TestDatabases.available)
+    func bayPlans(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            let plan = BayPlan(reference: "BP1", vesselIdentifier: "9811000", voyage: "042E", containers: [
+                StowedContainer(container: Container(number: "MSCU1234566"), position: "0100082", portOfLoading: "CNSHA"),
+            ])
+            let a = try await store.commit(IntakeBatch(source: source, bayPlans: [plan]))
+            let b = try await store.commit(IntakeBatch(source: source, bayPlans: [plan]))
+            var changed = plan
+            changed.containers[0].position = "0100084"
+            let c = try await store.commit(IntakeBatch(source: source, bayPlans: [changed]))
+            #expect(a.accepted == 1 && a.containers == 1 && b.duplicates == 1 && c.newVersions == 1)
+            let totals = try await store.totals()
+            #expect(totals.bayPlans == 2 && totals.bayPlanContainers == 2)
+        }
+    }
+
+    @Test("concurrent commits do not interleave inside each other's transactions", arguments: TestDatabases.available)
+    func concurrentCommits(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            try await withThrowingTaskGroup(of: IntakeCounts.self) { group in
+                for g in 0..<8 {
+                    group.addTask {
+                        try await store.commit(IntakeBatch(source: source, consignments: (0..<50).map { declaration("C\(g)-\($0)") }))
+                    }
+                }
+                var accepted = 0
+                for try await c in group { accepted += c.accepted }
+                #expect(accepted == 400)
+            }
+            #expect(try await store.totals().consignments == 400)
+        }
+    }
+
+    @Test("a whole file through the pipeline, then again: all duplicates", arguments: TestDatabases.available)
+    func pipelineRerun(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            let mapping = try IngestPipeline.loadMapping(path: Fixtures.path("csv/manifest_ru.mapping.json"))
+            let pipeline = try IngestPipeline(format: .manifest, mapping: mapping, batchSize: 2)
+            let path = Fixtures.path("csv/manifest_ru.csv")
+            let first = try await pipeline.run(file: path, commit: { try await store.commit($0) })
+            #expect(first.accepted == 3 && first.rejected == 7 && first.containers == 3)
+            let second = try await pipeline.run(file: path, commit: { try await store.commit($0) })
+            #expect(second.accepted == 0 && second.duplicates == 3 && second.rejected == 7)
+            let entries = try await store.quarantine()
+            #expect(entries.count == 7)
+            #expect(entries.first?.field == "Дата")
+        }
+    }
+}
+
+@Suite("Database locations")
+struct LocationTests {
+    @Test func parsing() throws {
+        #expect(try DatabaseLocation(parsing: "sqlite:cordon.sqlite") == .sqlite(path: "cordon.sqlite"))
+        #expect(try DatabaseLocation(parsing: "sqlite:///var/lib/c.sqlite") == .sqlite(path: "/var/lib/c.sqlite"))
+        #expect(throws: StoreError.self) { try DatabaseLocation(parsing: "mysql://x") }
+        let pg = try DatabaseLocation(parsing: "postgres://cordon:s3cret@db:5432/cordon")
+        #expect(!pg.description.contains("s3cret"))
+    }
+}
