@@ -58,7 +58,8 @@ struct IngestCommand: AsyncParsableCommand {
             let mapping = try mapping.map { path throws(IngestError) in try IngestPipeline.loadMapping(path: path) }
             pipeline = try IngestPipeline(format: format, mapping: mapping, batchSize: batchSize)
         } catch {
-            throw CleanExit.message("cordon ingest: \(error)") as Error
+            StandardError.write("cordon ingest: \(error)\n")
+            throw ExitCode(2)
         }
         let db = try await store.open()
         var total = IntakeCounts()
