@@ -38,6 +38,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Records per atomic batch.")
     var batchSize = 5000
 
+    @Flag(help: "Read and validate only: store nothing (the summary counts what would be accepted).")
+    var dryRun = false
+
     @OptionGroup var store: StoreOptions
 
     @Argument(help: "Files to ingest.")
@@ -61,7 +64,7 @@ struct IngestCommand: AsyncParsableCommand {
             StandardError.write("cordon ingest: \(error)\n")
             throw ExitCode(2)
         }
-        let db = try await store.open()
+        let db = dryRun ? nil : try await store.open()
         var total = IntakeCounts()
         let accepted = Counter(label: "cordon_ingest_records_total", dimensions: [("outcome", "accepted")])
         let rejected = Counter(label: "cordon_ingest_records_total", dimensions: [("outcome", "rejected")])
@@ -69,7 +72,10 @@ struct IngestCommand: AsyncParsableCommand {
         let terminal = StandardError.isTerminal
         do {
             for file in files {
-                let counts = try await pipeline.run(file: file, commit: { batch in try await db.commit(batch) },
+                let counts = try await pipeline.run(file: file, commit: { batch in
+                    if let db { return try await db.commit(batch) }
+                    return IngestCommand.wouldStore(batch)
+                },
                                                     progress: { p in
                     guard terminal else { return }
                     let share = p.totalBytes.map { $0 > 0 ? String(format: " %3.0f%%", Double(p.bytesRead) * 100 / Double($0)) : "" } ?? ""
@@ -85,15 +91,26 @@ struct IngestCommand: AsyncParsableCommand {
                 total = total + counts
             }
         } catch {
-            await db.close()
+            await db?.close()
             StandardError.write("cordon ingest: \(error)\n")
             throw ExitCode(2)
         }
-        await db.close()
+        await db?.close()
         if json {
             print(#"{"accepted":\#(total.accepted),"duplicates":\#(total.duplicates),"rejected":\#(total.rejected),"consignments":\#(total.consignments),"containers":\#(total.containers),"new_versions":\#(total.newVersions),"warnings":\#(total.warnings)}"#)
         } else if total.rejected > 0 {
             StandardError.write("See the rejected records with: cordon rejects\n")
         }
+    }
+
+    /// What a batch would add to an empty store (for --dry-run).
+    static func wouldStore(_ batch: IntakeBatch) -> IntakeCounts {
+        var c = IntakeCounts()
+        c.accepted = batch.consignments.count + batch.bayPlans.count
+        c.consignments = batch.consignments.count
+        c.containers = batch.consignments.reduce(0) { $0 + $1.containers.count } + batch.bayPlans.reduce(0) { $0 + $1.containers.count }
+        c.rejected = batch.rejects.count
+        c.warnings = batch.warnings.count
+        return c
     }
 }
