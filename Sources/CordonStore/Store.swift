@@ -120,7 +120,7 @@ public actor Store {
             counts = counts + (try await storeConsignments(encoded, fileID: fileID, now: now))
             counts = counts + (try await storeBayPlans(plans, fileID: fileID, now: now))
             counts.rejected = try await quarantine(batch.rejects, severity: "rejected", fileID: fileID, now: now)
-            counts.warnings = try await quarantine(batch.warnings, severity: "warning", fileID: fileID, now: now)
+            counts.warnings += try await quarantine(batch.warnings, severity: "warning", fileID: fileID, now: now)
             // A re-read file's rejects are already there: count them as rejected all the same.
             counts.rejected = batch.rejects.count
             return counts
@@ -213,6 +213,7 @@ public actor Store {
                 partyRows.append([SQLBind(id), SQLBind(p.role.rawValue), SQLBind(p.identifier), SQLBind(p.name)])
             }
             counts.containers += c.containers.count
+            counts.warnings += c.warnings.count
         }
         try await insertRows("consignments", ["id", "kind", "document_number", "version", "content_hash", "is_current",
                                               "doc_date", "mode", "office", "place_of_loading", "place_of_discharge",
@@ -253,6 +254,7 @@ public actor Store {
                                                         SQLBind($0.portOfLoading), SQLBind($0.portOfDischarge)] })
             counts.accepted += 1
             counts.containers += plan.containers.count
+            counts.warnings += plan.warnings.count
         }
         return counts
     }

@@ -47,6 +47,7 @@ public struct IntakeCounts: Hashable, Codable, Sendable {
     public var containers = 0
     /// New versions of documents already stored (included in `accepted`).
     public var newVersions = 0
+    /// Warnings kept with the stored records plus new problems in the files' structure.
     public var warnings = 0
 
     public init() {}

@@ -86,7 +86,7 @@ struct IngestCommand: AsyncParsableCommand {
                 rejected.increment(by: counts.rejected)
                 duplicate.increment(by: counts.duplicates)
                 if !json {
-                    print("\(file): \(counts.accepted) accepted (\(counts.newVersions) new versions), \(counts.duplicates) duplicates, \(counts.rejected) rejected, \(counts.warnings) warnings; \(counts.consignments) consignments, \(counts.containers) containers")
+                    StandardOutput.write("\(file): \(counts.accepted) accepted (\(counts.newVersions) new versions), \(counts.duplicates) duplicates, \(counts.rejected) rejected, \(counts.warnings) warnings; \(counts.consignments) consignments, \(counts.containers) containers\n")
                 }
                 total = total + counts
             }
@@ -97,7 +97,7 @@ struct IngestCommand: AsyncParsableCommand {
         }
         await db?.close()
         if json {
-            print(#"{"accepted":\#(total.accepted),"duplicates":\#(total.duplicates),"rejected":\#(total.rejected),"consignments":\#(total.consignments),"containers":\#(total.containers),"new_versions":\#(total.newVersions),"warnings":\#(total.warnings)}"#)
+            StandardOutput.write(#"{"accepted":\#(total.accepted),"duplicates":\#(total.duplicates),"rejected":\#(total.rejected),"consignments":\#(total.consignments),"containers":\#(total.containers),"new_versions":\#(total.newVersions),"warnings":\#(total.warnings)}"# + "\n")
         } else if total.rejected > 0 {
             StandardError.write("See the rejected records with: cordon rejects\n")
         }

@@ -23,3 +23,10 @@ enum StandardError {
 
     static var isTerminal: Bool { isatty(2) == 1 }
 }
+
+/// Writes the command's output to stdout unbuffered, so that it interleaves correctly with stderr.
+enum StandardOutput {
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
