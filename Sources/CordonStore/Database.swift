@@ -63,6 +63,36 @@ enum Flavor: Sendable {
 
     /// Column type of 64-bit ids (in SQLite, INTEGER PRIMARY KEY is the fast rowid).
     var idType: String { self == .sqlite ? "INTEGER" : "BIGINT" }
+
+    /// Table option storing rows in primary-key order (PostgreSQL has no such option; its tables are heaps).
+    var clustered: String { self == .sqlite ? " WITHOUT ROWID" : "" }
+}
+
+/// A value for a bulk insert.
+enum SQLValue: Sendable {
+    case int(Int), double(Double), text(String), null
+
+    init(_ v: Int?) { self = v.map { .int($0) } ?? .null }
+    init(_ v: Double?) { self = v.map { .double($0) } ?? .null }
+    init(_ v: String?) { self = v.map { .text($0) } ?? .null }
+
+    var sqlite: SQLiteData {
+        switch self {
+        case .int(let v): return .integer(v)
+        case .double(let v): return .float(v)
+        case .text(let v): return .text(v)
+        case .null: return .null
+        }
+    }
+
+    var bind: any SQLExpression {
+        switch self {
+        case .int(let v): return SQLBind(v)
+        case .double(let v): return SQLBind(v)
+        case .text(let v): return SQLBind(v)
+        case .null: return SQLLiteral.null
+        }
+    }
 }
 
 /// One connection to the database, used by one actor at a time: transactions need a single connection.
@@ -70,12 +100,40 @@ final class Connection: @unchecked Sendable {
     // @unchecked: the underlying connections are thread-safe; the Store actor serialises their use.
     let sql: any SQLDatabase
     let flavor: Flavor
+    /// The SQLite connection itself, for bulk inserts that skip SQLKit's per-value encoding.
+    private let sqlite: SQLiteConnection?
     private let closeHandler: @Sendable () async throws -> Void
 
-    init(sql: any SQLDatabase, flavor: Flavor, close: @escaping @Sendable () async throws -> Void) {
+    init(sql: any SQLDatabase, flavor: Flavor, sqlite: SQLiteConnection? = nil,
+         close: @escaping @Sendable () async throws -> Void) {
         self.sql = sql
         self.flavor = flavor
+        self.sqlite = sqlite
         self.closeHandler = close
+    }
+
+    /// Multi-row inserts in chunks that stay under the bind-parameter limits of both databases. Table and
+    /// column names come from the code, never from input; every value is a bind parameter.
+    func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = max(1, 30000 / columns.count)
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            let chunk = rows[start..<min(start + perStatement, rows.count)]
+            if let sqlite {
+                // Ingest spends most of its time here: SQLiteData binds avoid a dynamic cast per value.
+                let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+                let statement = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                    + Array(repeating: tuple, count: chunk.count).joined(separator: ",")
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * columns.count)
+                for row in chunk { for v in row { binds.append(v.sqlite) } }
+                _ = try await sqlite.query(statement, binds)
+            } else {
+                var insert = sql.insert(into: table).columns(columns)
+                for row in chunk { insert = insert.values(row.map(\.bind)) }
+                try await insert.run()
+            }
+        }
     }
 
     static func open(_ location: DatabaseLocation, logger: Logger) async throws(StoreError) -> Connection {
@@ -83,13 +141,14 @@ final class Connection: @unchecked Sendable {
         case .sqlite(let path):
             do {
                 let conn = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
-                let sql = conn.sql(queryLogLevel: .trace)
+                // No query logging: binds carry names of persons and companies, which never go to logs.
+                let sql = conn.sql(queryLogLevel: nil)
                 // WAL lets readers work while a batch is written; FULL sync makes every committed batch durable.
-                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000",
+                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-65536",
                                "PRAGMA foreign_keys=ON"] {
                     try await sql.raw(SQLQueryString(pragma)).run()
                 }
-                return Connection(sql: sql, flavor: .sqlite, close: { try await conn.close() })
+                return Connection(sql: sql, flavor: .sqlite, sqlite: conn, close: { try await conn.close() })
             } catch {
                 throw .cannotOpen(location.description, reason: String(describing: error))
             }
@@ -99,7 +158,7 @@ final class Connection: @unchecked Sendable {
                 let conn = try await PostgresConnection.connect(
                     on: MultiThreadedEventLoopGroup.singleton.any(), configuration: config.coreConfiguration,
                     id: 1, logger: logger).get()
-                let sql = conn.sql(queryLogLevel: .trace)
+                let sql = conn.sql(queryLogLevel: nil)
                 try await sql.raw("SET client_min_messages TO WARNING").run()
                 return Connection(sql: sql, flavor: .postgres, close: { try await conn.close() })
             } catch {

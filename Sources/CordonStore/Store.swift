@@ -99,20 +99,40 @@ public actor Store {
 
     // MARK: Intake
 
-    /// Stores one batch atomically: new documents, new versions of changed ones (the old kept), duplicates
-    /// counted and skipped, rejects and warnings into the quarantine. Either all of it is committed or nothing.
-    public func commit(_ batch: IntakeBatch) async throws -> IntakeCounts {
+    /// A batch with its records serialised and hashed, ready to be written.
+    public struct PreparedBatch: Sendable {
+        let batch: IntakeBatch
+        let consignments: [(Consignment, String, String)]
+        let bayPlans: [(BayPlan, String, String)]
+    }
+
+    /// Serialises and hashes a batch. It is the CPU-heavy part of storing, and needs no connection, so callers
+    /// can run it off the store (in parallel with the previous batch being written).
+    public nonisolated static func prepare(_ batch: IntakeBatch) throws -> PreparedBatch {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Encode and hash outside the transaction: it is the expensive part.
-        let encoded: [(Consignment, String, String)] = try batch.consignments.map { c in
-            let data = try encoder.encode(c)
-            return (c, String(decoding: data, as: UTF8.self), Store.hash(data))
+        let consignments: [(Consignment, String, String)] = batch.consignments.map { c in
+            let bytes = c.payloadJSON
+            return (c, String(decoding: bytes, as: UTF8.self), SHA256.hash(data: bytes).hexString)
         }
         let plans: [(BayPlan, String, String)] = try batch.bayPlans.map { p in
             let data = try encoder.encode(p)
-            return (p, String(decoding: data, as: UTF8.self), Store.hash(data))
+            return (p, String(decoding: data, as: UTF8.self), SHA256.hash(data: data).hexString)
         }
+        return PreparedBatch(batch: batch, consignments: consignments, bayPlans: plans)
+    }
+
+    /// Stores one batch atomically: new documents, new versions of changed ones (the old kept), duplicates
+    /// counted and skipped, rejects and warnings into the quarantine. Either all of it is committed or nothing.
+    public func commit(_ batch: IntakeBatch) async throws -> IntakeCounts {
+        try await commit(try Store.prepare(batch))
+    }
+
+    /// Stores a prepared batch atomically (see `commit(_:)`).
+    public func commit(_ prepared: PreparedBatch) async throws -> IntakeCounts {
+        let batch = prepared.batch
+        let encoded = prepared.consignments
+        let plans = prepared.bayPlans
         let now = Store.now()
         return try await transaction {
             var counts = IntakeCounts()
@@ -195,22 +215,28 @@ public actor Store {
         }
         guard !toInsert.isEmpty else { return counts }
         var nextID = try await allocateIDs(toInsert.count)
-        var rows: [[any SQLExpression]] = []
-        var containerRows: [[any SQLExpression]] = []
-        var partyRows: [[any SQLExpression]] = []
+        var rows: [[SQLValue]] = []
+        var containerRows: [[SQLValue]] = []
+        var partyRows: [[SQLValue]] = []
         for (c, payload, hash, version, current) in toInsert {
             let id = nextID
             nextID += 1
-            rows.append([SQLBind(id), SQLBind(c.kind.rawValue), SQLBind(c.documentNumber), SQLBind(version), SQLBind(hash),
-                         SQLBind(current ? 1 : 0), SQLBind(c.date.description), SQLBind(c.mode?.rawValue), SQLBind(c.office),
-                         SQLBind(c.route.placeOfLoading), SQLBind(c.route.placeOfDischarge), SQLBind(c.goods.first?.hsCode),
-                         SQLBind(c.label.map { $0.illicit ? 1 : 0 }), SQLBind(c.label?.revenue), SQLBind(payload),
-                         SQLBind(fileID), SQLBind(now)])
-            for k in c.containers {
-                containerRows.append([SQLBind(id), SQLBind(k.number), SQLBind(k.checkDigitValid ? 1 : 0)])
+            rows.append([.int(id), .text(c.kind.rawValue), .text(c.documentNumber), .int(version), .text(hash),
+                         .int(current ? 1 : 0), .text(c.date.description), SQLValue(c.mode?.rawValue), SQLValue(c.office),
+                         SQLValue(c.route.placeOfLoading), SQLValue(c.route.placeOfDischarge), SQLValue(c.goods.first?.hsCode),
+                         SQLValue(c.label.map { $0.illicit ? 1 : 0 }), SQLValue(c.label?.revenue), .text(payload),
+                         .int(fileID), .text(now)])
+            // A container listed twice in one document is one search entry.
+            var seen = Set<String>()
+            for k in c.containers where seen.insert(k.number).inserted {
+                containerRows.append([.text(k.number), .int(id), .int(k.checkDigitValid ? 1 : 0)])
             }
+            var terms = Set<String>()
             for p in c.parties {
-                partyRows.append([SQLBind(id), SQLBind(p.role.rawValue), SQLBind(p.identifier), SQLBind(p.name)])
+                for term in [p.identifier, p.name.map { $0.uppercased() }].compactMap({ $0 })
+                where terms.insert(term + "\u{1}" + p.role.rawValue).inserted {
+                    partyRows.append([.text(term), .int(id), .text(p.role.rawValue)])
+                }
             }
             counts.containers += c.containers.count
             counts.warnings += c.warnings.count
@@ -219,8 +245,8 @@ public actor Store {
                                               "doc_date", "mode", "office", "place_of_loading", "place_of_discharge",
                                               "hs_code", "label_illicit", "label_revenue", "payload", "ingest_file_id",
                                               "received_at"], rows)
-        try await insertRows("consignment_containers", ["consignment_id", "number", "check_digit_valid"], containerRows)
-        try await insertRows("consignment_parties", ["consignment_id", "role", "identifier", "name"], partyRows)
+        try await insertRows("consignment_containers", ["number", "consignment_id", "check_digit_valid"], containerRows)
+        try await insertRows("consignment_party_terms", ["term", "consignment_id", "role"], partyRows)
         counts.accepted += toInsert.count
         counts.consignments += toInsert.count
         return counts
@@ -250,8 +276,8 @@ public actor Store {
                         SQLBind(hash), SQLBind(1), SQLBind(payload), SQLBind(fileID), SQLBind(now))
                 .run()
             try await insertRows("bay_plan_containers", ["bay_plan_id", "number", "position", "port_of_loading", "port_of_discharge"],
-                                 plan.containers.map { [SQLBind(id), SQLBind($0.container.number), SQLBind($0.position),
-                                                        SQLBind($0.portOfLoading), SQLBind($0.portOfDischarge)] })
+                                 plan.containers.map { [.int(id), .text($0.container.number), SQLValue($0.position),
+                                                        SQLValue($0.portOfLoading), SQLValue($0.portOfDischarge)] })
             counts.accepted += 1
             counts.containers += plan.containers.count
             counts.warnings += plan.warnings.count
@@ -293,28 +319,25 @@ public actor Store {
         return inserted
     }
 
-    /// Multi-row inserts in chunks that stay under the bind-parameter limits of both databases.
-    private func insertRows(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]]) async throws {
-        guard !rows.isEmpty else { return }
-        let perStatement = max(1, 30000 / columns.count)
-        for start in stride(from: 0, to: rows.count, by: perStatement) {
-            var insert = sql.insert(into: table).columns(columns)
-            for row in rows[start..<min(start + perStatement, rows.count)] { insert = insert.values(row) }
-            try await insert.run()
-        }
+    private func insertRows(_ table: String, _ columns: [String], _ rows: [[SQLValue]]) async throws {
+        try await connection.insert(into: table, columns: columns, rows: rows)
     }
 
     // MARK: Reading
 
-    /// One entry of the quarantine.
-    public struct QuarantineEntry: Sendable, Codable {
+    /// One entry of the quarantine: a rejected record, or a warning about a file.
+    public struct QuarantineEntry: Sendable, Encodable {
         public var severity: String
-        public var file: String
-        public var line: Int
-        public var unit: String
-        public var field: String
-        public var reason: String
-        public var raw: String
+        public var record: RejectedRecord
+
+        enum Key: String, CodingKey { case severity }
+
+        /// Encoded flat: the record's fields and `severity`.
+        public func encode(to encoder: any Encoder) throws {
+            try record.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(severity, forKey: .severity)
+        }
     }
 
     /// The quarantine in the order records arrived; warnings only when asked.
@@ -329,12 +352,12 @@ public actor Store {
         if let limit { q = q.limit(limit) }
         return try await q.all().map { r in
             QuarantineEntry(severity: try r.decode(column: "severity", as: String.self),
-                            file: try r.decode(column: "file", as: String.self),
-                            line: try r.decode(column: "line", as: Int.self),
-                            unit: try r.decode(column: "unit", as: String.self),
-                            field: try r.decode(column: "field", as: String.self),
-                            reason: try r.decode(column: "reason", as: String.self),
-                            raw: try r.decode(column: "raw", as: String.self))
+                            record: RejectedRecord(file: try r.decode(column: "file", as: String.self),
+                                                   line: try r.decode(column: "line", as: Int.self),
+                                                   unit: try r.decode(column: "unit", as: String.self),
+                                                   field: try r.decode(column: "field", as: String.self),
+                                                   reason: try r.decode(column: "reason", as: String.self),
+                                                   raw: try r.decode(column: "raw", as: String.self)))
         }
     }
 
@@ -383,10 +406,6 @@ public actor Store {
     }
 
     // MARK: Helpers
-
-    static func hash(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-    }
 
     static func now() -> String {
         ISO8601DateFormatter().string(from: Date())

@@ -97,7 +97,7 @@ struct IngestCommandTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let location = try await TestDatabases.fresh(kind, in: dir)
-        let rows = 30_000, batch = 1_000
+        let rows = 100_000, batch = 1_000
         var text = "sgd.id,sgd.date,importer.id,declarant.id,country,office.id,tariff.code,quantity,gross.weight,fob.value,cif.value,total.taxes,illicit,revenue\n"
         for i in 0..<rows {
             text += "SGD\(i),13-01-\(String(format: "%02d", i % 28 + 1)),IMP\(i % 97),DEC\(i % 13),CNTRY\(i % 7),OFFICE1,7208196032,\(i),1.5,2.5,3.5,0.1,0,0\n"

@@ -79,9 +79,9 @@ struct StoreTests {
             #expect(first.rejected == 3 && first.warnings == 1)
             _ = try await store.commit(batch)
             let entries = try await store.quarantine()
-            #expect(entries.map(\.line) == [5, 9])
-            #expect(entries[0].reason == "bad date; and more")
-            #expect(entries[0].raw == "x;32.11.2026")
+            #expect(entries.map(\.record.line) == [5, 9])
+            #expect(entries[0].record.reason == "bad date; and more")
+            #expect(entries[0].record.raw == "x;32.11.2026")
             #expect(try await store.quarantine(includeWarnings: true).count == 3)
         }
     }
@@ -132,7 +132,7 @@ struct StoreTests {
             #expect(second.accepted == 0 && second.duplicates == 3 && second.rejected == 7)
             let entries = try await store.quarantine()
             #expect(entries.count == 7)
-            #expect(entries.first?.field == "Дата")
+            #expect(entries.first?.record.field == "Дата")
         }
     }
 }

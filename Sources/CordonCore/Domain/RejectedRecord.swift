@@ -19,3 +19,16 @@ public struct RejectedRecord: Hashable, Codable, Sendable {
         self.raw = raw
     }
 }
+
+extension Sequence<UInt8> {
+    /// Lower-case hexadecimal, for digests.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in self {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -14,6 +14,7 @@ public enum ContainerNumber {
 
     /// Removes the separators people write (spaces, hyphens, dots, slashes) and upper-cases.
     public static func normalize(_ raw: some StringProtocol) -> String {
+        if raw.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) { return String(raw) }
         var out = ""
         out.reserveCapacity(11)
         for ch in raw.uppercased() where !(ch == " " || ch == "-" || ch == "." || ch == "/") {

@@ -2,7 +2,8 @@
 public enum LOCODE {
     /// Upper-cases and removes the space some systems put after the country (`GB PME`).
     public static func normalize(_ raw: some StringProtocol) -> String {
-        String(raw.uppercased().filter { $0 != " " })
+        if raw.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) { return String(raw) }
+        return String(raw.uppercased().filter { $0 != " " })
     }
 
     /// Checks the format and the country strictly; a place absent from the bundled list is only a warning,
@@ -37,7 +38,8 @@ public enum HSCode {
 
     /// Removes the dots and spaces of printed tariff codes (`8703.23.19`).
     public static func normalize(_ raw: some StringProtocol) -> String {
-        String(raw.filter { $0 != "." && $0 != " " })
+        if !raw.utf8.contains(where: { $0 == 46 || $0 == 32 }) { return String(raw) }
+        return String(raw.filter { $0 != "." && $0 != " " })
     }
 
     /// Checks length and digits, and that chapter and heading exist; an unknown 6-digit subheading is a

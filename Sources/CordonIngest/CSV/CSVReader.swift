@@ -43,28 +43,20 @@ public final class CSVReader {
     private var consumed = 0     // file offset of buffer[0]
     private var line = 1
     private var bomChecked = false
-    private let ownsFD: Bool
     /// The largest record accepted; a record longer than this is an error (a file with an unclosed quote).
     public let maxRecordBytes: Int
 
     /// Opens a file; `separator` nil means detect from the first line.
-    public init(path: String, separator: UInt8? = nil, maxRecordBytes: Int = 16 << 20) throws(CSVError) {
+    public convenience init(path: String, separator: UInt8? = nil, maxRecordBytes: Int = 16 << 20) throws(CSVError) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        self.fd = fd
-        self.path = path
-        self.ownsFD = true
-        self.buffer = [UInt8](repeating: 0, count: 1 << 20)
-        self.separator = separator ?? 0
-        self.maxRecordBytes = maxRecordBytes
-        if separator == nil { try detectSeparator() }
+        try self.init(fileDescriptor: fd, name: path, separator: separator, maxRecordBytes: maxRecordBytes)
     }
 
-    /// Reads from an open file descriptor (a pipe from a decompressor, say); the reader closes it.
+    /// Reads from an open file descriptor (a file, or a pipe from a decompressor); the reader closes it.
     public init(fileDescriptor: Int32, name: String, separator: UInt8? = nil, maxRecordBytes: Int = 16 << 20) throws(CSVError) {
         self.fd = fileDescriptor
         self.path = name
-        self.ownsFD = true
         self.buffer = [UInt8](repeating: 0, count: 1 << 20)
         self.separator = separator ?? 0
         self.maxRecordBytes = maxRecordBytes
@@ -72,7 +64,7 @@ public final class CSVReader {
     }
 
     deinit {
-        if ownsFD { close(fd) }
+        close(fd)
     }
 
     /// Total bytes read from the file so far.

@@ -12,7 +12,56 @@ public struct RowMapper: Sendable {
         let index: Int
         let column: String
         let target: String
+        let field: Field
+        let required: Bool
         let valueMap: [String: String]?
+    }
+
+    /// A Cordon field, compiled once from its name so that rows are not matched by string comparison.
+    enum Field: Sendable {
+        case documentNumber, date, arrival, mode, office
+        case placeOfLoading, placeOfDischarge, placeOfDelivery, transshipment, countryOfDeparture, countryOfDestination
+        case conveyanceName, conveyanceIdentifier, conveyanceVoyage
+        case hsCode, description, packageType, quantityUnit, countryOfOrigin, currency, unNumber, packages
+        case quantity, grossMass, netMass, invoiceValue, customsValue
+        case containerNumber, containerSizeType, containerSeals
+        case illicit, critical, revenue
+        case attribute(String)
+        case party(PartyRole, PartyPart)
+
+        enum PartyPart: Sendable { case identifier, name, address, country }
+
+        init?(_ target: String) {
+            let simple: [String: Field] = [
+                "documentNumber": .documentNumber, "date": .date, "arrival": .arrival, "mode": .mode, "office": .office,
+                "route.placeOfLoading": .placeOfLoading, "route.placeOfDischarge": .placeOfDischarge,
+                "route.placeOfDelivery": .placeOfDelivery, "route.transshipment": .transshipment,
+                "route.countryOfDeparture": .countryOfDeparture, "route.countryOfDestination": .countryOfDestination,
+                "conveyance.name": .conveyanceName, "conveyance.identifier": .conveyanceIdentifier,
+                "conveyance.voyage": .conveyanceVoyage, "goods.hsCode": .hsCode, "goods.description": .description,
+                "goods.packageType": .packageType, "goods.quantityUnit": .quantityUnit,
+                "goods.countryOfOrigin": .countryOfOrigin, "goods.currency": .currency, "goods.unNumber": .unNumber,
+                "goods.packages": .packages, "goods.quantity": .quantity, "goods.grossMassKg": .grossMass,
+                "goods.netMassKg": .netMass, "goods.invoiceValue": .invoiceValue, "goods.customsValue": .customsValue,
+                "container.number": .containerNumber, "container.sizeType": .containerSizeType,
+                "container.seals": .containerSeals, "label.illicit": .illicit, "label.critical": .critical,
+                "label.revenue": .revenue,
+            ]
+            if let f = simple[target] { self = f; return }
+            if target.hasPrefix("attributes.") { self = .attribute(String(target.dropFirst("attributes.".count))); return }
+            let parts = target.split(separator: ".")
+            if parts.count == 3, parts[0] == "parties", let role = PartyRole(rawValue: String(parts[1])) {
+                switch parts[2] {
+                case "identifier": self = .party(role, .identifier)
+                case "name": self = .party(role, .name)
+                case "address": self = .party(role, .address)
+                case "country": self = .party(role, .country)
+                default: return nil
+                }
+                return
+            }
+            return nil
+        }
     }
 
     let mapping: ColumnMapping
@@ -43,7 +92,9 @@ public struct RowMapper: Sendable {
                 if mapping.required.contains(target) { missing.append(column) }
                 continue
             }
-            bindings.append(Binding(index: i, column: column, target: target, valueMap: mapping.values[target]))
+            guard let field = Field(target) else { throw .badMapping("column '\(column)' maps to unknown field '\(target)'") }
+            bindings.append(Binding(index: i, column: column, target: target, field: field,
+                                    required: mapping.required.contains(target), valueMap: mapping.values[target]))
         }
         if !missing.isEmpty { throw .missingColumns(file: file, columns: missing) }
         let mappedTargets = Set(bindings.map(\.target))
@@ -88,91 +139,84 @@ public struct RowMapper: Sendable {
         var label: OutcomeLabel?
 
         for b in bindings {
-            var value = record.fields[b.index].trimmingSpaces()
+            var value = RowMapper.trimmed(record.fields[b.index])
             if let map = b.valueMap, let mapped = map[value] { value = mapped }
             if value.isEmpty {
-                if mapping.required.contains(b.target) { return reject(b.column, "is empty") }
+                if b.required { return reject(b.column, "is empty") }
                 continue
             }
-            switch b.target {
-            case "documentNumber": documentNumber = value
-            case "date":
+            switch b.field {
+            case .documentNumber: documentNumber = value
+            case .date, .arrival:
                 guard let d = layout.parse(value) else { return reject(b.column, "'\(value)' is not a date in the form \(mapping.dateFormat)") }
-                date = d
-            case "arrival":
-                guard let d = layout.parse(value) else { return reject(b.column, "'\(value)' is not a date in the form \(mapping.dateFormat)") }
-                c.arrival = d
-            case "mode":
-                guard let m = TransportMode(rawValue: value.lowercased()) ?? (value.lowercased() == "land" ? .road : nil) else {
+                if case .date = b.field { date = d } else { c.arrival = d }
+            case .mode:
+                if let m = TransportMode(rawValue: value.lowercased()) ?? (value.lowercased() == "land" ? .road : nil) {
+                    c.mode = m
+                } else {
                     c.attributes["mode"] = value
-                    continue
                 }
-                c.mode = m
-            case "office": c.office = value
-            case "route.placeOfLoading": c.route.placeOfLoading = value
-            case "route.placeOfDischarge": c.route.placeOfDischarge = value
-            case "route.placeOfDelivery": c.route.placeOfDelivery = value
-            case "route.transshipment": c.route.transshipment = RowMapper.list(value)
-            case "route.countryOfDeparture": c.route.countryOfDeparture = value
-            case "route.countryOfDestination": c.route.countryOfDestination = value
-            case "conveyance.name": c.conveyance = c.conveyance ?? Conveyance(); c.conveyance?.name = value
-            case "conveyance.identifier": c.conveyance = c.conveyance ?? Conveyance(); c.conveyance?.identifier = value
-            case "conveyance.voyage": c.conveyance = c.conveyance ?? Conveyance(); c.conveyance?.voyage = value
-            case "goods.hsCode":
+            case .office: c.office = value
+            case .placeOfLoading: c.route.placeOfLoading = value
+            case .placeOfDischarge: c.route.placeOfDischarge = value
+            case .placeOfDelivery: c.route.placeOfDelivery = value
+            case .transshipment: c.route.transshipment = RowMapper.list(value)
+            case .countryOfDeparture: c.route.countryOfDeparture = value
+            case .countryOfDestination: c.route.countryOfDestination = value
+            case .conveyanceName: c.conveyance = c.conveyance ?? Conveyance(); c.conveyance?.name = value
+            case .conveyanceIdentifier: c.conveyance = c.conveyance ?? Conveyance(); c.conveyance?.identifier = value
+            case .conveyanceVoyage: c.conveyance = c.conveyance ?? Conveyance(); c.conveyance?.voyage = value
+            case .hsCode:
                 var code = HSCode.normalize(value)
-                if let width = mapping.hsCodeWidth, code.count < width, code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-                    code = String(repeating: "0", count: width - code.count) + code
+                if let width = mapping.hsCodeWidth, code.utf8.count < width, code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                    code = String(repeating: "0", count: width - code.utf8.count) + code
                 }
                 item.hsCode = code; hasItem = true
-            case "goods.description": item.description = value; hasItem = true
-            case "goods.packageType": item.packageType = value; hasItem = true
-            case "goods.quantityUnit": item.quantityUnit = value; hasItem = true
-            case "goods.countryOfOrigin": item.countryOfOrigin = value; hasItem = true
-            case "goods.currency": currency = value
-            case "goods.unNumber": item.dangerousGoods = RowMapper.list(value); hasItem = true
-            case "goods.packages":
+            case .description: item.description = value; hasItem = true
+            case .packageType: item.packageType = value; hasItem = true
+            case .quantityUnit: item.quantityUnit = value; hasItem = true
+            case .countryOfOrigin: item.countryOfOrigin = value; hasItem = true
+            case .currency: currency = value
+            case .unNumber: item.dangerousGoods = RowMapper.list(value); hasItem = true
+            case .packages:
                 guard let n = number(value), n >= 0, n == n.rounded(), n < 1e12 else {
                     return reject(b.column, "'\(value)' is not a whole number of packages")
                 }
                 item.packages = Int(n); hasItem = true
-            case "goods.quantity", "goods.grossMassKg", "goods.netMassKg", "goods.invoiceValue", "goods.customsValue":
+            case .quantity, .grossMass, .netMass, .invoiceValue, .customsValue:
                 guard let n = number(value) else { return reject(b.column, "'\(value)' is not a number") }
-                switch b.target {
-                case "goods.quantity": item.quantity = n
-                case "goods.grossMassKg": item.grossMassKg = n
-                case "goods.netMassKg": item.netMassKg = n
-                case "goods.invoiceValue": item.invoiceValue = Money(amount: n)
+                switch b.field {
+                case .quantity: item.quantity = n
+                case .grossMass: item.grossMassKg = n
+                case .netMass: item.netMassKg = n
+                case .invoiceValue: item.invoiceValue = Money(amount: n)
                 default: item.customsValue = Money(amount: n)
                 }
                 hasItem = true
-            case "container.number": containerNumbers = RowMapper.list(value, splittingOnSpaces: false)
-            case "container.sizeType": container = container ?? Container(number: ""); container?.sizeType = value
-            case "container.seals": container = container ?? Container(number: ""); container?.seals = RowMapper.list(value)
-            case "label.illicit", "label.critical":
+            case .containerNumber: containerNumbers = RowMapper.list(value, splittingOnSpaces: false)
+            case .containerSizeType: container = container ?? Container(number: ""); container?.sizeType = value
+            case .containerSeals: container = container ?? Container(number: ""); container?.seals = RowMapper.list(value)
+            case .illicit, .critical:
                 guard let flag = RowMapper.flag(value) else { return reject(b.column, "'\(value)' is not 1/0, true/false or yes/no") }
-                if b.target == "label.illicit" {
+                if case .illicit = b.field {
                     label = OutcomeLabel(illicit: flag, critical: label?.critical, revenue: label?.revenue)
                 } else {
                     label = OutcomeLabel(illicit: label?.illicit ?? flag, critical: flag, revenue: label?.revenue)
                 }
-            case "label.revenue":
+            case .revenue:
                 guard let n = number(value) else { return reject(b.column, "'\(value)' is not a number") }
                 label = OutcomeLabel(illicit: label?.illicit ?? (n > 0), critical: label?.critical, revenue: n)
-            default:
-                if b.target.hasPrefix("attributes.") {
-                    c.attributes[String(b.target.dropFirst("attributes.".count))] = value
-                } else if b.target.hasPrefix("parties.") {
-                    let parts = b.target.split(separator: ".")
-                    guard parts.count == 3, let role = PartyRole(rawValue: String(parts[1])) else { continue }
-                    var p = parties[role] ?? Party(role: role)
-                    switch parts[2] {
-                    case "identifier": p.identifier = value
-                    case "name": p.name = value
-                    case "address": p.address = value
-                    default: p.country = value
-                    }
-                    parties[role] = p
+            case .attribute(let name):
+                c.attributes[name] = value
+            case .party(let role, let part):
+                var p = parties[role] ?? Party(role: role)
+                switch part {
+                case .identifier: p.identifier = value
+                case .name: p.name = value
+                case .address: p.address = value
+                case .country: p.country = value
                 }
+                parties[role] = p
             }
         }
         guard let date else { return reject(columnOfTarget["date"] ?? "date", "is missing") }
@@ -220,6 +264,13 @@ public struct RowMapper: Sendable {
         }
         if generic.hasSuffix(".currency") { generic = "goods.currency" }
         return columnOfTarget[generic] ?? path
+    }
+
+    /// The text without surrounding spaces; most fields have none, so check the ends before copying.
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        if first != 32 && first != 9 && last != 32 && last != 9 { return text }
+        return text.trimmingSpaces()
     }
 
     /// Parses a number with the mapping's decimal and thousands separators.

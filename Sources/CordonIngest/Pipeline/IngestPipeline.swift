@@ -212,7 +212,7 @@ public enum FileFingerprint {
             if chunk.isEmpty { break }
             hasher.update(data: chunk)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexString
     }
 
     /// Starts `gzip -dc FILE` and returns the read end of its output.

@@ -73,7 +73,8 @@ struct IngestCommand: AsyncParsableCommand {
         do {
             for file in files {
                 let counts = try await pipeline.run(file: file, commit: { batch in
-                    if let db { return try await db.commit(batch) }
+                    // Serialise here, off the store, so that it overlaps with the previous batch being written.
+                    if let db { return try await db.commit(try Store.prepare(batch)) }
                     return IngestCommand.wouldStore(batch)
                 },
                                                     progress: { p in

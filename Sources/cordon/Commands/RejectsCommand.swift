@@ -34,12 +34,13 @@ struct RejectsCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var out = ""
-        for e in entries {
+        for entry in entries {
+            let e = entry.record
             if json {
-                out += String(decoding: try encoder.encode(e), as: UTF8.self) + "\n"
+                out += String(decoding: try encoder.encode(entry), as: UTF8.self) + "\n"
             } else {
                 let place = e.unit == "line" ? "\(e.line)" : "segment \(e.line)"
-                let prefix = warnings ? "\(e.severity)\t" : ""
+                let prefix = warnings ? "\(entry.severity)\t" : ""
                 out += "\(prefix)\(e.file)\t\(place)\t\(e.field)\t\(e.reason.replacingOccurrences(of: "\n", with: " "))\n"
             }
         }
