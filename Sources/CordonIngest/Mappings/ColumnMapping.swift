@@ -20,7 +20,7 @@ public struct ColumnMapping: Codable, Sendable {
     public var places: String = "standard"
     /// Pad shorter HS codes with leading zeros to this width (spreadsheets drop the zero of chapters 01-09).
     public var hsCodeWidth: Int?
-    /// Source column → Cordon field (see `ColumnMapping.fields`).
+    /// Source column → Cordon field (the fields are listed in docs/ingest.md).
     public var columns: [String: String]
     /// Per Cordon field, source value → Cordon value (e.g. transport mode codes).
     public var values: [String: [String: String]] = [:]
@@ -60,38 +60,10 @@ public struct ColumnMapping: Codable, Sendable {
         required = try c.decodeIfPresent([String].self, forKey: .required) ?? ["documentNumber", "date"]
     }
 
-    /// The Cordon fields a column can map to. `attributes.NAME` keeps any other value under NAME.
-    public static let fields: [String: String] = [
-        "documentNumber": "B/L, AWB or declaration number",
-        "date": "document date",
-        "arrival": "expected arrival date",
-        "mode": "transport mode: sea, air, road, rail, post, multimodal, other",
-        "office": "customs office or unit location",
-        "route.placeOfLoading": "UN/LOCODE", "route.placeOfDischarge": "UN/LOCODE",
-        "route.placeOfDelivery": "UN/LOCODE",
-        "route.transshipment": "UN/LOCODEs separated by space, comma, | or /",
-        "route.countryOfDeparture": "ISO 3166", "route.countryOfDestination": "ISO 3166",
-        "conveyance.name": "vessel or flight name", "conveyance.identifier": "IMO number, flight number, plate",
-        "conveyance.voyage": "voyage number",
-        "goods.hsCode": "HS code, 6-10 digits", "goods.description": "goods description",
-        "goods.packages": "number of packages", "goods.packageType": "package type code",
-        "goods.quantity": "quantity", "goods.quantityUnit": "unit of the quantity",
-        "goods.grossMassKg": "gross mass, kg", "goods.netMassKg": "net mass, kg",
-        "goods.invoiceValue": "invoice (FOB) value", "goods.customsValue": "customs (CIF) value",
-        "goods.currency": "ISO 4217 currency of the values", "goods.countryOfOrigin": "ISO 3166",
-        "goods.unNumber": "UN number of dangerous goods",
-        "container.number": "ISO 6346 container number(s), separated by space, comma or |",
-        "container.sizeType": "ISO 6346 size/type code", "container.seals": "seal numbers separated by space, comma or |",
-        "label.illicit": "known outcome: 1/0, true/false, yes/no", "label.critical": "known critical fraud: 1/0",
-        "label.revenue": "revenue recovered",
-    ].merging(Dictionary(uniqueKeysWithValues: PartyRole.allCases.flatMap { role in
-        ["identifier", "name", "address", "country"].map { ("parties.\(role.rawValue).\($0)", "\(role.rawValue) \($0)") }
-    }), uniquingKeysWith: { a, _ in a })
-
     /// Checks that every target is a known field; names the first wrong one.
     public func validateTargets() throws(IngestError) {
         for (column, target) in columns.sorted(by: { $0.key < $1.key }) {
-            if ColumnMapping.fields[target] == nil && !target.hasPrefix("attributes.") {
+            if RowMapper.Field(target) == nil {
                 throw .badMapping("column '\(column)' maps to unknown field '\(target)'")
             }
         }

@@ -48,7 +48,10 @@ public struct RowMapper: Sendable {
                 "label.revenue": .revenue,
             ]
             if let f = simple[target] { self = f; return }
-            if target.hasPrefix("attributes.") { self = .attribute(String(target.dropFirst("attributes.".count))); return }
+            if target.hasPrefix("attributes."), target.count > "attributes.".count {
+                self = .attribute(String(target.dropFirst("attributes.".count)))
+                return
+            }
             let parts = target.split(separator: ".")
             if parts.count == 3, parts[0] == "parties", let role = PartyRole(rawValue: String(parts[1])) {
                 switch parts[2] {
