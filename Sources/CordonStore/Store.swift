@@ -139,10 +139,11 @@ public actor Store {
             let fileID = try await fileID(for: batch.source, now: now)
             counts = counts + (try await storeConsignments(encoded, fileID: fileID, now: now))
             counts = counts + (try await storeBayPlans(plans, fileID: fileID, now: now))
-            counts.rejected = try await quarantine(batch.rejects, severity: "rejected", fileID: fileID, now: now)
-            counts.warnings += try await quarantine(batch.warnings, severity: "warning", fileID: fileID, now: now)
-            // A re-read file's rejects are already there: count them as rejected all the same.
+            // A re-read file's rejects are in the quarantine already (not stored twice), yet they are rejected
+            // records of this run all the same; file warnings count once, when first seen.
+            _ = try await quarantine(batch.rejects, severity: "rejected", fileID: fileID, now: now)
             counts.rejected = batch.rejects.count
+            counts.warnings += try await quarantine(batch.warnings, severity: "warning", fileID: fileID, now: now)
             return counts
         }
     }

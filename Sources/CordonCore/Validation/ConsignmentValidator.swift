@@ -58,11 +58,13 @@ public struct ConsignmentValidator: Sendable {
             nonNegative(item.quantity, "\(path).quantity", &issues)
             nonNegative(item.invoiceValue?.amount, "\(path).invoiceValue", &issues)
             nonNegative(item.customsValue?.amount, "\(path).customsValue", &issues)
-            if item.invoiceValue != nil {
-                item.invoiceValue!.currency = currency(item.invoiceValue!.currency, "\(path).invoiceValue.currency", &issues)
+            if var value = item.invoiceValue {
+                value.currency = currency(value.currency, "\(path).invoiceValue.currency", &issues)
+                item.invoiceValue = value
             }
-            if item.customsValue != nil {
-                item.customsValue!.currency = currency(item.customsValue!.currency, "\(path).customsValue.currency", &issues)
+            if var value = item.customsValue {
+                value.currency = currency(value.currency, "\(path).customsValue.currency", &issues)
+                item.customsValue = value
             }
             if let p = item.packages, p < 0 { issues.append(.error("\(path).packages", "is negative (\(p))")) }
             item.containerNumbers = item.containerNumbers.map { ContainerNumber.normalize($0) }

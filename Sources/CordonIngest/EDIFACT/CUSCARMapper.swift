@@ -49,7 +49,7 @@ public struct CUSCARMapper: Sendable {
         var equipment: [Container] = []
         struct Draft { var c: Consignment; var segment: Int; var raw: [String]; var containerRefs: [String] }
         var drafts: [Draft] = []
-        var currentItem: Int?   // index into drafts.last!.c.goods
+        var currentItem: Int?   // index of the current goods item in the last draft
         var inEquipment = false
 
         func apply(_ s: Segment, to c: inout Consignment) {
@@ -107,6 +107,7 @@ public struct CUSCARMapper: Sendable {
             default:
                 guard !drafts.isEmpty else { continue }
                 let d = drafts.count - 1
+                let i = currentItem ?? -1   // the goods item the segment belongs to, -1 before the first GID
                 drafts[d].raw.append(s.raw)
                 switch s.tag {
                 case "RFF":
@@ -128,32 +129,32 @@ public struct CUSCARMapper: Sendable {
                     let seq = Int(s[0, 0] ?? "") ?? (drafts[d].c.goods.count + 1)
                     drafts[d].c.goods.append(GoodsItem(sequence: seq, packages: s[1, 0].flatMap { Int($0) }, packageType: s[1, 1]))
                     currentItem = drafts[d].c.goods.count - 1
-                case "FTX" where currentItem != nil:
+                case "FTX" where i >= 0:
                     if s[0, 0] == "AAA" {
                         let text = (s.elements.count > 3 ? s.elements[3] : []).filter { !$0.isEmpty }.joined(separator: " ")
-                        let old = drafts[d].c.goods[currentItem!].description
-                        drafts[d].c.goods[currentItem!].description = old.map { $0 + " " + text } ?? text
+                        let old = drafts[d].c.goods[i].description
+                        drafts[d].c.goods[i].description = old.map { $0 + " " + text } ?? text
                     }
-                case "MEA" where currentItem != nil:
+                case "MEA" where i >= 0:
                     if let kg = CUSCARMapper.kilograms(s) {
-                        if s[1, 0] == "AAB" { drafts[d].c.goods[currentItem!].netMassKg = kg }
-                        else if s[1, 0] == "G" || s[1, 0] == "AAD" { drafts[d].c.goods[currentItem!].grossMassKg = kg }
+                        if s[1, 0] == "AAB" { drafts[d].c.goods[i].netMassKg = kg }
+                        else if s[1, 0] == "G" || s[1, 0] == "AAD" { drafts[d].c.goods[i].grossMassKg = kg }
                     }
-                case "MOA" where currentItem != nil:
+                case "MOA" where i >= 0:
                     if let v = s[0, 1].flatMap(Double.init) {
-                        drafts[d].c.goods[currentItem!].invoiceValue = Money(amount: v, currency: s[0, 2])
+                        drafts[d].c.goods[i].invoiceValue = Money(amount: v, currency: s[0, 2])
                     }
-                case "SGP" where currentItem != nil:
+                case "SGP" where i >= 0:
                     if let n = s[0, 0] {
-                        drafts[d].c.goods[currentItem!].containerNumbers.append(n)
+                        drafts[d].c.goods[i].containerNumbers.append(n)
                         drafts[d].containerRefs.append(n)
                     }
-                case "DGS" where currentItem != nil:
-                    if let un = s[2, 0] { drafts[d].c.goods[currentItem!].dangerousGoods.append(un) }
-                case "PIA" where currentItem != nil:
+                case "DGS" where i >= 0:
+                    if let un = s[2, 0] { drafts[d].c.goods[i].dangerousGoods.append(un) }
+                case "PIA" where i >= 0:
                     // Not in D.95B CUSCAR, but senders put the HS code there; accept it (a warning says so).
                     if let code = s[1, 0], s[1, 1] == "HS" || s[1, 1] == nil {
-                        drafts[d].c.goods[currentItem!].hsCode = code
+                        drafts[d].c.goods[i].hsCode = code
                     }
                 default: break
                 }

@@ -106,7 +106,8 @@ public struct RowMapper: Sendable {
         self.mapping = mapping
         self.bindings = bindings
         self.header = trimmed
-        self.layout = DateLayout(mapping.dateFormat)!  // checked by validateTargets
+        guard let layout = DateLayout(mapping.dateFormat) else { throw .badMapping("dateFormat '\(mapping.dateFormat)' needs yyyy or yy, MM and dd") }
+        self.layout = layout
         self.validator = ConsignmentValidator(places: mapping.places == "pseudonymous" ? .pseudonymous : .standard,
                                               lists: lists)
         self.decimalComma = mapping.decimalSeparator == ","

@@ -70,11 +70,9 @@ public struct IngestPipeline: Sendable {
     private func runCSV(path: String, source: SourceFile,
                         commit: @escaping @Sendable (IntakeBatch) async throws -> IntakeCounts,
                         progress: @escaping @Sendable (IngestProgress) -> Void) async throws -> IntakeCounts {
-        let mapping: ColumnMapping
-        switch format {
-        case .kcs: mapping = self.mapping ?? .kcs
-        case .bacuda: mapping = self.mapping ?? .bacuda
-        default: mapping = self.mapping!  // checked in init
+        let builtIn: ColumnMapping? = format == .kcs ? .kcs : format == .bacuda ? .bacuda : nil
+        guard let mapping = self.mapping ?? builtIn else {
+            throw IngestError.badMapping("the \(format.rawValue) format needs a column mapping")
         }
         let separator = mapping.separator?.utf8.first
         let reader: CSVReader

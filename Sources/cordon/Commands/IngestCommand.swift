@@ -55,7 +55,7 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let format = CargoFormat(rawValue: format)!  // checked in validate()
+        guard let format = CargoFormat(rawValue: format) else { throw ValidationError("unknown format '\(format)'") }
         let pipeline: IngestPipeline
         do {
             let mapping = try mapping.map { path throws(IngestError) in try IngestPipeline.loadMapping(path: path) }
