@@ -62,6 +62,20 @@ struct EDIFACTLexerTests {
         #expect(x.messages[0].group == "G1")
     }
 
+    @Test("a wrong UNZ count and reference, UNOY (UTF-8) and segments after UNZ")
+    func interchangeTrailer() {
+        let text = "UNB+UNOY:4+A+B+20261123:1000+REF1'UNH+1+CUSCAR:D:95B:UN'NAD+CN+++Ташкент Савдо'UNT+3+1'UNZ+2+REF9'UNH+2+X:D:95B:UN'"
+        let x = EDIFACTLexer.parse(Array(text.utf8))
+        #expect(x.syntax == "UNOY" && x.syntaxVersion == "4")
+        #expect(x.date == CalendarDate(year: 2026, month: 11, day: 23))
+        #expect(x.messages.count == 1)
+        #expect(x.messages[0].segments[1][3, 0] == "Ташкент Савдо")
+        let reasons = x.issues.map(\.reason)
+        #expect(reasons.contains("control count is 2, the interchange has 1 message(s)"))
+        #expect(reasons.contains("reference REF9 does not match UNB reference REF1"))
+        #expect(reasons.contains("1 segment(s) after UNZ are ignored"))
+    }
+
     @Test("a truncated interchange: the cut message and the missing UNZ are found")
     func truncated() {
         let x = EDIFACTLexer.parse(Fixtures.bytes("edifact/cuscar_truncated.edi"))

@@ -6,6 +6,15 @@ public struct CalendarDate: Hashable, Comparable, Codable, Sendable, CustomStrin
     public let month: Int
     public let day: Int
 
+    /// 1970-01-01, a placeholder until the real date of a record is known.
+    public static let epoch = CalendarDate(uncheckedYear: 1970, month: 1, day: 1)
+
+    private init(uncheckedYear year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
     /// Creates a date, or nil when the day does not exist in the Gregorian calendar.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,

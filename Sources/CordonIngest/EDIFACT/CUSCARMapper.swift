@@ -44,7 +44,7 @@ public struct CUSCARMapper: Sendable {
         var out = MessageOutcome()
         out.warnUnknownSegments(m, allowed: MessageDirectory.cuscar.union(["PIA"]), file: file)
         var header = Consignment(kind: .billOfLading, documentNumber: "",
-                                 date: m.interchangeDate ?? CalendarDate(year: 1970, month: 1, day: 1)!)
+                                 date: m.interchangeDate ?? CalendarDate.epoch)
         var haveDate = m.interchangeDate != nil
         var equipment: [Container] = []
         struct Draft { var c: Consignment; var segment: Int; var raw: [String]; var containerRefs: [String] }
@@ -152,7 +152,7 @@ public struct CUSCARMapper: Sendable {
                 case "DGS" where i >= 0:
                     if let un = s[2, 0] { drafts[d].c.goods[i].dangerousGoods.append(un) }
                 case "PIA" where i >= 0:
-                    // Not in D.95B CUSCAR, but senders put the HS code there; accept it (a warning says so).
+                    // Not in D.95B CUSCAR, but senders put the HS code there: accepted as an extension.
                     if let code = s[1, 0], s[1, 1] == "HS" || s[1, 1] == nil {
                         drafts[d].c.goods[i].hsCode = code
                     }

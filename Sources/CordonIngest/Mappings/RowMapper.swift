@@ -133,7 +133,7 @@ public struct RowMapper: Sendable {
         }
         var documentNumber = ""
         var date: CalendarDate?
-        var c = Consignment(kind: mapping.kind, documentNumber: "", date: CalendarDate(year: 1970, month: 1, day: 1)!)
+        var c = Consignment(kind: mapping.kind, documentNumber: "", date: CalendarDate.epoch)
         var item = GoodsItem(sequence: 1)
         var hasItem = false
         var parties: [PartyRole: Party] = [:]
