@@ -57,6 +57,34 @@ struct MappingTests {
         #expect(rejects[6].raw.hasPrefix("MEDU0010;"))
     }
 
+    @Test("the rows of one B/L are one document; a bad or contradicting row keeps the whole document aside")
+    func multiRowDocuments() async throws {
+        let mapping = try IngestPipeline.loadMapping(path: Fixtures.path("csv/manifest_multirow.mapping.json"))
+        // A batch size of 2 would cut MEDU100 in the middle if documents were not kept whole.
+        let got = try await ingest(.manifest, Fixtures.path("csv/manifest_multirow.csv"), mapping: mapping, batchSize: 2)
+        let accepted = await got.consignments
+        #expect(accepted.map(\.documentNumber) == ["MEDU100", "MEDU400"])
+        let a = accepted[0]
+        #expect(a.goods.map(\.hsCode) == ["830210", "830242", "732690"])
+        #expect(a.goods.map(\.sequence) == [1, 2, 3])
+        #expect(a.containers.map(\.number) == ["MSCU1234566", "TGHU9876542"])
+        #expect(a.containers[0].seals == ["S1", "S2"])
+        #expect(a.party(.consignee)?.name == "Tbilisi Build LLC")
+        #expect(a.route.placeOfLoading == "CNSHA")
+        let rejects = await got.rejects
+        #expect(rejects.map(\.line) == [5, 6, 7, 8])
+        #expect(rejects.map(\.field) == ["(document)", "HS", "(document)", "Date"])
+        #expect(rejects[0].reason == "the document's row at line 6 is rejected: HS: '9999': length is 4, expected 6 to 10 digits")
+        #expect(rejects[3].reason == "'2026-11-21' differs from '2026-11-20' in an earlier row of document MEDU300")
+
+        var single = mapping
+        single.groupRows = false
+        let separate = try await ingest(.manifest, Fixtures.path("csv/manifest_multirow.csv"), mapping: single)
+        // Each row on its own: continuation rows lack the document's date.
+        #expect(await separate.rejects.filter { $0.field == "Date" && $0.reason == "is missing" }.map(\.line) == [3, 4, 6])
+        #expect(await separate.consignments.map(\.documentNumber) == ["MEDU100", "MEDU200", "MEDU300", "MEDU300", "MEDU400"])
+    }
+
     @Test("bad mapping files are named with the place of the error")
     func badMappings() throws {
         let dir = try TemporaryDirectory()

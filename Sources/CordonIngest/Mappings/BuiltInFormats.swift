@@ -36,7 +36,7 @@ extension ColumnMapping {
         // "Critical Fraud" is a class in the data (0 none, 1 fraud, 2 critical fraud), not a 0/1 flag.
         values: ["mode": ["10": "sea", "20": "rail", "40": "air", "50": "post"],
                  "label.critical": ["1": "0", "2": "1"]],
-        required: ["documentNumber", "date", "goods.hsCode"])
+        required: ["documentNumber", "date", "goods.hsCode"], groupRows: false)
 
     /// The columns of WCO BACUDA / DATE declarations; the rich variant adds the container-control columns.
     /// Countries, offices and ports are pseudonymised in this format, so they are kept as opaque codes.
@@ -53,5 +53,5 @@ extension ColumnMapping {
             "consignee.name": "parties.consignee.name", "goods.description": "goods.description",
             "payment.terms": "attributes.paymentTerms", "mode": "mode",
         ],
-        required: ["documentNumber", "date", "goods.hsCode"])
+        required: ["documentNumber", "date", "goods.hsCode"], groupRows: false)
 }

@@ -26,10 +26,14 @@ public struct ColumnMapping: Codable, Sendable {
     public var values: [String: [String: String]] = [:]
     /// Cordon fields that must be present and non-empty in every row.
     public var required: [String] = ["documentNumber", "date"]
+    /// Consecutive rows with the same document number are one document with several goods items and
+    /// containers (the usual manifest layout). Default true; false makes each row a document of its own.
+    public var groupRows: Bool = true
 
     public init(kind: DocumentKind = .billOfLading, dateFormat: String = "yyyy-MM-dd", decimalSeparator: String = ".",
                 places: String = "standard", hsCodeWidth: Int? = nil, columns: [String: String],
-                values: [String: [String: String]] = [:], required: [String] = ["documentNumber", "date"]) {
+                values: [String: [String: String]] = [:], required: [String] = ["documentNumber", "date"],
+                groupRows: Bool = true) {
         self.kind = kind
         self.dateFormat = dateFormat
         self.decimalSeparator = decimalSeparator
@@ -38,11 +42,12 @@ public struct ColumnMapping: Codable, Sendable {
         self.columns = columns
         self.values = values
         self.required = required
+        self.groupRows = groupRows
     }
 
     enum CodingKeys: String, CodingKey {
         case kind, dateFormat, decimalSeparator, thousandsSeparator, separator, currency, places, hsCodeWidth,
-             columns, values, required
+             columns, values, required, groupRows
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +63,7 @@ public struct ColumnMapping: Codable, Sendable {
         columns = try c.decode([String: String].self, forKey: .columns)
         values = try c.decodeIfPresent([String: [String: String]].self, forKey: .values) ?? [:]
         required = try c.decodeIfPresent([String].self, forKey: .required) ?? ["documentNumber", "date"]
+        groupRows = try c.decodeIfPresent(Bool.self, forKey: .groupRows) ?? true
     }
 
     /// Checks that every target is a known field; names the first wrong one.

@@ -4,6 +4,8 @@ import CordonCore
 public enum RowOutcome: Sendable {
     case accepted(Consignment)
     case rejected(RejectedRecord)
+    /// The row is part of the document accepted with an earlier row.
+    case merged
 }
 
 /// Turns CSV records into validated consignments following a `ColumnMapping` bound to a file's header.
@@ -30,6 +32,11 @@ public struct RowMapper: Sendable {
         case party(PartyRole, PartyPart)
 
         enum PartyPart: Sendable { case identifier, name, address, country }
+
+        var isDocumentNumber: Bool {
+            if case .documentNumber = self { return true }
+            return false
+        }
 
         init?(_ target: String) {
             let simple: [String: Field] = [
@@ -80,6 +87,8 @@ public struct RowMapper: Sendable {
     let partyRoles: [PartyRole]
     /// The file's separator, to keep a rejected record's raw text as it was.
     let separator: String
+    /// The column of the document number.
+    let documentColumn: Int?
 
     /// Binds a mapping to a header; fails naming the missing columns when the header lacks mapped ones.
     public init(mapping: ColumnMapping, header: [String], file: String, separator: UInt8 = 44,
@@ -120,10 +129,23 @@ public struct RowMapper: Sendable {
         }
         self.partyRoles = roles
         self.separator = String(UnicodeScalar(separator))
+        self.documentColumn = bindings.first { $0.field.isDocumentNumber }?.index
     }
 
-    /// Maps one record: the accepted consignment, or the reasons for rejecting it.
+    /// Maps one record on its own: the accepted consignment, or the reasons for rejecting it.
     public func map(_ record: CSVRecord, file: String) -> RowOutcome {
+        finish([(record, build(record, file: file))], file: file)[0]
+    }
+
+    /// The document number a record names (before any validation), to group the rows of one document.
+    public func documentNumber(of record: CSVRecord) -> String? {
+        guard let i = documentColumn, i < record.fields.count else { return nil }
+        return RowMapper.trimmed(record.fields[i])
+    }
+
+    /// Reads one record into an unvalidated consignment with at most one goods item. A continuation row (a
+    /// later row of a document) may leave the document's cells blank: only its document number is required.
+    func build(_ record: CSVRecord, file: String, continuation: Bool = false) -> RowOutcome {
         func reject(_ field: String, _ reason: String) -> RowOutcome {
             .rejected(RejectedRecord(file: file, line: record.line, field: field, reason: reason,
                                     raw: record.fields.joined(separator: separator)))
@@ -146,7 +168,7 @@ public struct RowMapper: Sendable {
             var value = RowMapper.trimmed(record.fields[b.index])
             if let map = b.valueMap, let mapped = map[value] { value = mapped }
             if value.isEmpty {
-                if b.required { return reject(b.column, "is empty") }
+                if b.required && (!continuation || b.field.isDocumentNumber) { return reject(b.column, "is empty") }
                 continue
             }
             switch b.field {
@@ -223,7 +245,9 @@ public struct RowMapper: Sendable {
                 parties[role] = p
             }
         }
-        guard let date else { return reject(columnOfTarget["date"] ?? "date", "is missing") }
+        guard let date = date ?? (continuation ? CalendarDate.epoch : nil) else {
+            return reject(columnOfTarget["date"] ?? "date", "is missing")
+        }
         c.documentNumber = documentNumber
         c.date = date
         if let currency {
@@ -242,14 +266,121 @@ public struct RowMapper: Sendable {
             c.goods = [item]
         }
         c.label = label
+        return .accepted(c)
+    }
+
+    /// Validates the rows of one document, merged into one consignment when there are several: every row
+    /// adds its goods item and containers. If any row is bad, or the rows disagree about the document, the
+    /// whole document is kept aside (each of its rows in the quarantine), never a part of it.
+    func finish(_ rows: [(CSVRecord, RowOutcome)], file: String) -> [RowOutcome] {
+        func rejectAll(line: Int, field: String, reason: String) -> [RowOutcome] {
+            rows.map { record, _ in
+                let own = record.line == line
+                return .rejected(RejectedRecord(
+                    file: file, line: record.line, field: own ? field : "(document)",
+                    reason: own ? reason : "the document's row at line \(line) is rejected: \(field): \(reason)",
+                    raw: record.fields.joined(separator: separator)))
+            }
+        }
+        var merged: Consignment?
+        var lines: [Int] = []   // line of the row of each goods item
+        for (record, outcome) in rows {
+            switch outcome {
+            case .rejected(let r):
+                return rejectAll(line: r.line, field: r.field, reason: r.reason)
+            case .accepted(let c):
+                guard var m = merged else {
+                    merged = c
+                    lines = c.goods.map { _ in record.line }
+                    continue
+                }
+                if let (field, reason) = RowMapper.merge(c, into: &m) {
+                    return rejectAll(line: record.line, field: columnOfTarget[field] ?? field, reason: reason)
+                }
+                lines += c.goods.map { _ in record.line }
+                merged = m
+            case .merged:
+                continue
+            }
+        }
+        guard let c = merged else { return [] }
         switch validator.validate(c) {
         case .accepted(let valid):
-            return .accepted(valid)
+            return [.accepted(valid)] + Array(repeating: RowOutcome.merged, count: rows.count - 1)
         case .rejected(let issues):
             let first = issues[0]
             let more = issues.count > 1 ? " (and \(issues.count - 1) more: " + issues.dropFirst().map { "\(sourceField(of: $0.field, in: c)): \($0.reason)" }.joined(separator: "; ") + ")" : ""
-            return reject(sourceField(of: first.field, in: c), first.reason + more)
+            // Name the row of the goods item the first error is about, else the document's first row.
+            var line = rows[0].0.line
+            if first.field.hasPrefix("goods["), let close = first.field.firstIndex(of: "]"),
+               let i = Int(first.field.dropFirst(6).prefix(upTo: close)), i < lines.count {
+                line = lines[i]
+            }
+            return rejectAll(line: line, field: sourceField(of: first.field, in: c), reason: first.reason + more)
         }
+    }
+
+    /// Adds a continuation row of a document to what the earlier rows said; returns the conflicting field and
+    /// why when the row contradicts them (a blank cell in a continuation row is no contradiction).
+    static func merge(_ row: Consignment, into m: inout Consignment) -> (String, String)? {
+        func same<T: Equatable>(_ a: T?, _ b: inout T?, _ field: String) -> (String, String)? {
+            guard let a else { return nil }
+            if let old = b, old != a { return (field, "'\(a)' differs from '\(old)' in an earlier row of document \(m.documentNumber)") }
+            b = a
+            return nil
+        }
+        // A continuation row without a date carries the placeholder epoch.
+        if row.date != m.date && row.date != CalendarDate.epoch {
+            return ("date", "'\(row.date)' differs from '\(m.date)' in an earlier row of document \(m.documentNumber)")
+        }
+        var conflict = same(row.mode, &m.mode, "mode") ?? same(row.office, &m.office, "office")
+            ?? same(row.arrival, &m.arrival, "arrival")
+            ?? same(row.route.placeOfLoading, &m.route.placeOfLoading, "route.placeOfLoading")
+            ?? same(row.route.placeOfDischarge, &m.route.placeOfDischarge, "route.placeOfDischarge")
+            ?? same(row.route.placeOfDelivery, &m.route.placeOfDelivery, "route.placeOfDelivery")
+            ?? same(row.route.countryOfDeparture, &m.route.countryOfDeparture, "route.countryOfDeparture")
+            ?? same(row.route.countryOfDestination, &m.route.countryOfDestination, "route.countryOfDestination")
+        if conflict == nil, !row.route.transshipment.isEmpty {
+            if m.route.transshipment.isEmpty { m.route.transshipment = row.route.transshipment }
+            else if m.route.transshipment != row.route.transshipment {
+                conflict = ("route.transshipment", "differs from an earlier row of document \(m.documentNumber)")
+            }
+        }
+        if conflict == nil, let conveyance = row.conveyance {
+            var mc = m.conveyance ?? Conveyance()
+            conflict = same(conveyance.name, &mc.name, "conveyance.name")
+                ?? same(conveyance.identifier, &mc.identifier, "conveyance.identifier")
+                ?? same(conveyance.voyage, &mc.voyage, "conveyance.voyage")
+            m.conveyance = mc
+        }
+        if let conflict { return conflict }
+        for p in row.parties {
+            if let i = m.parties.firstIndex(where: { $0.role == p.role }) {
+                if m.parties[i] != p { return ("parties.\(p.role.rawValue).name", "differs from an earlier row of document \(m.documentNumber)") }
+            } else {
+                m.parties.append(p)
+            }
+        }
+        for var item in row.goods {
+            item.sequence = m.goods.count + 1
+            m.goods.append(item)
+        }
+        for k in row.containers {
+            if let i = m.containers.firstIndex(where: { $0.number == k.number }) {
+                m.containers[i].seals += k.seals.filter { !m.containers[i].seals.contains($0) }
+            } else {
+                m.containers.append(k)
+            }
+        }
+        m.attributes.merge(row.attributes) { first, _ in first }
+        if let label = row.label {
+            // A document is illicit if any of its lines was; revenues add up.
+            let old = m.label
+            m.label = OutcomeLabel(illicit: (old?.illicit ?? false) || label.illicit,
+                                   critical: old?.critical == true || label.critical == true ? true : (old?.critical ?? label.critical),
+                                   revenue: (old?.revenue ?? 0) + (label.revenue ?? 0))
+        }
+        return nil
     }
 
     /// The source column behind a Cordon field path such as `goods[0].hsCode` or `parties[1].country`.

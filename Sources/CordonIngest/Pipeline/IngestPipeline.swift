@@ -100,6 +100,19 @@ public struct IngestPipeline: Sendable {
         var batch = IntakeBatch(source: source)
         var records = 0
         var lastProgress = Date()
+        // The rows of the current document: a document is never split across batches.
+        var group: [(CSVRecord, RowOutcome)] = []
+        var groupDocument: String?
+        func flushGroup() {
+            for outcome in mapper.finish(group, file: source.name) {
+                switch outcome {
+                case .accepted(let c): batch.consignments.append(c)
+                case .rejected(let r): batch.rejects.append(r)
+                case .merged: break
+                }
+            }
+            group.removeAll(keepingCapacity: true)
+        }
         while true {
             let record: CSVRecord?
             do { record = try reader.next() } catch {
@@ -110,12 +123,12 @@ public struct IngestPipeline: Sendable {
             }
             if let record {
                 records += 1
-                switch mapper.map(record, file: source.name) {
-                case .accepted(let c):
-                    batch.consignments.append(c)
-                case .rejected(let r):
-                    batch.rejects.append(r)
-                }
+                let document = mapping.groupRows ? mapper.documentNumber(of: record) : nil
+                if document == nil || document != groupDocument { flushGroup() }
+                group.append((record, mapper.build(record, file: source.name, continuation: !group.isEmpty)))
+                groupDocument = document
+            } else {
+                flushGroup()
             }
             if record == nil || batch.consignments.count + batch.rejects.count >= batchSize {
                 if let pending { counts = counts + (try await pending.value) }
