@@ -171,3 +171,15 @@ final class Connection: @unchecked Sendable {
         try? await closeHandler()
     }
 }
+
+/// True when a transaction failed only because another writer got in its way (it stored the same key first,
+/// or PostgreSQL broke a deadlock between the two): running it again is the remedy.
+func isConflictWithConcurrentWriter(_ error: any Error) -> Bool {
+    if let e = error as? SQLiteError { return e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed }
+    if let e = error as? PSQLError {
+        let state = e.serverInfo?[.sqlState]
+        return state == PostgresError.Code.uniqueViolation.raw || state == PostgresError.Code.deadlockDetected.raw
+            || state == PostgresError.Code.serializationFailure.raw
+    }
+    return false
+}

@@ -134,7 +134,24 @@ public actor Store {
         let encoded = prepared.consignments
         let plans = prepared.bayPlans
         let now = Store.now()
-        return try await transaction {
+        // Several processes may ingest into one PostgreSQL database. If another one stored the same document
+        // between our check and our insert, the unique index stops us (or PostgreSQL ends a deadlock between
+        // the two): run the batch again after a short pause, and it finds those documents as duplicates.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await commitOnce(batch: batch, encoded: encoded, plans: plans, now: now)
+            } catch where attempt < 8 && isConflictWithConcurrentWriter(error) {
+                logger.info("batch met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
+            }
+        }
+    }
+
+    private func commitOnce(batch: IntakeBatch, encoded: [(Consignment, String, String)],
+                            plans: [(BayPlan, String, String)], now: String) async throws -> IntakeCounts {
+        try await transaction {
             var counts = IntakeCounts()
             let fileID = try await fileID(for: batch.source, now: now)
             counts = counts + (try await storeConsignments(encoded, fileID: fileID, now: now))

@@ -120,6 +120,37 @@ struct StoreTests {
         }
     }
 
+    @Test("two writers (two processes' connections) storing the same documents at once: each stored once",
+          arguments: TestDatabases.available)
+    func twoWriters(kind: TestDatabases.Kind) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let location = try await TestDatabases.fresh(kind, in: dir)
+        let a = try await Store.open(location)
+        let b = try await Store.open(location)
+        let docs = (0..<300).map { declaration("W\($0)") }
+        let outcome = await capture {
+            try await withThrowingTaskGroup(of: IntakeCounts.self) { group in
+                for (store, slice) in [(a, docs[0..<200]), (b, docs[100..<300]), (a, docs[150..<300]), (b, docs[0..<120])] {
+                    group.addTask { try await store.commit(IntakeBatch(source: source, consignments: Array(slice))) }
+                }
+                var all: [IntakeCounts] = []
+                for try await r in group { all.append(r) }
+                return all
+            }
+        }
+        let totals = try await a.totals()
+        await a.close()
+        await b.close()
+        if case .failure(let error) = outcome { Issue.record("\(String(reflecting: error))") }
+        let results = try outcome.get()
+        #expect(totals.consignments == 300 && totals.currentConsignments == 300)
+        let accepted = results.reduce(0) { $0 + $1.accepted }
+        let duplicates = results.reduce(0) { $0 + $1.duplicates }
+        #expect(accepted == 300)
+        #expect(duplicates == 370)   // 670 offered, 300 stored
+    }
+
     @Test("a whole file through the pipeline, then again: all duplicates", arguments: TestDatabases.available)
     func pipelineRerun(kind: TestDatabases.Kind) async throws {
         try await withStore(kind) { store, _ in

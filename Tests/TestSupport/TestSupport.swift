@@ -122,3 +122,8 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
 }
+
+/// Runs `body` and keeps its error, so that a test can clean up before it reports the failure.
+public func capture<T: Sendable>(_ body: () async throws -> T) async -> Result<T, any Error> {
+    do { return .success(try await body()) } catch { return .failure(error) }
+}
