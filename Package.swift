@@ -27,6 +27,13 @@ let package = Package(
             name: "CordonIngest",
             dependencies: ["CordonCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The XGBoost C library (Debian's libxgboost-dev), for the learned model.
+        .systemLibrary(name: "CXGBoost", path: "Sources/CXGBoost"),
+        // Risk: features, the learned model, scoring. Depends on Core only (and the C library).
+        .target(
+            name: "CordonRisk",
+            dependencies: ["CordonCore", "CXGBoost"]
+        ),
         // The one SQL store (SQLite embedded, PostgreSQL in production) over SQLKit.
         .target(
             name: "CordonStore",
@@ -43,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "cordon",
             dependencies: [
-                "CordonCore", "CordonIngest", "CordonStore",
+                "CordonCore", "CordonIngest", "CordonStore", "CordonRisk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -54,6 +61,7 @@ let package = Package(
         .testTarget(name: "CordonCoreTests", dependencies: ["CordonCore", "TestSupport"]),
         .testTarget(name: "CordonIngestTests", dependencies: ["CordonIngest", "CordonCore", "TestSupport"]),
         .testTarget(name: "CordonStoreTests", dependencies: ["CordonStore", "CordonIngest", "CordonCore", "TestSupport"]),
+        .testTarget(name: "CordonRiskTests", dependencies: ["CordonRisk", "CordonCore", "CordonIngest", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CordonCore", "CordonStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,212 @@
+import CXGBoost
+import Foundation   // the XGBoost library needs libm's symbols, which Foundation links
+
+/// A dense feature matrix, row-major, with NaN for a missing value.
+public struct FeatureMatrix: Sendable {
+    public let names: [String]
+    public private(set) var values: [Float]
+    public var rows: Int { names.isEmpty ? 0 : values.count / names.count }
+    public var columns: Int { names.count }
+
+    public init(names: [String], values: [Float] = []) {
+        self.names = names
+        self.values = values
+    }
+
+    /// Appends one row; its length must be the number of columns.
+    public mutating func append(_ row: [Float]) {
+        precondition(row.count == names.count, "row has \(row.count) values, the matrix \(names.count) columns")
+        values.append(contentsOf: row)
+    }
+}
+
+/// Why the model could not be trained, used, saved or loaded.
+public enum ModelError: Error, CustomStringConvertible, Sendable {
+    case xgboost(call: String, message: String)
+    case emptyTrainingSet
+    case labelCount(rows: Int, labels: Int)
+    case featureMismatch(expected: [String], got: [String])
+    case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .xgboost(let call, let message): return "XGBoost \(call) failed: \(message)"
+        case .emptyTrainingSet: return "there are no rows to train on"
+        case .labelCount(let rows, let labels): return "\(rows) rows but \(labels) labels"
+        case .featureMismatch(let expected, let got):
+            return "the model was trained on features \(expected.joined(separator: ",")), not \(got.joined(separator: ","))"
+        case .unreadable(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+/// Settings of a training run.
+public struct TrainingParameters: Sendable {
+    public var rounds = 600
+    public var learningRate = 0.05
+    public var maxDepth = 6
+    public var minChildWeight = 1.0
+    public var subsample = 0.8
+    public var columnSample = 0.8
+    /// Stop when the validation metric has not improved for this many rounds.
+    public var earlyStopping = 50
+    public var threads = 1
+    public var seed = 7
+    public init() {}
+}
+
+/// A gradient-boosted tree ensemble (binary: probability that a consignment is illicit) over the XGBoost C
+/// library. The booster's buffers are overwritten by its next call, so every call is serialised and copies
+/// its output at once.
+public final class GradientBoostedModel: @unchecked Sendable {
+    // @unchecked: the handle is only touched under `lock`.
+    private let handle: BoosterHandle
+    private let lock = NSLock()
+    public let featureNames: [String]
+    /// Rounds kept (the best iteration on the validation set, plus one).
+    public let rounds: Int
+
+    private init(handle: BoosterHandle, featureNames: [String], rounds: Int) {
+        self.handle = handle
+        self.featureNames = featureNames
+        self.rounds = rounds
+    }
+
+    deinit { XGBoosterFree(handle) }
+
+    static func check(_ code: Int32, _ call: String) throws(ModelError) {
+        if code != 0 { throw .xgboost(call: call, message: String(cString: XGBGetLastError())) }
+    }
+
+    /// A DMatrix of the features (and labels), freed by the caller.
+    static func matrix(_ m: FeatureMatrix, labels: [Float]? = nil) throws(ModelError) -> DMatrixHandle {
+        var h: DMatrixHandle?
+        let code = m.values.withUnsafeBufferPointer {
+            XGDMatrixCreateFromMat($0.baseAddress, bst_ulong(m.rows), bst_ulong(m.columns), Float.nan, &h)
+        }
+        try check(code, "XGDMatrixCreateFromMat")
+        guard let h else { throw .xgboost(call: "XGDMatrixCreateFromMat", message: "no matrix") }
+        if let labels {
+            let c = labels.withUnsafeBufferPointer { XGDMatrixSetFloatInfo(h, "label", $0.baseAddress, bst_ulong(labels.count)) }
+            if c != 0 { XGDMatrixFree(h) }
+            try check(c, "XGDMatrixSetFloatInfo")
+        }
+        return h
+    }
+
+    /// Trains on `train`, stopping early on `validation` (area under the precision-recall curve) when given.
+    public static func train(_ train: FeatureMatrix, labels: [Float], validation: (FeatureMatrix, [Float])? = nil,
+                             parameters p: TrainingParameters = TrainingParameters()) throws(ModelError) -> GradientBoostedModel {
+        guard train.rows > 0 else { throw .emptyTrainingSet }
+        guard labels.count == train.rows else { throw .labelCount(rows: train.rows, labels: labels.count) }
+        let dtrain = try matrix(train, labels: labels)
+        defer { XGDMatrixFree(dtrain) }
+        var dvalid: DMatrixHandle?
+        if let (v, vl) = validation {
+            guard vl.count == v.rows else { throw .labelCount(rows: v.rows, labels: vl.count) }
+            dvalid = try matrix(v, labels: vl)
+        }
+        defer { if let dvalid { XGDMatrixFree(dvalid) } }
+        var booster: BoosterHandle?
+        var inputs: [DMatrixHandle?] = [dtrain]
+        try check(XGBoosterCreate(&inputs, 1, &booster), "XGBoosterCreate")
+        guard let booster else { throw .xgboost(call: "XGBoosterCreate", message: "no booster") }
+        defer { XGBoosterFree(booster) }   // the returned model is a slice of it, with its own handle
+        let positives = max(1, labels.reduce(0, +))
+        let settings: [(String, String)] = [
+            ("objective", "binary:logistic"), ("eval_metric", "aucpr"), ("tree_method", "hist"),
+            ("eta", "\(p.learningRate)"), ("max_depth", "\(p.maxDepth)"), ("min_child_weight", "\(p.minChildWeight)"),
+            ("subsample", "\(p.subsample)"), ("colsample_bytree", "\(p.columnSample)"), ("nthread", "\(p.threads)"),
+            ("seed", "\(p.seed)"), ("base_score", "\(Double(positives) / Double(labels.count))"), ("verbosity", "0"),
+        ]
+        for (k, v) in settings { try check(XGBoosterSetParam(booster, k, v), "XGBoosterSetParam(\(k))") }
+
+        var best = (round: 0, score: -Double.infinity)
+        for round in 0..<p.rounds {
+            try check(XGBoosterUpdateOneIter(booster, Int32(round), dtrain), "XGBoosterUpdateOneIter")
+            guard let dvalid else { best = (round, 0); continue }
+            var evalSets: [DMatrixHandle?] = [dvalid]
+            var names: [UnsafePointer<CChar>?] = []
+            var out: UnsafePointer<CChar>?
+            let code = "valid".withCString { name -> Int32 in
+                names = [name]
+                return XGBoosterEvalOneIter(booster, Int32(round), &evalSets, &names, 1, &out)
+            }
+            try check(code, "XGBoosterEvalOneIter")
+            // "[12]\tvalid-aucpr:0.81234"
+            let text = out.map { String(cString: $0) } ?? ""
+            let score = text.split(separator: ":").last.flatMap { Double($0) } ?? 0
+            if score > best.score { best = (round, score) }
+            else if round - best.round >= p.earlyStopping { break }
+        }
+        var sliced: BoosterHandle?
+        try check(XGBoosterSlice(booster, 0, Int32(best.round + 1), 1, &sliced), "XGBoosterSlice")
+        guard let sliced else { throw .xgboost(call: "XGBoosterSlice", message: "no booster") }
+        return GradientBoostedModel(handle: sliced, featureNames: train.names, rounds: best.round + 1)
+    }
+
+    private func predict(_ m: FeatureMatrix, type: Int) throws(ModelError) -> [Float] {
+        guard m.names == featureNames else { throw .featureMismatch(expected: featureNames, got: m.names) }
+        if m.rows == 0 { return [] }
+        let d = try GradientBoostedModel.matrix(m)
+        defer { XGDMatrixFree(d) }
+        lock.lock()
+        defer { lock.unlock() }
+        var shape: UnsafePointer<bst_ulong>?
+        var dim: bst_ulong = 0
+        var result: UnsafePointer<Float>?
+        let config = #"{"type": \#(type), "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "cache_id": 0}"#
+        try GradientBoostedModel.check(XGBoosterPredictFromDMatrix(handle, d, config, &shape, &dim, &result),
+                                       "XGBoosterPredictFromDMatrix")
+        guard let shape, let result else { return [] }
+        var count = 1
+        for i in 0..<Int(dim) { count *= Int(shape[i]) }
+        return Array(UnsafeBufferPointer(start: result, count: count))   // copied before the next call
+    }
+
+    /// Probability of each row being illicit.
+    public func predict(_ m: FeatureMatrix) throws(ModelError) -> [Float] {
+        try predict(m, type: 0)
+    }
+
+    /// Per row, each feature's contribution to the score (log-odds), and the bias last.
+    public func contributions(_ m: FeatureMatrix) throws(ModelError) -> [[Float]] {
+        let flat = try predict(m, type: 2)
+        let width = featureNames.count + 1
+        return stride(from: 0, to: flat.count, by: width).map { Array(flat[$0..<$0 + width]) }
+    }
+
+    /// The model as XGBoost JSON with the feature names, to store and load again.
+    public func serialized() throws(ModelError) -> Data {
+        lock.lock()
+        defer { lock.unlock() }
+        var length: bst_ulong = 0
+        var bytes: UnsafePointer<CChar>?
+        try GradientBoostedModel.check(XGBoosterSaveModelToBuffer(handle, #"{"format": "json"}"#, &length, &bytes),
+                                       "XGBoosterSaveModelToBuffer")
+        guard let bytes else { return Data() }
+        let model = Data(bytes: bytes, count: Int(length))
+        let wrapper: [String: Any] = ["features": featureNames, "rounds": rounds,
+                                      "xgboost": String(decoding: model, as: UTF8.self)]
+        return (try? JSONSerialization.data(withJSONObject: wrapper)) ?? Data()
+    }
+
+    /// Loads a model written by `serialized()`.
+    public static func load(_ data: Data, source: String) throws(ModelError) -> GradientBoostedModel {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let features = object["features"] as? [String], let model = object["xgboost"] as? String else {
+            throw .unreadable(path: source, reason: "not a Cordon model file (JSON with features and xgboost)")
+        }
+        var booster: BoosterHandle?
+        try check(XGBoosterCreate(nil, 0, &booster), "XGBoosterCreate")
+        guard let booster else { throw .xgboost(call: "XGBoosterCreate", message: "no booster") }
+        let bytes = Array(model.utf8)
+        let code = bytes.withUnsafeBufferPointer { XGBoosterLoadModelFromBuffer(booster, $0.baseAddress, bst_ulong(bytes.count)) }
+        if code != 0 {
+            let message = String(cString: XGBGetLastError())
+            XGBoosterFree(booster)
+            throw .unreadable(path: source, reason: "XGBoost cannot load it: \(message)")
+        }
+        return GradientBoostedModel(handle: booster, featureNames: features, rounds: object["rounds"] as? Int ?? 0)
+    }
+}
