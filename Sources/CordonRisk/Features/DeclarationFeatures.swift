@@ -1,0 +1,220 @@
+import CordonCore
+import Foundation
+
+/// A labelled example: a declaration or consignment and whether it turned out illicit.
+public struct LabelledConsignment: Sendable {
+    public var consignment: Consignment
+    public var illicit: Bool
+
+    public init(consignment: Consignment, illicit: Bool) {
+        self.consignment = consignment
+        self.illicit = illicit
+    }
+}
+
+/// Turns consignments into model features: smoothed historical fraud rates ("risk profiles") and counts of
+/// traders, goods, places and their pairs, learned from labelled history only, plus value, mass and tax ratios.
+/// Training rows get out-of-fold rates (five folds), so that no row's own label leaks into its features.
+public struct DeclarationFeatures: Sendable {
+    /// A categorical key of a consignment (importer, HS6, origin, a pair of them, ...).
+    struct Key: Sendable {
+        let name: String
+        let words: String
+        let value: @Sendable (Consignment) -> String?
+    }
+
+    /// Counts and fraud of one key value in the history.
+    struct Tally: Sendable {
+        var count: Float = 0
+        var illicit: Float = 0
+    }
+
+    static func hs(_ c: Consignment, _ n: Int) -> String? {
+        guard let code = c.goods.first?.hsCode, code.count >= n else { return nil }
+        return String(code.prefix(n))
+    }
+    static func party(_ c: Consignment, _ role: PartyRole) -> String? {
+        let p = c.party(role)
+        return p?.identifier ?? p?.name?.uppercased()
+    }
+    static func pair(_ a: String?, _ b: String?) -> String? {
+        guard let a, let b else { return nil }
+        return a + "|" + b
+    }
+
+    static let keys: [Key] = [
+        Key(name: "importer", words: "importer") { party($0, .importer) },
+        Key(name: "declarant", words: "declarant") { party($0, .declarant) },
+        Key(name: "seller", words: "seller") { party($0, .seller) ?? party($0, .shipper) },
+        Key(name: "consignee", words: "consignee") { party($0, .consignee) },
+        Key(name: "courier", words: "courier") { party($0, .courier) },
+        Key(name: "office", words: "office") { $0.office },
+        Key(name: "hs10", words: "tariff line") { $0.goods.first?.hsCode },
+        Key(name: "hs6", words: "HS subheading") { hs($0, 6) },
+        Key(name: "hs4", words: "HS heading") { hs($0, 4) },
+        Key(name: "hs2", words: "HS chapter") { hs($0, 2) },
+        Key(name: "origin", words: "country of origin") { $0.goods.first?.countryOfOrigin },
+        Key(name: "departure", words: "country of departure") { $0.route.countryOfDeparture },
+        Key(name: "loading", words: "port of loading") { $0.route.placeOfLoading },
+        Key(name: "transshipment", words: "transshipment port") { $0.route.transshipment.first },
+        Key(name: "importer_hs6", words: "importer with this HS subheading") { pair(party($0, .importer), hs($0, 6)) },
+        Key(name: "importer_declarant", words: "importer with this declarant") { pair(party($0, .importer), party($0, .declarant)) },
+        Key(name: "importer_seller", words: "importer with this seller") {
+            pair(party($0, .importer), party($0, .seller) ?? party($0, .shipper))
+        },
+        Key(name: "origin_hs6", words: "origin with this HS subheading") { pair($0.goods.first?.countryOfOrigin, hs($0, 6)) },
+        Key(name: "office_hs4", words: "office with this HS heading") { pair($0.office, hs($0, 4)) },
+        Key(name: "declarant_hs4", words: "declarant with this HS heading") { pair(party($0, .declarant), hs($0, 4)) },
+        Key(name: "route", words: "route") { pair($0.route.placeOfLoading, $0.route.transshipment.first ?? "-") },
+    ]
+
+    /// Source attributes that are small code lists, used as they are (label-encoded).
+    static let codedAttributes = ["processType", "importType", "importUse", "paymentType", "taxType", "originIndicator",
+                                  "paymentTerms", "mode"]
+
+    /// Strength of the prior in the smoothed rates, in pseudo-observations.
+    static let smoothing: Float = 20
+
+    var tallies: [[String: Tally]]
+    var prior: Float
+    var codes: [String: [String: Float]]
+    /// Median log unit value (customs value per kg) by HS subheading, from the history.
+    var typicalUnitValue: [String: Float]
+
+    /// Feature names, in column order.
+    public var names: [String] {
+        DeclarationFeatures.keys.flatMap { ["\($0.name)_rate", "\($0.name)_count"] }
+            + DeclarationFeatures.codedAttributes.map { "code_\($0)" }
+            + ["tax_rate", "log_value", "log_mass", "log_quantity", "log_unit_value", "unit_value_vs_hs6",
+               "value_ratio", "log_taxes", "taxes_per_value", "check_digit_failed", "containers", "has_container"]
+    }
+
+    /// Learns the tallies from labelled history.
+    public init(history: [LabelledConsignment]) {
+        (tallies, prior) = DeclarationFeatures.tally(history)
+        var codes: [String: [String: Float]] = [:]
+        var unitValues: [String: [Float]] = [:]
+        for row in history {
+            let c = row.consignment
+            for a in DeclarationFeatures.codedAttributes {
+                guard let v = DeclarationFeatures.attribute(c, a) else { continue }
+                if codes[a, default: [:]][v] == nil { codes[a, default: [:]][v] = Float(codes[a, default: [:]].count) }
+            }
+            if let hs6 = DeclarationFeatures.hs(c, 6), let u = DeclarationFeatures.logUnitValue(c) {
+                unitValues[hs6, default: []].append(u)
+            }
+        }
+        self.codes = codes
+        self.typicalUnitValue = unitValues.mapValues { v in
+            let s = v.sorted()
+            return s[s.count / 2]
+        }
+    }
+
+    /// Counts and fraud per key value, and the overall fraud rate.
+    static func tally(_ history: [LabelledConsignment]) -> ([[String: Tally]], Float) {
+        var tallies = Array(repeating: [String: Tally](), count: keys.count)
+        var positives: Float = 0
+        for row in history {
+            let y: Float = row.illicit ? 1 : 0
+            positives += y
+            for (k, key) in keys.enumerated() {
+                guard let v = key.value(row.consignment) else { continue }
+                tallies[k][v, default: Tally()].count += 1
+                tallies[k][v, default: Tally()].illicit += y
+            }
+        }
+        return (tallies, history.isEmpty ? 0 : positives / Float(history.count))
+    }
+
+    static func attribute(_ c: Consignment, _ name: String) -> String? {
+        name == "mode" ? c.mode?.rawValue ?? c.attributes["mode"] : c.attributes[name]
+    }
+
+    static func number(_ s: String?) -> Float? { s.flatMap { Float($0) } }
+
+    static func value(_ c: Consignment) -> Double? {
+        c.goods.first?.customsValue?.amount ?? c.goods.first?.invoiceValue?.amount
+    }
+
+    static func mass(_ c: Consignment) -> Double? {
+        c.goods.first?.netMassKg ?? c.goods.first?.grossMassKg
+    }
+
+    static func logUnitValue(_ c: Consignment) -> Float? {
+        guard let v = value(c), let m = mass(c), v > 0, m > 0 else { return nil }
+        return Float(log(v / m))
+    }
+
+    /// The features of one consignment, with the rates of `tallies` (the whole history, or the other folds).
+    func row(_ c: Consignment, tallies: [[String: Tally]], prior: Float) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(names.count)
+        let m = DeclarationFeatures.smoothing
+        for (k, key) in DeclarationFeatures.keys.enumerated() {
+            guard let v = key.value(c) else { out += [.nan, .nan]; continue }
+            let t = tallies[k][v] ?? Tally()
+            out.append((t.illicit + prior * m) / (t.count + m))
+            out.append(log1p(max(0, t.count)))
+        }
+        for a in DeclarationFeatures.codedAttributes {
+            out.append(DeclarationFeatures.attribute(c, a).flatMap { codes[a]?[$0] } ?? .nan)
+        }
+        let g = c.goods.first
+        let value = DeclarationFeatures.value(c)
+        let unit = DeclarationFeatures.logUnitValue(c)
+        let taxes = DeclarationFeatures.number(c.attributes["totalTaxes"])
+        out.append(DeclarationFeatures.number(c.attributes["taxRate"]) ?? .nan)
+        out.append(value.map { Float(log1p(max(0, $0))) } ?? .nan)
+        out.append(DeclarationFeatures.mass(c).map { Float(log1p(max(0, $0))) } ?? .nan)
+        out.append(g?.quantity.map { Float(log1p(max(0, $0))) } ?? .nan)
+        out.append(unit ?? .nan)
+        if let unit, let hs6 = DeclarationFeatures.hs(c, 6), let typical = typicalUnitValue[hs6] {
+            out.append(unit - typical)
+        } else { out.append(.nan) }
+        if let cif = g?.customsValue?.amount, let fob = g?.invoiceValue?.amount, fob > 0 {
+            out.append(Float(cif / fob))
+        } else { out.append(.nan) }
+        out.append(taxes.map { log1p(max(0, $0)) } ?? .nan)
+        if let taxes, let value, value > 0 { out.append(taxes / Float(value)) } else { out.append(.nan) }
+        out.append(c.containers.contains { !$0.checkDigitValid } ? 1 : 0)
+        out.append(Float(c.containers.count))
+        out.append(c.containers.isEmpty ? 0 : 1)
+        return out
+    }
+
+    /// Features of new consignments, from the whole history.
+    public func matrix(_ consignments: [Consignment]) -> FeatureMatrix {
+        var m = FeatureMatrix(names: names)
+        for c in consignments { m.append(row(c, tallies: tallies, prior: prior)) }
+        return m
+    }
+
+    /// Features of the history itself, each row's rates from the other folds only (its own label never
+    /// counts: leave-one-out would leak it, since a row's label moves its own rate).
+    public func trainingMatrix(_ history: [LabelledConsignment], folds: Int = 5) -> FeatureMatrix {
+        var rows = [[Float]](repeating: [], count: history.count)
+        for f in 0..<folds {
+            let others = history.indices.filter { $0 % folds != f }.map { history[$0] }
+            let (t, p) = DeclarationFeatures.tally(others)
+            for i in stride(from: f, to: history.count, by: folds) {
+                rows[i] = row(history[i].consignment, tallies: t, prior: p)
+            }
+        }
+        var m = FeatureMatrix(names: names)
+        for r in rows { m.append(r) }
+        return m
+    }
+
+    /// Reads a feature contribution in words, for the reasons of a score.
+    public func explain(feature index: Int, of c: Consignment, value: Float) -> String {
+        let keyCount = DeclarationFeatures.keys.count * 2
+        if index < keyCount {
+            let key = DeclarationFeatures.keys[index / 2]
+            let v = key.value(c) ?? "?"
+            if index % 2 == 0 { return "\(key.words) \(v): past fraud rate \(Int((value * 100).rounded()))%" }
+            return "\(key.words) \(v): \(Int(exp(value) - 1)) earlier declarations"
+        }
+        return names[index]
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import CordonCore
+import CordonIngest
+import CordonRisk
+import Foundation
+
+/// `cordon score`: the static protocol over declaration files.
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Learn from labelled declarations and score unseen ones (static protocol).",
+        discussion: """
+            Trains a gradient-boosted tree model on the labelled rows of --train (and --valid, which also
+            decides when to stop adding trees), then writes `id,score` for every row of --test, in file order.
+            Features are the smoothed past fraud rates and counts of importers, declarants, sellers, HS codes,
+            origins, offices, routes and their pairs, learned from the labelled rows only, plus value, mass and
+            tax ratios. Nothing is stored in the database.
+
+            Example:
+              cordon score --format kcs --train kcs_train.csv --valid kcs_valid.csv --test kcs_test.csv --out scores.csv
+            """)
+
+    @Option(help: "Format of the files: kcs or bacuda.")
+    var format: String
+
+    @Option(help: ArgumentHelp("Labelled training declarations.", valueName: "FILE"))
+    var train: String
+
+    @Option(help: ArgumentHelp("Labelled validation declarations (optional).", valueName: "FILE"))
+    var valid: String?
+
+    @Option(help: ArgumentHelp("Declarations to score.", valueName: "FILE"))
+    var test: String
+
+    @Option(help: ArgumentHelp("Where to write id,score.", valueName: "FILE"))
+    var out: String
+
+    @Option(help: "Threads for XGBoost.")
+    var threads = 1
+
+    func validate() throws {
+        guard format == "kcs" || format == "bacuda" else { throw ValidationError("--format must be kcs or bacuda") }
+    }
+
+    func run() throws {
+        guard let cargo = CargoFormat(rawValue: format) else { throw ValidationError("unknown format '\(format)'") }
+        func labelled(_ path: String) throws -> [LabelledConsignment] {
+            let rows = try RecordReader.read(path: path, format: cargo)
+            var out: [LabelledConsignment] = []
+            var skipped = 0
+            for r in rows {
+                guard let c = r.consignment, let label = c.label else { skipped += 1; continue }
+                out.append(LabelledConsignment(consignment: c, illicit: label.illicit))
+            }
+            if skipped > 0 { StandardError.write("score: \(path): \(skipped) rows without a readable label are not learnt from\n") }
+            return out
+        }
+        let trainRows = try labelled(train)
+        let validRows = try valid.map(labelled)
+        let testRows = try RecordReader.read(path: test, format: cargo)
+        let unreadable = testRows.filter { $0.consignment == nil }
+        for r in unreadable.prefix(5) {
+            StandardError.write("score: \(test) line \(r.line): \(r.problem ?? "unreadable"); scored as unknown\n")
+        }
+        var parameters = TrainingParameters()
+        parameters.threads = threads
+        // Unreadable rows are scored from an empty consignment: the model's view of "nothing known".
+        let blank = Consignment(kind: .declaration, documentNumber: "", date: CalendarDate.epoch)
+        let scores = try StaticScoring.score(train: trainRows, validation: validRows,
+                                             test: testRows.map { $0.consignment ?? blank }, parameters: parameters)
+        var text = "id,score\n"
+        for (r, s) in zip(testRows, scores) { text += "\(r.documentNumber),\(s)\n" }
+        try text.write(toFile: out, atomically: true, encoding: .utf8)
+        StandardError.write("score: \(testRows.count) rows scored into \(out)\n")
+    }
+}
