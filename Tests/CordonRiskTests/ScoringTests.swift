@@ -87,3 +87,43 @@ struct ScoringTests {
         #expect(precision > 0.7 && precision > 5 * base, "precision@10% \(precision), base rate \(base)")
     }
 }
+
+@Suite("Weekly simulation")
+struct SimulationTests {
+    @Test("cordon simulate selects floor(n * rate / 100) a week from revealed labels only, and finds the planted fraud")
+    func simulate() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let text = plantedKCS(rows: 4000, seed: 21, startMonth: 1)
+        try text.write(toFile: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        let r = try run(Fixtures.cordonBinary, ["simulate", "--format", "kcs", "--data", dir.file("data.csv"),
+                                                 "--rate", "10", "--explore", "10", "--out", dir.file("sel.csv")])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Which week each declaration falls in, and its label.
+        var date: [String: CalendarDate] = [:], fraud: [String: Bool] = [:]
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            date[String(f[0])] = CalendarDate(iso: f[1])
+            fraud[String(f[0])] = f[20] == "1"
+        }
+        let first = date.values.map(\.daysSinceEpoch).min()!
+        var perWeek: [Int: Int] = [:]
+        for d in date.values { perWeek[(d.daysSinceEpoch - first) / 7, default: 0] += 1 }
+        let selections = try String(contentsOfFile: dir.file("sel.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        var selected: [Int: [String]] = [:]
+        for s in selections {
+            let f = s.split(separator: ",")
+            selected[Int(f[0])!, default: []].append(String(f[1]))
+        }
+        #expect(selected[0] == nil && selected[1] == nil)
+        for (week, ids) in selected {
+            #expect(ids.count == perWeek[week]! * 10 / 100, "week \(week)")
+            #expect(ids.allSatisfy { (date[$0]!.daysSinceEpoch - first) / 7 == week })
+        }
+        #expect(Set(selected.keys) == Set(perWeek.keys.filter { $0 >= 2 && perWeek[$0]! >= 10 }))
+        let all = selected.values.flatMap { $0 }
+        let precision = Double(all.filter { fraud[$0]! }.count) / Double(all.count)
+        #expect(precision > 0.5, "precision \(precision) against a base rate of about 0.1")
+        #expect(r.stderr.contains("mean precision"))
+    }
+}

@@ -1,0 +1,87 @@
+import CordonCore
+
+/// The weekly online protocol: weeks are `(date - first date) div 7`; weeks 0-1 are labelled history; in each
+/// later week the model, retrained on the labels revealed so far, selects `floor(n * rate / 100)` declarations,
+/// and only their labels are revealed.
+public struct WeeklySimulation: Sendable {
+    /// One declaration of the simulation with its hidden outcome.
+    public struct Row: Sendable {
+        public var id: String
+        public var consignment: Consignment
+        public var illicit: Bool
+        public var revenue: Double
+
+        public init(id: String, consignment: Consignment, illicit: Bool, revenue: Double) {
+            self.id = id
+            self.consignment = consignment
+            self.illicit = illicit
+            self.revenue = revenue
+        }
+    }
+
+    /// What happened in one week.
+    public struct Week: Sendable {
+        public var week: Int
+        public var declarations: Int
+        public var selected: [String]
+        public var precision: Double
+        public var revenueRecall: Double
+    }
+
+    public var ratePercent: Double
+    /// Share of each week's selection drawn at random from the rest, so that the model keeps learning about
+    /// what it does not yet suspect.
+    public var explorePercent: Double
+    public var parameters: TrainingParameters
+    public var seed: UInt64
+
+    public init(ratePercent: Double, explorePercent: Double = 5, parameters: TrainingParameters = TrainingParameters(),
+                seed: UInt64 = 7) {
+        self.ratePercent = ratePercent
+        self.explorePercent = explorePercent
+        self.parameters = parameters
+        self.seed = seed
+    }
+
+    /// Runs the protocol; `report` hears about each week as it ends.
+    public func run(_ rows: [Row], report: (Week) -> Void = { _ in }) throws(ModelError) -> [Week] {
+        guard let first = rows.map(\.consignment.date.daysSinceEpoch).min() else { return [] }
+        let weekOf = rows.map { ($0.consignment.date.daysSinceEpoch - first) / 7 }
+        let lastWeek = weekOf.max() ?? 0
+        var revealed: [LabelledConsignment] = []
+        for (i, r) in rows.enumerated() where weekOf[i] <= 1 {
+            revealed.append(LabelledConsignment(consignment: r.consignment, illicit: r.illicit))
+        }
+        var rng = seed
+        var weeks: [Week] = []
+        for week in 2...max(2, lastWeek) where week <= lastWeek {
+            let members = rows.indices.filter { weekOf[$0] == week }
+            guard !members.isEmpty else { continue }
+            let budget = Int((Double(members.count) * ratePercent / 100).rounded(.down))
+            var chosen: [Int] = []
+            if budget > 0 {
+                let scores = try StaticScoring.score(train: revealed, validation: nil,
+                                                     test: members.map { rows[$0].consignment }, parameters: parameters)
+                let explore = min(budget, Int((Double(budget) * explorePercent / 100).rounded()))
+                let ranked = members.indices.sorted { scores[$0] > scores[$1] }.map { members[$0] }
+                chosen = Array(ranked.prefix(budget - explore))
+                var rest = Array(ranked.dropFirst(budget - explore))
+                for _ in 0..<explore where !rest.isEmpty {
+                    rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                    chosen.append(rest.remove(at: Int((rng >> 33) % UInt64(rest.count))))
+                }
+            }
+            for i in chosen {
+                revealed.append(LabelledConsignment(consignment: rows[i].consignment, illicit: rows[i].illicit))
+            }
+            let hits = chosen.filter { rows[$0].illicit }
+            let totalRevenue = members.reduce(0) { $0 + rows[$1].revenue }
+            let result = Week(week: week, declarations: members.count, selected: chosen.map { rows[$0].id },
+                              precision: chosen.isEmpty ? 0 : Double(hits.count) / Double(chosen.count),
+                              revenueRecall: totalRevenue > 0 ? hits.reduce(0) { $0 + rows[$1].revenue } / totalRevenue : 0)
+            report(result)
+            weeks.append(result)
+        }
+        return weeks
+    }
+}
