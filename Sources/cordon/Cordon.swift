@@ -16,7 +16,7 @@ struct Cordon: AsyncParsableCommand {
             Example:
               cordon ingest --format kcs declarations.csv --json
             """,
-        subcommands: [IngestCommand.self, RejectsCommand.self, CheckCommand.self, ScoreCommand.self, SimulateCommand.self, MigrateCommand.self])
+        subcommands: [IngestCommand.self, RejectsCommand.self, CheckCommand.self, ScoreCommand.self, SimulateCommand.self, ScreenCommand.self, MigrateCommand.self])
 }
 
 /// Options every command that touches the store shares.

@@ -1,0 +1,128 @@
+/// A possible match of a party name on a watch list.
+public struct ScreeningMatch: Sendable, Hashable {
+    public var entry: WatchListEntry
+    /// Which of the entry's names matched.
+    public var matchedName: String
+    /// 0 to 1: the share of both names' letters in tokens that match, weighted by how well they match.
+    public var score: Double
+}
+
+/// Finds watch-listed names in party names, across scripts, word order, legal forms and small spelling
+/// differences. An index of token prefixes keeps the comparison to the few listed names that could match.
+public struct NameMatcher: Sendable {
+    struct ListedName: Sendable {
+        let entry: Int
+        let name: Int
+        let tokens: [[UInt8]]
+        let letters: Int
+    }
+
+    public let list: WatchList
+    /// Matches scoring below this are not reported.
+    public var threshold: Double
+    private let names: [ListedName]
+    private let byKey: [String: [Int32]]
+    /// Keys so common (in more than this many listed names) that they cannot narrow the search on their own.
+    private let commonKey: Int
+
+    public init(list: WatchList, threshold: Double = 0.85) {
+        self.list = list
+        self.threshold = threshold
+        var names: [ListedName] = []
+        var byKey: [String: [Int32]] = [:]
+        for (e, entry) in list.entries.enumerated() {
+            for (n, name) in entry.names.enumerated() {
+                let tokens = NameNormalizer.tokens(name).map(NameNormalizer.phonetic)
+                guard !tokens.isEmpty else { continue }
+                let id = Int32(names.count)
+                names.append(ListedName(entry: e, name: n, tokens: tokens, letters: tokens.reduce(0) { $0 + $1.count }))
+                for key in Set(tokens.map(NameMatcher.key)) { byKey[key, default: []].append(id) }
+            }
+        }
+        self.names = names
+        self.byKey = byKey
+        self.commonKey = max(200, names.count / 50)
+    }
+
+    /// The blocking key of a token: the first three letters of its spelling-neutral form (transliteration
+    /// variants mostly differ later on).
+    static func key(_ token: [UInt8]) -> String {
+        String(decoding: token.prefix(3), as: UTF8.self)
+    }
+
+    /// The listed entries matching a name, best first, one match per entry.
+    public func matches(_ name: String) -> [ScreeningMatch] {
+        let query = NameNormalizer.tokens(name).map(NameNormalizer.phonetic)
+        guard !query.isEmpty else { return [] }
+        let queryLetters = query.reduce(0) { $0 + $1.count }
+        // Candidates: listed names sharing a token key; rare keys first, common ones only when nothing else.
+        // Each candidate collects the letters of the query tokens it could pair with.
+        var lettersByKey: [String: Int] = [:]
+        for t in query { lettersByKey[NameMatcher.key(t), default: 0] += t.count }
+        var hits: [Int32: Int] = [:]
+        let keys = lettersByKey.map { ($0.key, $0.value, byKey[$0.key]?.count ?? 0) }.sorted { $0.2 < $1.2 }
+        for (key, letters, count) in keys where count > 0 && (count <= commonKey || hits.isEmpty) {
+            for id in byKey[key] ?? [] { hits[id, default: 0] += letters }
+        }
+        var best: [Int: ScreeningMatch] = [:]
+        for (id, pairable) in hits {
+            let listed = names[Int(id)]
+            // At best every pairable query letter pairs with as many listed ones, at similarity 1.
+            let bound = Double(2 * min(pairable, listed.letters)) / Double(queryLetters + listed.letters)
+            guard bound >= threshold else { continue }
+            let score = NameMatcher.similarity(query, queryLetters, listed.tokens, listed.letters)
+            guard score >= threshold else { continue }
+            if let current = best[listed.entry], current.score >= score { continue }
+            let entry = list.entries[listed.entry]
+            best[listed.entry] = ScreeningMatch(entry: entry, matchedName: entry.names[listed.name], score: score)
+        }
+        return best.values.sorted { $0.score > $1.score || ($0.score == $1.score && $0.entry.id < $1.entry.id) }
+    }
+
+    /// Token-set similarity: each token pairs with its most similar counterpart (greedily, best pairs first);
+    /// pairs count by their letters times their similarity, unpaired tokens count as misses.
+    static func similarity(_ a: [[UInt8]], _ aLetters: Int, _ b: [[UInt8]], _ bLetters: Int) -> Double {
+        var pairs: [(Double, Int, Int)] = []
+        for (i, x) in a.enumerated() {
+            for (j, y) in b.enumerated() {
+                let s = tokenSimilarity(x, y)
+                if s >= 0.75 { pairs.append((s, i, j)) }
+            }
+        }
+        pairs.sort { $0.0 > $1.0 }
+        var usedA = Set<Int>(), usedB = Set<Int>()
+        var matched = 0.0
+        for (s, i, j) in pairs where !usedA.contains(i) && !usedB.contains(j) {
+            usedA.insert(i)
+            usedB.insert(j)
+            matched += s * Double(a[i].count + b[j].count)
+        }
+        return matched / Double(aLetters + bLetters)
+    }
+
+    /// 1 - Levenshtein distance / longer length.
+    static func tokenSimilarity(_ x: [UInt8], _ y: [UInt8]) -> Double {
+        if x == y { return 1 }
+        let n = x.count, m = y.count
+        guard n > 0, m > 0 else { return 0 }
+        // Lengths too different cannot reach the pairing bar.
+        if Double(abs(n - m)) / Double(max(n, m)) > 0.25 { return 0 }
+        // Two rows of the dynamic programme, on the stack: this runs for every candidate token pair.
+        let distance = withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (m + 1)) { buffer -> Int in
+            var previous = buffer.baseAddress!
+            var current = previous + (m + 1)
+            for j in 0...m { previous[j] = j }
+            for i in 1...n {
+                current[0] = i
+                let xi = x[i - 1]
+                for j in 1...m {
+                    let cost = xi == y[j - 1] ? 0 : 1
+                    current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                }
+                swap(&previous, &current)
+            }
+            return previous[m]
+        }
+        return 1 - Double(distance) / Double(max(n, m))
+    }
+}
