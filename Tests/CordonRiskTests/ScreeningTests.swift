@@ -59,6 +59,15 @@ struct ScreeningTests {
         #expect(scored.count == 1 && scored[0].score > 0.85 && scored[0].score < 1)
     }
 
+    @Test("a listed name whose words are common on the list is still found")
+    func commonWords() {
+        // 300 listed groups make "group" too common to look up on its own.
+        var entries = (0..<300).map { WatchListEntry(id: "g\($0)", name: "Group Number \($0) Holding") }
+        entries.append(WatchListEntry(id: "target", name: "ABU SAYYAF GROUP"))
+        let matcher = NameMatcher(list: WatchList(entries: entries))
+        #expect(matcher.matches("Abu Sayyaf Group").map(\.entry.id) == ["target"])
+    }
+
     @Test("cordon screen writes name,list_id,list_name,score for every match at or above the threshold")
     func command() throws {
         let dir = try TemporaryDirectory()

@@ -60,14 +60,17 @@ public struct NameMatcher: Sendable {
         var lettersByKey: [String: Int] = [:]
         for t in query { lettersByKey[NameMatcher.key(t), default: 0] += t.count }
         var hits: [Int32: Int] = [:]
+        var unlooked = 0   // letters of tokens whose keys were too common to look up: they may pair with anyone
         let keys = lettersByKey.map { ($0.key, $0.value, byKey[$0.key]?.count ?? 0) }.sorted { $0.2 < $1.2 }
-        for (key, letters, count) in keys where count > 0 && (count <= commonKey || hits.isEmpty) {
+        for (key, letters, count) in keys where count > 0 {
+            guard count <= commonKey || hits.isEmpty else { unlooked += letters; continue }
             for id in byKey[key] ?? [] { hits[id, default: 0] += letters }
         }
         var best: [Int: ScreeningMatch] = [:]
-        for (id, pairable) in hits {
+        for (id, looked) in hits {
             let listed = names[Int(id)]
             // At best every pairable query letter pairs with as many listed ones, at similarity 1.
+            let pairable = looked + unlooked
             let bound = Double(2 * min(pairable, listed.letters)) / Double(queryLetters + listed.letters)
             guard bound >= threshold else { continue }
             let score = NameMatcher.similarity(query, queryLetters, listed.tokens, listed.letters)
