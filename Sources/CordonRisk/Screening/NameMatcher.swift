@@ -55,23 +55,19 @@ public struct NameMatcher: Sendable {
         let query = NameNormalizer.tokens(name).map(NameNormalizer.phonetic)
         guard !query.isEmpty else { return [] }
         let queryLetters = query.reduce(0) { $0 + $1.count }
-        // Candidates: listed names sharing a token key; rare keys first, common ones only when nothing else.
-        // Each candidate collects the letters of the query tokens it could pair with.
-        var lettersByKey: [String: Int] = [:]
-        for t in query { lettersByKey[NameMatcher.key(t), default: 0] += t.count }
-        var hits: [Int32: Int] = [:]
-        var unlooked = 0   // letters of tokens whose keys were too common to look up: they may pair with anyone
-        let keys = lettersByKey.map { ($0.key, $0.value, byKey[$0.key]?.count ?? 0) }.sorted { $0.2 < $1.2 }
-        for (key, letters, count) in keys where count > 0 {
-            guard count <= commonKey || hits.isEmpty else { unlooked += letters; continue }
-            for id in byKey[key] ?? [] { hits[id, default: 0] += letters }
+        // Candidates: listed names sharing a token key; rare keys first, common ones only when nothing else
+        // (a name made only of common words is still compared with everything that shares one of them).
+        var candidates = Set<Int32>()
+        let keys = Set(query.map(NameMatcher.key)).map { ($0, byKey[$0]?.count ?? 0) }.sorted { $0.1 < $1.1 }
+        for (key, count) in keys where count > 0 && (count <= commonKey || candidates.isEmpty) {
+            candidates.formUnion(byKey[key] ?? [])
         }
         var best: [Int: ScreeningMatch] = [:]
-        for (id, looked) in hits {
+        for id in candidates {
             let listed = names[Int(id)]
-            // At best every pairable query letter pairs with as many listed ones, at similarity 1.
-            let pairable = looked + unlooked
-            let bound = Double(2 * min(pairable, listed.letters)) / Double(queryLetters + listed.letters)
+            // Lengths alone bound the score: with every query letter paired, the rest of the listed name is
+            // missed. (A bound from shared keys would be wrong: a typo in the first letters changes the key.)
+            let bound = Double(2 * min(queryLetters, listed.letters)) / Double(queryLetters + listed.letters)
             guard bound >= threshold else { continue }
             let score = NameMatcher.similarity(query, queryLetters, listed.tokens, listed.letters)
             guard score >= threshold else { continue }
@@ -103,16 +99,18 @@ public struct NameMatcher: Sendable {
         return matched / Double(aLetters + bLetters)
     }
 
-    /// 1 - Levenshtein distance / longer length.
+    /// 1 - edit distance / longer length.
     static func tokenSimilarity(_ x: [UInt8], _ y: [UInt8]) -> Double {
         if x == y { return 1 }
         let n = x.count, m = y.count
         guard n > 0, m > 0 else { return 0 }
         // Lengths too different cannot reach the pairing bar.
         if Double(abs(n - m)) / Double(max(n, m)) > 0.25 { return 0 }
-        // Two rows of the dynamic programme, on the stack: this runs for every candidate token pair.
-        let distance = withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (m + 1)) { buffer -> Int in
-            var previous = buffer.baseAddress!
+        // Three rows of the dynamic programme (optimal string alignment: a swap of two neighbouring letters is
+        // one edit, the commonest typing error), on the stack: this runs for every candidate token pair.
+        let distance = withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (m + 1)) { buffer -> Int in
+            var before = buffer.baseAddress!
+            var previous = before + (m + 1)
             var current = previous + (m + 1)
             for j in 0...m { previous[j] = j }
             for i in 1...n {
@@ -120,9 +118,11 @@ public struct NameMatcher: Sendable {
                 let xi = x[i - 1]
                 for j in 1...m {
                     let cost = xi == y[j - 1] ? 0 : 1
-                    current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                    var d = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                    if i > 1 && j > 1 && xi == y[j - 2] && x[i - 2] == y[j - 1] { d = min(d, before[j - 2] + 1) }
+                    current[j] = d
                 }
-                swap(&previous, &current)
+                (before, previous, current) = (previous, current, before)
             }
             return previous[m]
         }

@@ -23,7 +23,7 @@ public enum NameNormalizer {
         "aps", "kft", "zrt", "sp", "zoo", "doo", "dd", "ad", "eood", "ood", "jsc", "ojsc", "cjsc", "pjsc", "ojs",
         "ooo", "oao", "zao", "pao", "ao", "too", "tov", "pp", "ip", "chp", "mchj", "xk", "mmc", "asc", "qsc", "oaj",
         "fze", "fzco", "fzc", "fzllc", "dmcc", "pte", "pvt", "private", "pty", "bhd", "sdn", "tbk", "jv", "ltda",
-        "cia", "sac", "eirl", "the", "and", "of",
+        "cia", "sac", "eirl", "llk", "the", "and", "of",
     ]
 
     /// The comparable tokens of a name.
@@ -42,8 +42,12 @@ public enum NameNormalizer {
             let base = String(ch).asciiBase
             latin += base ?? (ch.isLetter || ch.isNumber ? String(ch) : " ")
         }
-        return latin.split(separator: " ").map(String.init).filter { !legalForms.contains($0) }
+        return latin.split(separator: " ").map(String.init)
+            .filter { !legalForms.contains($0) && !phoneticLegalForms.contains(phonetic($0)) }
     }
+
+    /// The legal forms as spelt after transliteration from another script ("kompaniy", "dzhsk").
+    static let phoneticLegalForms: Set<[UInt8]> = Set(legalForms.filter { $0.count > 3 }.map(phonetic))
 }
 
 extension NameNormalizer {
@@ -58,6 +62,12 @@ extension NameNormalizer {
         func at(_ k: Int) -> UInt8 { k < b.count ? b[k] : 0 }
         while i < b.count {
             var c = b[i]
+            // "dzh" is how Russian spelling writes an English or Arabic j.
+            if c == UInt8(ascii: "d") && at(i + 1) == UInt8(ascii: "z") && at(i + 2) == UInt8(ascii: "h") {
+                if out.last != UInt8(ascii: "i") { out.append(UInt8(ascii: "i")) }
+                i += 3
+                continue
+            }
             switch c {
             case UInt8(ascii: "c"):
                 if at(i + 1) == UInt8(ascii: "h") { out.append(UInt8(ascii: "c")); i += 2; continue }   // ch stays
