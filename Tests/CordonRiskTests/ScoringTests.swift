@@ -33,7 +33,7 @@ func plantedKCS(rows: Int, seed: UInt64, startMonth: Int) -> String {
 @Suite("Scoring")
 struct ScoringTests {
     @Test("features are learned from labels of the history only and say what they mean")
-    func features() {
+    func features() throws {
         let date = CalendarDate(year: 2020, month: 1, day: 1)!
         func decl(_ importer: String, _ hs: String) -> Consignment {
             Consignment(kind: .declaration, documentNumber: "x", date: date,
@@ -50,6 +50,16 @@ struct ScoringTests {
         // Out-of-fold: every training row's rate leaves out the row itself.
         let t = f.trainingMatrix(history)
         #expect(t.rows == 40)
+
+        // With a watch list, each consignment carries its parties' best match.
+        let list = WatchList(entries: [WatchListEntry(id: "W1", name: "Kaspiy Trans LLP")])
+        let screened = DeclarationFeatures(history: history, screening: NameMatcher(list: list))
+        var listed = decl("X", "240220")
+        listed.parties.append(Party(role: .consignee, name: "ТОО Каспий Транс"))
+        let w = screened.matrix([listed, decl("Y", "240220")])
+        let column = try #require(screened.names.firstIndex(of: "watchlist_score"))
+        #expect(w.values[column] == 1 && w.values[screened.names.count + column] == 0)
+        #expect(screened.explain(feature: column, of: listed, value: 1) == "a party resembles a watch-listed name (100%)")
     }
 
     @Test("cordon score ranks planted fraud first and writes a score for every test row")

@@ -87,10 +87,28 @@ public struct DeclarationFeatures: Sendable {
             + DeclarationFeatures.codedAttributes.map { "code_\($0)" }
             + ["tax_rate", "log_value", "log_mass", "log_quantity", "log_unit_value", "unit_value_vs_hs6",
                "value_ratio", "log_taxes", "taxes_per_value", "check_digit_failed", "containers", "has_container"]
+            + (screening == nil ? [] : ["watchlist_score"])
     }
 
-    /// Learns the tallies from labelled history.
-    public init(history: [LabelledConsignment]) {
+    /// Screening of the parties' names, when a watch list is given.
+    public var screening: NameMatcher?
+
+    /// The best watch-list score of each distinct party name of the consignments (names repeat a lot).
+    func watchListScores(_ consignments: some Sequence<Consignment>) -> [String: Float] {
+        guard let screening else { return [:] }
+        var scores: [String: Float] = [:]
+        for c in consignments {
+            for p in c.parties {
+                guard let name = p.name, scores[name] == nil else { continue }
+                scores[name] = Float(screening.matches(name).first?.score ?? 0)
+            }
+        }
+        return scores
+    }
+
+    /// Learns the tallies from labelled history; `screening` adds each party's best watch-list score.
+    public init(history: [LabelledConsignment], screening: NameMatcher? = nil) {
+        self.screening = screening
         (tallies, prior) = DeclarationFeatures.tally(history)
         var codes: [String: [String: Float]] = [:]
         var unitValues: [String: [Float]] = [:]
@@ -147,7 +165,7 @@ public struct DeclarationFeatures: Sendable {
     }
 
     /// The features of one consignment, with the rates of `tallies` (the whole history, or the other folds).
-    func row(_ c: Consignment, tallies: [[String: Tally]], prior: Float) -> [Float] {
+    func row(_ c: Consignment, tallies: [[String: Tally]], prior: Float, watchList: [String: Float] = [:]) -> [Float] {
         var out: [Float] = []
         out.reserveCapacity(names.count)
         let m = DeclarationFeatures.smoothing
@@ -180,13 +198,17 @@ public struct DeclarationFeatures: Sendable {
         out.append(c.containers.contains { !$0.checkDigitValid } ? 1 : 0)
         out.append(Float(c.containers.count))
         out.append(c.containers.isEmpty ? 0 : 1)
+        if screening != nil {
+            out.append(c.parties.compactMap { $0.name.flatMap { watchList[$0] } }.max() ?? 0)
+        }
         return out
     }
 
     /// Features of new consignments, from the whole history.
     public func matrix(_ consignments: [Consignment]) -> FeatureMatrix {
         var m = FeatureMatrix(names: names)
-        for c in consignments { m.append(row(c, tallies: tallies, prior: prior)) }
+        let watch = watchListScores(consignments)
+        for c in consignments { m.append(row(c, tallies: tallies, prior: prior, watchList: watch)) }
         return m
     }
 
@@ -194,11 +216,12 @@ public struct DeclarationFeatures: Sendable {
     /// counts: leave-one-out would leak it, since a row's label moves its own rate).
     public func trainingMatrix(_ history: [LabelledConsignment], folds: Int = 5) -> FeatureMatrix {
         var rows = [[Float]](repeating: [], count: history.count)
+        let watch = watchListScores(history.lazy.map(\.consignment))
         for f in 0..<folds {
             let others = history.indices.filter { $0 % folds != f }.map { history[$0] }
             let (t, p) = DeclarationFeatures.tally(others)
             for i in stride(from: f, to: history.count, by: folds) {
-                rows[i] = row(history[i].consignment, tallies: t, prior: p)
+                rows[i] = row(history[i].consignment, tallies: t, prior: p, watchList: watch)
             }
         }
         var m = FeatureMatrix(names: names)
@@ -209,6 +232,7 @@ public struct DeclarationFeatures: Sendable {
     /// Reads a feature contribution in words, for the reasons of a score.
     public func explain(feature index: Int, of c: Consignment, value: Float) -> String {
         let keyCount = DeclarationFeatures.keys.count * 2
+        if names[index] == "watchlist_score" { return "a party resembles a watch-listed name (\(Int((value * 100).rounded()))%)" }
         if index < keyCount {
             let key = DeclarationFeatures.keys[index / 2]
             let v = key.value(c) ?? "?"

@@ -5,7 +5,8 @@ public enum StaticScoring {
     /// Scores `test`. The number of boosting rounds is chosen by early stopping on `validation` (or, without
     /// one, on the latest 15% of `train` by date); the final model then learns from all the labelled rows.
     public static func score(train: [LabelledConsignment], validation: [LabelledConsignment]?, test: [Consignment],
-                             parameters: TrainingParameters = TrainingParameters()) throws(ModelError) -> [Float] {
+                             parameters: TrainingParameters = TrainingParameters(),
+                             screening: NameMatcher? = nil) throws(ModelError) -> [Float] {
         guard !train.isEmpty else { throw .emptyTrainingSet }
         var fit = train, stop = validation ?? []
         if validation == nil || validation?.isEmpty == true {
@@ -15,14 +16,14 @@ public enum StaticScoring {
             stop = Array(ordered[cut...])
         }
         // 1. How many rounds: train on `fit`, stop early on `stop`.
-        let first = DeclarationFeatures(history: fit)
+        let first = DeclarationFeatures(history: fit, screening: screening)
         let probe = try GradientBoostedModel.train(
             first.trainingMatrix(fit), labels: fit.map { $0.illicit ? 1 : 0 },
             validation: stop.isEmpty ? nil : (first.matrix(stop.map(\.consignment)), stop.map { $0.illicit ? 1 : 0 }),
             parameters: parameters)
         // 2. The final model: every labelled row, that many rounds.
         let all = train + (validation ?? [])
-        let features = DeclarationFeatures(history: all)
+        let features = DeclarationFeatures(history: all, screening: screening)
         var final = parameters
         final.rounds = max(1, probe.rounds * 11 / 10)
         final.earlyStopping = final.rounds

@@ -34,6 +34,8 @@ public struct WeeklySimulation: Sendable {
     public var explorePercent: Double
     public var parameters: TrainingParameters
     public var seed: UInt64
+    /// Screening of party names against a watch list, as a feature.
+    public var screening: NameMatcher?
 
     public init(ratePercent: Double, explorePercent: Double = 5, parameters: TrainingParameters = TrainingParameters(),
                 seed: UInt64 = 7) {
@@ -61,7 +63,8 @@ public struct WeeklySimulation: Sendable {
             var chosen: [Int] = []
             if budget > 0 {
                 let scores = try StaticScoring.score(train: revealed, validation: nil,
-                                                     test: members.map { rows[$0].consignment }, parameters: parameters)
+                                                     test: members.map { rows[$0].consignment }, parameters: parameters,
+                                                     screening: screening)
                 let explore = min(budget, Int((Double(budget) * explorePercent / 100).rounded()))
                 let ranked = members.indices.sorted { scores[$0] > scores[$1] }.map { members[$0] }
                 chosen = Array(ranked.prefix(budget - explore))
