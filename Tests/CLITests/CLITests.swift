@@ -45,7 +45,7 @@ struct CheckCommandTests {
 
     @Test("every command explains itself with an example")
     func help() throws {
-        for command in ["ingest", "rejects", "check", "migrate"] {
+        for command in ["ingest", "rejects", "check", "migrate", "score", "simulate", "screen"] {
             let r = try cordon([command, "--help"])
             #expect(r.status == 0)
             #expect(r.stdout.contains("Example"), "\(command) --help has no example")

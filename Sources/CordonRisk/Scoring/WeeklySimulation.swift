@@ -56,7 +56,8 @@ public struct WeeklySimulation: Sendable {
         }
         var rng = seed
         var weeks: [Week] = []
-        for week in 2...max(2, lastWeek) where week <= lastWeek {
+        guard lastWeek >= 2 else { return [] }
+        for week in 2...lastWeek {
             let members = rows.indices.filter { weekOf[$0] == week }
             guard !members.isEmpty else { continue }
             let budget = Int((Double(members.count) * ratePercent / 100).rounded(.down))

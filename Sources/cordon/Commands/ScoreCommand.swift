@@ -35,19 +35,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write id,score.", valueName: "FILE"))
     var out: String
 
-    @Option(help: "Threads for XGBoost.")
-    var threads = 1
-
-    @Option(help: ArgumentHelp("A watch list (OFAC, UN, FollowTheMoney or CSV): parties' best match becomes a feature.", valueName: "FILE"))
-    var watchlist: String?
-
-    func screening() throws -> NameMatcher? {
-        guard let watchlist else { return nil }
-        do { return NameMatcher(list: try WatchList.load(path: watchlist)) } catch {
-            StandardError.write("cordon: \(error)\n")
-            throw ExitCode(2)
-        }
-    }
+    @OptionGroup var model: ModelOptions
 
     func validate() throws {
         guard format == "kcs" || format == "bacuda" else { throw ValidationError("--format must be kcs or bacuda") }
@@ -73,13 +61,11 @@ struct ScoreCommand: ParsableCommand {
         for r in unreadable.prefix(5) {
             StandardError.write("score: \(test) line \(r.line): \(r.problem ?? "unreadable"); scored as unknown\n")
         }
-        var parameters = TrainingParameters()
-        parameters.threads = threads
         // Unreadable rows are scored from an empty consignment: the model's view of "nothing known".
         let blank = Consignment(kind: .declaration, documentNumber: "", date: CalendarDate.epoch)
         let scores = try StaticScoring.score(train: trainRows, validation: validRows,
-                                             test: testRows.map { $0.consignment ?? blank }, parameters: parameters,
-                                             screening: try screening())
+                                             test: testRows.map { $0.consignment ?? blank }, parameters: model.parameters,
+                                             screening: try model.screening())
         var text = "id,score\n"
         for (r, s) in zip(testRows, scores) { text += "\(r.documentNumber),\(s)\n" }
         try text.write(toFile: out, atomically: true, encoding: .utf8)

@@ -34,19 +34,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write week,id.", valueName: "FILE"))
     var out: String
 
-    @Option(help: "Threads for XGBoost.")
-    var threads = 1
-
-    @Option(help: ArgumentHelp("A watch list (OFAC, UN, FollowTheMoney or CSV): parties' best match becomes a feature.", valueName: "FILE"))
-    var watchlist: String?
-
-    func screening() throws -> NameMatcher? {
-        guard let watchlist else { return nil }
-        do { return NameMatcher(list: try WatchList.load(path: watchlist)) } catch {
-            StandardError.write("cordon: \(error)\n")
-            throw ExitCode(2)
-        }
-    }
+    @OptionGroup var model: ModelOptions
 
     func validate() throws {
         guard format == "kcs" || format == "bacuda" else { throw ValidationError("--format must be bacuda or kcs") }
@@ -64,10 +52,8 @@ struct SimulateCommand: ParsableCommand {
                                              revenue: label.revenue ?? 0))
         }
         if skipped > 0 { StandardError.write("simulate: \(skipped) rows without a readable date or label are left out\n") }
-        var parameters = TrainingParameters()
-        parameters.threads = threads
-        var simulation = WeeklySimulation(ratePercent: rate, explorePercent: explore, parameters: parameters)
-        simulation.screening = try screening()
+        var simulation = WeeklySimulation(ratePercent: rate, explorePercent: explore, parameters: model.parameters)
+        simulation.screening = try model.screening()
         let weeks = try simulation.run(rows) { w in
             StandardError.write("week \(w.week): \(w.declarations) declarations, \(w.selected.count) selected, precision \(String(format: "%.3f", w.precision)), revenue recall \(String(format: "%.3f", w.revenueRecall))\n")
         }
