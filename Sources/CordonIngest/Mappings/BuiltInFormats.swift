@@ -17,6 +17,15 @@ public enum CargoFormat: String, CaseIterable, Sendable {
 }
 
 extension ColumnMapping {
+    /// The built-in mapping of a CSV format (nil for `manifest`, which needs a mapping file, and for EDIFACT).
+    public static func builtIn(for format: CargoFormat) -> ColumnMapping? {
+        switch format {
+        case .kcs: return .kcs
+        case .bacuda: return .bacuda
+        default: return nil
+        }
+    }
+
     /// The columns of the KCS import declaration data set.
     public static let kcs = ColumnMapping(
         kind: .declaration, dateFormat: "yyyy-MM-dd", places: "standard", hsCodeWidth: 6,

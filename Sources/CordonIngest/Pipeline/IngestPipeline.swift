@@ -70,26 +70,10 @@ public struct IngestPipeline: Sendable {
     private func runCSV(path: String, source: SourceFile,
                         commit: @escaping @Sendable (IntakeBatch) async throws -> IntakeCounts,
                         progress: @escaping @Sendable (IngestProgress) -> Void) async throws -> IntakeCounts {
-        let builtIn: ColumnMapping? = format == .kcs ? .kcs : format == .bacuda ? .bacuda : nil
-        guard let mapping = self.mapping ?? builtIn else {
+        guard let mapping = self.mapping ?? ColumnMapping.builtIn(for: format) else {
             throw IngestError.badMapping("the \(format.rawValue) format needs a column mapping")
         }
-        let separator = mapping.separator?.utf8.first
-        let reader: CSVReader
-        var decompressor: Process?
-        var total: Int?
-        do {
-            if path.hasSuffix(".gz") {
-                let (fd, process) = try FileFingerprint.gunzip(path)
-                decompressor = process
-                reader = try CSVReader(fileDescriptor: fd, name: path, separator: separator)
-            } else {
-                reader = try CSVReader(path: path, separator: separator)
-                total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-            }
-        } catch {
-            throw IngestError.unreadable(file: path, reason: String(describing: error))
-        }
+        let (reader, decompressor, total) = try IngestPipeline.openCSV(path: path, separator: mapping.separator?.utf8.first)
         defer { decompressor?.terminate() }
         guard let header = try reader.next() else {
             return IntakeCounts()
@@ -150,6 +134,20 @@ public struct IngestPipeline: Sendable {
             }
         }
         return counts
+    }
+
+    /// Opens a CSV file, through `gzip -dc` when it ends in .gz; also returns the decompressor and the size.
+    static func openCSV(path: String, separator: UInt8?) throws(IngestError) -> (CSVReader, Process?, Int?) {
+        do {
+            if path.hasSuffix(".gz") {
+                let (fd, process) = try FileFingerprint.gunzip(path)
+                return (try CSVReader(fileDescriptor: fd, name: path, separator: separator), process, nil)
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            return (try CSVReader(path: path, separator: separator), nil, size)
+        } catch {
+            throw .unreadable(file: path, reason: String(describing: error))
+        }
     }
 
     private func runEDIFACT(path: String, source: SourceFile,

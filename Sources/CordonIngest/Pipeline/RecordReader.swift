@@ -16,17 +16,8 @@ public struct ReadRecord: Sendable {
 /// owed to each of them), for the `score` and `simulate` protocols.
 public enum RecordReader {
     public static func read(path: String, format: CargoFormat, mapping custom: ColumnMapping? = nil) throws -> [ReadRecord] {
-        let builtIn: ColumnMapping? = format == .kcs ? .kcs : format == .bacuda ? .bacuda : nil
-        guard let mapping = custom ?? builtIn else { throw IngestError.badMapping("the \(format.rawValue) format needs a column mapping") }
-        let reader: CSVReader
-        var decompressor: Process?
-        if path.hasSuffix(".gz") {
-            let (fd, process) = try FileFingerprint.gunzip(path)
-            decompressor = process
-            reader = try CSVReader(fileDescriptor: fd, name: path, separator: mapping.separator?.utf8.first)
-        } else {
-            reader = try CSVReader(path: path, separator: mapping.separator?.utf8.first)
-        }
+        guard let mapping = custom ?? ColumnMapping.builtIn(for: format) else { throw IngestError.badMapping("the \(format.rawValue) format needs a column mapping") }
+        let (reader, decompressor, _) = try IngestPipeline.openCSV(path: path, separator: mapping.separator?.utf8.first)
         defer { decompressor?.terminate() }
         guard let header = try reader.next() else { return [] }
         let file = (path as NSString).lastPathComponent
