@@ -73,8 +73,13 @@ struct ScoringTests {
         try test.write(toFile: dir.file("test.csv"), atomically: true, encoding: .utf8)
         let r = try run(Fixtures.cordonBinary, ["score", "--format", "kcs", "--train", dir.file("train.csv"),
                                                  "--valid", dir.file("valid.csv"), "--test", dir.file("test.csv"),
-                                                 "--out", dir.file("scores.csv")])
+                                                 "--out", dir.file("scores.csv"), "--reasons", dir.file("reasons.csv")])
         #expect(r.status == 0, "\(r.stderr)")
+        // Every row has its reasons; the planted cheaters are explained by their importer's past.
+        let reasons = try String(contentsOfFile: dir.file("reasons.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(reasons.first == "id,score,reasons" && reasons.count == 1 + 1001)
+        let topReason = reasons.dropFirst().max { Float($0.split(separator: ",")[1]) ?? 0 < Float($1.split(separator: ",")[1]) ?? 0 }
+        #expect(topReason?.contains("importer") == true, "\(topReason ?? "")")
         #expect(r.stderr.contains("line 1002"))
         let lines = try String(contentsOfFile: dir.file("scores.csv"), encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "id,score")

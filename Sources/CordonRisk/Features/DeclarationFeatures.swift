@@ -231,14 +231,29 @@ public struct DeclarationFeatures: Sendable {
 
     /// Reads a feature contribution in words, for the reasons of a score.
     public func explain(feature index: Int, of c: Consignment, value: Float) -> String {
+        let name = names[index]
+        if name == "watchlist_score" {
+            return "a party resembles a watch-listed name (\(value.isFinite ? Int((value * 100).rounded()) : 0)%)"
+        }
         let keyCount = DeclarationFeatures.keys.count * 2
-        if names[index] == "watchlist_score" { return "a party resembles a watch-listed name (\(Int((value * 100).rounded()))%)" }
         if index < keyCount {
             let key = DeclarationFeatures.keys[index / 2]
-            let v = key.value(c) ?? "?"
+            guard value.isFinite, let raw = key.value(c) else { return "no \(key.words) given" }
+            let v = raw.replacingOccurrences(of: "|", with: " + ")
             if index % 2 == 0 { return "\(key.words) \(v): past fraud rate \(Int((value * 100).rounded()))%" }
-            return "\(key.words) \(v): \(Int(exp(value) - 1)) earlier declarations"
+            let count = Int((exp(value) - 1).rounded())
+            return count == 0 ? "\(key.words) \(v): never seen before" : "\(key.words) \(v): \(count) earlier declarations"
         }
-        return names[index]
+        guard value.isFinite else { return "\(name) unknown" }
+        switch name {
+        case "unit_value_vs_hs6":
+            let ratio = exp(value)
+            let hs = DeclarationFeatures.hs(c, 6) ?? "?"
+            return ratio < 1 ? "unit value \(String(format: "%.1f", 1 / ratio))x below typical for \(hs)"
+                             : "unit value \(String(format: "%.1f", ratio))x above typical for \(hs)"
+        case "check_digit_failed": return value > 0 ? "a container number fails its ISO 6346 check digit" : "container numbers check"
+        case "tax_rate": return "tax rate \(value)%"
+        default: return "\(name) \(String(format: "%.2f", value))"
+        }
     }
 }

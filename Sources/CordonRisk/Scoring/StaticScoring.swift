@@ -1,12 +1,36 @@
 import CordonCore
 
+/// A model fitted to labelled declarations, with the features it was fitted on: scores and explains.
+public struct FittedScorer: Sendable {
+    public let features: DeclarationFeatures
+    public let model: GradientBoostedModel
+
+    /// Probability of each consignment being illicit.
+    public func score(_ consignments: [Consignment]) throws(ModelError) -> [Float] {
+        try model.predict(features.matrix(consignments))
+    }
+
+    /// For each consignment, the features that raised its score most, in words, strongest first.
+    public func reasons(_ consignments: [Consignment], top: Int = 3) throws(ModelError) -> [[String]] {
+        let matrix = features.matrix(consignments)
+        let contributions = try model.contributions(matrix)
+        return contributions.enumerated().map { row, contribution in
+            // The last column is the bias; only features that push towards illicit are reasons.
+            let ranked = contribution.dropLast().enumerated().filter { $0.element > 0 }.sorted { $0.element > $1.element }
+            return ranked.prefix(top).map { f, _ in
+                features.explain(feature: f, of: consignments[row], value: matrix.values[row * matrix.columns + f])
+            }
+        }
+    }
+}
+
 /// The static protocol: learn from labelled training (and validation) declarations, score unseen ones.
 public enum StaticScoring {
-    /// Scores `test`. The number of boosting rounds is chosen by early stopping on `validation` (or, without
+    /// Fits a scorer. The number of boosting rounds is chosen by early stopping on `validation` (or, without
     /// one, on the latest 15% of `train` by date); the final model then learns from all the labelled rows.
-    public static func score(train: [LabelledConsignment], validation: [LabelledConsignment]?, test: [Consignment],
-                             parameters: TrainingParameters = TrainingParameters(),
-                             screening: NameMatcher? = nil) throws(ModelError) -> [Float] {
+    public static func fit(train: [LabelledConsignment], validation: [LabelledConsignment]?,
+                           parameters: TrainingParameters = TrainingParameters(),
+                           screening: NameMatcher? = nil) throws(ModelError) -> FittedScorer {
         guard !train.isEmpty else { throw .emptyTrainingSet }
         var fit = train, stop = validation ?? []
         if validation == nil || validation?.isEmpty == true {
@@ -29,7 +53,14 @@ public enum StaticScoring {
         final.earlyStopping = final.rounds
         let model = try GradientBoostedModel.train(features.trainingMatrix(all), labels: all.map { $0.illicit ? 1 : 0 },
                                                    parameters: final)
-        return try model.predict(features.matrix(test))
+        return FittedScorer(features: features, model: model)
+    }
+
+    /// Fits on the labelled rows and scores `test` (see `fit`).
+    public static func score(train: [LabelledConsignment], validation: [LabelledConsignment]?, test: [Consignment],
+                             parameters: TrainingParameters = TrainingParameters(),
+                             screening: NameMatcher? = nil) throws(ModelError) -> [Float] {
+        try fit(train: train, validation: validation, parameters: parameters, screening: screening).score(test)
     }
 }
 
