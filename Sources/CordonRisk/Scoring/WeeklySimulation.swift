@@ -54,26 +54,19 @@ public struct WeeklySimulation: Sendable {
         for (i, r) in rows.enumerated() where weekOf[i] <= 1 {
             revealed.append(LabelledConsignment(consignment: r.consignment, illicit: r.illicit))
         }
-        var rng = seed
+        var rng = SeededGenerator(seed: seed)
         var weeks: [Week] = []
         guard lastWeek >= 2 else { return [] }
         for week in 2...lastWeek {
             let members = rows.indices.filter { weekOf[$0] == week }
             guard !members.isEmpty else { continue }
-            let budget = Int((Double(members.count) * ratePercent / 100).rounded(.down))
+            let policy = SelectionPolicy(capacity: .percent(ratePercent), controlSharePercent: explorePercent)
             var chosen: [Int] = []
-            if budget > 0 {
+            if policy.slots(for: members.count) > 0 {
                 let scores = try StaticScoring.score(train: revealed, validation: nil,
                                                      test: members.map { rows[$0].consignment }, parameters: parameters,
                                                      screening: screening)
-                let explore = min(budget, Int((Double(budget) * explorePercent / 100).rounded()))
-                let ranked = members.indices.sorted { scores[$0] > scores[$1] }.map { members[$0] }
-                chosen = Array(ranked.prefix(budget - explore))
-                var rest = Array(ranked.dropFirst(budget - explore))
-                for _ in 0..<explore where !rest.isEmpty {
-                    rng = rng &* 6364136223846793005 &+ 1442695040888963407
-                    chosen.append(rest.remove(at: Int((rng >> 33) % UInt64(rest.count))))
-                }
+                chosen = policy.select(scores: scores, using: &rng).all.map { members[$0] }
             }
             for i in chosen {
                 revealed.append(LabelledConsignment(consignment: rows[i].consignment, illicit: rows[i].illicit))
