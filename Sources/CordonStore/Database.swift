@@ -140,15 +140,36 @@ final class Connection: @unchecked Sendable {
         switch location {
         case .sqlite(let path):
             do {
-                let conn = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
+                // A thread of its own: SQLite blocks its thread while it waits for another connection's write
+                // lock, and on a shared pool such waits could occupy every thread, including the one the
+                // lock holder needs to commit.
+                let pool = NIOThreadPool(numberOfThreads: 1)
+                pool.start()
+                let conn: SQLiteConnection
+                do {
+                    conn = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger,
+                                                           on: MultiThreadedEventLoopGroup.singleton.any()).get()
+                } catch {
+                    try? await pool.shutdownGracefully()
+                    throw error
+                }
+                let close: @Sendable () async throws -> Void = {
+                    try await conn.close()
+                    try await pool.shutdownGracefully()
+                }
                 // No query logging: binds carry names of persons and companies, which never go to logs.
                 let sql = conn.sql(queryLogLevel: nil)
-                // WAL lets readers work while a batch is written; FULL sync makes every committed batch durable.
-                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-65536",
-                               "PRAGMA foreign_keys=ON"] {
-                    try await sql.raw(SQLQueryString(pragma)).run()
+                do {
+                    // WAL lets readers work while a batch is written; FULL sync makes every committed batch durable.
+                    for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000",
+                                   "PRAGMA cache_size=-65536", "PRAGMA foreign_keys=ON"] {
+                        try await sql.raw(SQLQueryString(pragma)).run()
+                    }
+                } catch {
+                    try? await close()
+                    throw error
                 }
-                return Connection(sql: sql, flavor: .sqlite, sqlite: conn, close: { try await conn.close() })
+                return Connection(sql: sql, flavor: .sqlite, sqlite: conn, close: close)
             } catch {
                 throw .cannotOpen(location.description, reason: String(describing: error))
             }
