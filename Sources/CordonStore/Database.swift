@@ -1,3 +1,4 @@
+import Algorithms
 import Foundation
 import Logging
 import NIOCore
@@ -117,8 +118,7 @@ final class Connection: @unchecked Sendable {
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
         guard !rows.isEmpty else { return }
         let perStatement = max(1, 30000 / columns.count)
-        for start in stride(from: 0, to: rows.count, by: perStatement) {
-            let chunk = rows[start..<min(start + perStatement, rows.count)]
+        for chunk in rows.chunks(ofCount: perStatement) {
             if let sqlite {
                 // Ingest spends most of its time here: SQLiteData binds avoid a dynamic cast per value.
                 let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"

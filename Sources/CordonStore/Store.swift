@@ -1,3 +1,4 @@
+import Algorithms
 import CordonCore
 import Crypto
 import Foundation
@@ -197,10 +198,10 @@ public actor Store {
         // What is stored already for these documents: current version and its hash.
         var known: [String: Known] = [:]
         let numbers = Array(Set(items.map(\.0.documentNumber)))
-        for chunk in stride(from: 0, to: numbers.count, by: 5000).map({ Array(numbers[$0..<min($0 + 5000, numbers.count)]) }) {
+        for chunk in numbers.chunks(ofCount: 5000) {
             let rows = try await sql.select().columns("id", "kind", "document_number", "version", "content_hash")
                 .from("consignments").where("is_current", .equal, 1)
-                .where("document_number", .in, chunk).all()
+                .where("document_number", .in, Array(chunk)).all()
             for r in rows {
                 let key = try r.decode(column: "kind", as: String.self) + "\u{1}" + r.decode(column: "document_number", as: String.self)
                 known[key] = Known(version: try r.decode(column: "version", as: Int.self),
@@ -227,8 +228,8 @@ public actor Store {
             toInsert.append((c, payload, hash, version, true))
         }
         if !superseded.isEmpty {
-            for chunk in stride(from: 0, to: superseded.count, by: 5000).map({ Array(superseded[$0..<min($0 + 5000, superseded.count)]) }) {
-                try await sql.update("consignments").set("is_current", to: 0).where("id", .in, chunk).run()
+            for chunk in superseded.chunks(ofCount: 5000) {
+                try await sql.update("consignments").set("is_current", to: 0).where("id", .in, Array(chunk)).run()
             }
         }
         guard !toInsert.isEmpty else { return counts }
@@ -259,12 +260,13 @@ public actor Store {
             counts.containers += c.containers.count
             counts.warnings += c.warnings.count
         }
-        try await insertRows("consignments", ["id", "kind", "document_number", "version", "content_hash", "is_current",
-                                              "doc_date", "mode", "office", "place_of_loading", "place_of_discharge",
-                                              "hs_code", "label_illicit", "label_revenue", "payload", "ingest_file_id",
-                                              "received_at"], rows)
-        try await insertRows("consignment_containers", ["number", "consignment_id", "check_digit_valid"], containerRows)
-        try await insertRows("consignment_party_terms", ["term", "consignment_id", "role"], partyRows)
+        try await connection.insert(into: "consignments", columns: [
+            "id", "kind", "document_number", "version", "content_hash", "is_current", "doc_date", "mode", "office",
+            "place_of_loading", "place_of_discharge", "hs_code", "label_illicit", "label_revenue", "payload",
+            "ingest_file_id", "received_at"], rows: rows)
+        try await connection.insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
+                                    rows: containerRows)
+        try await connection.insert(into: "consignment_party_terms", columns: ["term", "consignment_id", "role"], rows: partyRows)
         counts.accepted += toInsert.count
         counts.consignments += toInsert.count
         return counts
@@ -293,8 +295,9 @@ public actor Store {
                 .values(SQLBind(id), SQLBind(plan.reference), SQLBind(vessel), SQLBind(voyage), SQLBind(version),
                         SQLBind(hash), SQLBind(1), SQLBind(payload), SQLBind(fileID), SQLBind(now))
                 .run()
-            try await insertRows("bay_plan_containers", ["bay_plan_id", "number", "position", "port_of_loading", "port_of_discharge"],
-                                 plan.containers.map { [.int(id), .text($0.container.number), SQLValue($0.position),
+            try await connection.insert(into: "bay_plan_containers",
+                                        columns: ["bay_plan_id", "number", "position", "port_of_loading", "port_of_discharge"],
+                                        rows: plan.containers.map { [.int(id), .text($0.container.number), SQLValue($0.position),
                                                         SQLValue($0.portOfLoading), SQLValue($0.portOfDischarge)] })
             counts.accepted += 1
             counts.containers += plan.containers.count
@@ -322,7 +325,7 @@ public actor Store {
         let unique = order.compactMap { merged[$0] }
         var firstID = try await allocateIDs(unique.count)
         var inserted = 0
-        for chunk in stride(from: 0, to: unique.count, by: 500).map({ Array(unique[$0..<min($0 + 500, unique.count)]) }) {
+        for chunk in unique.chunks(ofCount: 500) {
             var insert = sql.insert(into: "quarantine")
                 .columns("id", "ingest_file_id", "severity", "file", "line", "unit", "field", "reason", "raw", "received_at")
             for r in chunk {
@@ -335,10 +338,6 @@ public actor Store {
             inserted += rows.count
         }
         return inserted
-    }
-
-    private func insertRows(_ table: String, _ columns: [String], _ rows: [[SQLValue]]) async throws {
-        try await connection.insert(into: table, columns: columns, rows: rows)
     }
 
     // MARK: Reading

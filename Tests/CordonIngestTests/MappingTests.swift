@@ -85,6 +85,21 @@ struct MappingTests {
         #expect(await separate.consignments.map(\.documentNumber) == ["MEDU100", "MEDU200", "MEDU300", "MEDU300", "MEDU400"])
     }
 
+    @Test("a continuation row naming another port contradicts its document")
+    func contradictingPort() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let text = "B/L,Date,Loading,HS\nD1,2026-11-20,CNSHA,090230\nD1,,CNNGB,090240\nD2,2026-11-20,CNSHA,090230\n"
+        FileManager.default.createFile(atPath: dir.file("m.csv"), contents: Data(text.utf8))
+        let mapping = ColumnMapping(columns: ["B/L": "documentNumber", "Date": "date", "Loading": "route.placeOfLoading",
+                                              "HS": "goods.hsCode"])
+        let got = try await ingest(.manifest, dir.file("m.csv"), mapping: mapping)
+        #expect(await got.consignments.map(\.documentNumber) == ["D2"])
+        let rejects = await got.rejects
+        #expect(rejects.map(\.field) == ["(document)", "Loading"])
+        #expect(rejects.last?.reason == "'CNNGB' differs from 'CNSHA' in an earlier row of document D1")
+    }
+
     @Test("bad mapping files are named with the place of the error")
     func badMappings() throws {
         let dir = try TemporaryDirectory()
