@@ -1,3 +1,5 @@
+import Foundation
+
 /// A possible match of a party name on a watch list.
 public struct ScreeningMatch: Sendable, Hashable {
     public var entry: WatchListEntry
@@ -19,11 +21,31 @@ public struct NameMatcher: Sendable {
 
     public let list: WatchList
     /// Matches scoring below this are not reported.
-    public var threshold: Double
+    public let threshold: Double
     private let names: [ListedName]
     private let byKey: [String: [Int32]]
     /// Keys so common (in more than this many listed names) that they cannot narrow the search on their own.
     private let commonKey: Int
+    /// Results by name: party names repeat across consignments, and feature building screens them per run.
+    private let memo = Memo()
+
+    /// A bounded, lock-protected cache shared by copies of the matcher.
+    final class Memo: @unchecked Sendable {
+        // @unchecked: `results` is only touched under `lock`.
+        private let lock = NSLock()
+        private var results: [String: [ScreeningMatch]] = [:]
+        static let limit = 200_000
+
+        func value(_ name: String, _ compute: () -> [ScreeningMatch]) -> [ScreeningMatch] {
+            if let hit = lock.withLock({ results[name] }) { return hit }
+            let value = compute()
+            lock.withLock {
+                if results.count >= Memo.limit { results.removeAll(keepingCapacity: true) }
+                results[name] = value
+            }
+            return value
+        }
+    }
 
     public init(list: WatchList, threshold: Double = 0.85) {
         self.list = list
@@ -52,6 +74,10 @@ public struct NameMatcher: Sendable {
 
     /// The listed entries matching a name, best first, one match per entry.
     public func matches(_ name: String) -> [ScreeningMatch] {
+        memo.value(name) { compute(name) }
+    }
+
+    private func compute(_ name: String) -> [ScreeningMatch] {
         let query = NameNormalizer.tokens(name).map(NameNormalizer.phonetic)
         guard !query.isEmpty else { return [] }
         let queryLetters = query.reduce(0) { $0 + $1.count }
