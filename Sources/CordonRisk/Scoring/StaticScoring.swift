@@ -63,22 +63,3 @@ public enum StaticScoring {
         try fit(train: train, validation: validation, parameters: parameters, screening: screening).score(test)
     }
 }
-
-/// Quality of a ranking against known outcomes.
-public enum Evaluation {
-    /// Share of illicit among the top `fraction` of scores (at least one row).
-    public static func precision(scores: [Float], illicit: [Bool], top fraction: Double) -> Double {
-        let order = scores.indices.sorted { scores[$0] > scores[$1] }
-        let k = max(1, Int((Double(scores.count) * fraction).rounded(.down)))
-        return Double(order.prefix(k).filter { illicit[$0] }.count) / Double(k)
-    }
-
-    /// Share of the total revenue found in the top `fraction`.
-    public static func revenueRecall(scores: [Float], revenue: [Double], top fraction: Double) -> Double {
-        let order = scores.indices.sorted { scores[$0] > scores[$1] }
-        let k = max(1, Int((Double(scores.count) * fraction).rounded(.down)))
-        let total = revenue.reduce(0, +)
-        guard total > 0 else { return 0 }
-        return order.prefix(k).reduce(0) { $0 + revenue[$1] } / total
-    }
-}
