@@ -78,6 +78,20 @@ struct IngestCommandTests {
         #expect(warnings.stdout.contains("warning\tcuscar_errors.edi\tsegment 20\tXYZ\t"))
     }
 
+    @Test("--dry-run validates and counts as a real run would, and stores nothing")
+    func dryRun() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = "sqlite:" + dir.file("c.sqlite")
+        let args = ["ingest", "--format", "manifest", "--mapping", Fixtures.path("csv/manifest_ru.mapping.json"),
+                    Fixtures.path("csv/manifest_ru.csv"), "--json"]
+        let dry = try cordon(args + ["--dry-run"], database: db)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("c.sqlite")))
+        let real = try cordon(args, database: db)
+        #expect(dry.stdout == real.stdout)
+    }
+
     @Test("a run that cannot run exits non-zero with the reason")
     func failures() throws {
         let dir = try TemporaryDirectory()

@@ -111,7 +111,9 @@ struct IngestCommand: AsyncParsableCommand {
         c.consignments = batch.consignments.count
         c.containers = batch.consignments.reduce(0) { $0 + $1.containers.count } + batch.bayPlans.reduce(0) { $0 + $1.containers.count }
         c.rejected = batch.rejects.count
-        c.warnings = batch.warnings.count
+        // As the store counts them: the records' own warnings and the file's.
+        c.warnings = batch.warnings.count + batch.consignments.reduce(0) { $0 + $1.warnings.count }
+            + batch.bayPlans.reduce(0) { $0 + $1.warnings.count }
         return c
     }
 }
