@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-algorithms", from: "1.2.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Domain types and validation against the standards; no I/O beyond reading bundled code lists.
@@ -30,10 +31,11 @@ let package = Package(
         ),
         // The XGBoost C library (Debian's libxgboost-dev), for the learned model.
         .systemLibrary(name: "CXGBoost", path: "Sources/CXGBoost"),
-        // Risk: features, the learned model, scoring. Depends on Core only (and the C library).
+        // Risk: features, risk profiles, the learned model, screening, selection. Depends on Core only
+        // (and the C library; Yams reads profiles written in YAML).
         .target(
             name: "CordonRisk",
-            dependencies: ["CordonCore", "CXGBoost"]
+            dependencies: ["CordonCore", "CXGBoost", .product(name: "Yams", package: "Yams")]
         ),
         // The one SQL store (SQLite embedded, PostgreSQL in production) over SQLKit.
         .target(

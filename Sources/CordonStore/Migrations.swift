@@ -70,6 +70,61 @@ enum Migrations {
             // Re-reading a file must not quarantine the same record twice.
             "CREATE UNIQUE INDEX quarantine_record ON quarantine (ingest_file_id, severity, unit, line, field)",
         ] },
+        Migration(version: 2, name: "risk profiles, units, models, targets and inspection results") { f in [
+            // Every version of a profile is kept; a change or a status change adds the next version.
+            """
+            CREATE TABLE risk_profiles (
+                id \(f.autoID), name TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL,
+                lane TEXT NOT NULL, weight DOUBLE PRECISION NOT NULL, valid_from TEXT, valid_until TEXT,
+                author TEXT NOT NULL, definition TEXT NOT NULL, saved_by TEXT NOT NULL, saved_at TEXT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX risk_profiles_version ON risk_profiles (name, version)",
+            """
+            CREATE TABLE units (
+                code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, country TEXT NOT NULL,
+                capacity TEXT NOT NULL, control_share DOUBLE PRECISION NOT NULL, updated_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE unit_locations (
+                location TEXT NOT NULL, unit_code TEXT NOT NULL REFERENCES units (code),
+                PRIMARY KEY (location, unit_code))\(f.clustered)
+            """,
+            // A unit's day: the documents for its locations, by place of discharge or by office.
+            "CREATE INDEX consignments_discharge_day ON consignments (place_of_discharge, doc_date)",
+            "CREATE INDEX consignments_office_day ON consignments (office, doc_date)",
+            """
+            CREATE TABLE model_versions (
+                id \(f.autoID), status TEXT NOT NULL, trained_from TEXT NOT NULL, trained_until TEXT NOT NULL,
+                examples INTEGER NOT NULL, positives INTEGER NOT NULL, features TEXT NOT NULL, evaluation TEXT NOT NULL,
+                booster TEXT NOT NULL, feature_state TEXT NOT NULL, trained_by TEXT NOT NULL, trained_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE targets (
+                unit_code TEXT NOT NULL REFERENCES units (code), day TEXT NOT NULL,
+                consignment_id BIGINT NOT NULL REFERENCES consignments (id), rank INTEGER NOT NULL,
+                score DOUBLE PRECISION NOT NULL, lane TEXT NOT NULL, selection TEXT NOT NULL, reasons TEXT NOT NULL,
+                profiles TEXT NOT NULL, model_version BIGINT REFERENCES model_versions (id), scored_at TEXT NOT NULL,
+                PRIMARY KEY (unit_code, day, consignment_id))
+            """,
+            "CREATE INDEX targets_rank ON targets (unit_code, day, rank)",
+            """
+            CREATE TABLE profile_hits (
+                profile_id BIGINT NOT NULL REFERENCES risk_profiles (id),
+                consignment_id BIGINT NOT NULL REFERENCES consignments (id),
+                unit_code TEXT NOT NULL, day TEXT NOT NULL, selected INTEGER NOT NULL,
+                PRIMARY KEY (profile_id, consignment_id, unit_code))\(f.clustered)
+            """,
+            "CREATE INDEX profile_hits_day ON profile_hits (unit_code, day)",
+            """
+            CREATE TABLE inspection_results (
+                id \(f.autoID), consignment_id BIGINT NOT NULL REFERENCES consignments (id),
+                kind TEXT NOT NULL, document_number TEXT NOT NULL, unit_code TEXT NOT NULL, inspected_on TEXT NOT NULL,
+                outcome TEXT NOT NULL, method TEXT NOT NULL, notes TEXT, revenue DOUBLE PRECISION,
+                recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX inspection_results_document ON inspection_results (document_number, kind)",
+            "CREATE INDEX inspection_results_consignment ON inspection_results (consignment_id)",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

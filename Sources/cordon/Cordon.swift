@@ -16,7 +16,9 @@ struct Cordon: AsyncParsableCommand {
             Example:
               cordon ingest --format kcs declarations.csv --json
             """,
-        subcommands: [IngestCommand.self, RejectsCommand.self, CheckCommand.self, ScoreCommand.self, SimulateCommand.self, ScreenCommand.self, MigrateCommand.self])
+        subcommands: [IngestCommand.self, RejectsCommand.self, CheckCommand.self, UnitCommand.self, ProfileCommand.self,
+                      TargetCommand.self, ResultCommand.self, ModelCommand.self, ScoreCommand.self, SimulateCommand.self,
+                      ScreenCommand.self, MigrateCommand.self])
 }
 
 /// Options every command that touches the store shares.
@@ -38,5 +40,27 @@ struct StoreOptions: ParsableArguments {
     func open(migrate: Bool = true) async throws -> Store {
         Log.bootstrap()
         return try await Store.open(try location, migrate: migrate, logger: Logger(label: "cordon.store"))
+    }
+
+    /// Opens the store, runs `body` and closes the store, also when `body` throws; a failure is written to
+    /// stderr as "cordon COMMAND: what went wrong" and ends the command with exit code 2.
+    func with<T: Sendable>(_ command: String, _ body: (Store) async throws -> T) async throws -> T {
+        let db: Store
+        do { db = try await open() } catch {
+            StandardError.write("cordon \(command): \(error)\n")
+            throw ExitCode(2)
+        }
+        do {
+            let result = try await body(db)
+            await db.close()
+            return result
+        } catch let exit as ExitCode {
+            await db.close()
+            throw exit
+        } catch {
+            await db.close()
+            StandardError.write("cordon \(command): \(error)\n")
+            throw ExitCode(2)
+        }
     }
 }

@@ -32,6 +32,12 @@ public struct CalendarDate: Hashable, Comparable, Codable, Sendable, CustomStrin
         self.init(year: y, month: m, day: d)
     }
 
+    /// Today in UTC (Core does no I/O; the clock is the one exception, for defaults).
+    public static var today: CalendarDate {
+        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: Date())
+        return CalendarDate(uncheckedYear: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1)
+    }
+
     /// The full year of a two-digit one: 70-99 are 1970-1999, 00-69 are 2000-2069.
     public static func century(_ yy: Int) -> Int { yy >= 70 ? 1900 + yy : 2000 + yy }
 

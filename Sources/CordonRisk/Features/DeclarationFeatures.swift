@@ -129,6 +129,49 @@ public struct DeclarationFeatures: Sendable {
         }
     }
 
+    /// What the features learned from history, in a form that can be stored with a model version.
+    struct State: Codable {
+        var names: [String]
+        var keys: [String]
+        /// Per key: value → [count, illicit].
+        var tallies: [[String: [Float]]]
+        var prior: Float
+        var codes: [String: [String: Float]]
+        var typicalUnitValue: [String: Float]
+    }
+
+    /// The learned state as JSON, to store beside the model.
+    public func stateJSON() throws(ModelError) -> Data {
+        let state = State(names: names, keys: DeclarationFeatures.keys.map(\.name),
+                          tallies: tallies.map { $0.mapValues { [$0.count, $0.illicit] } }, prior: prior, codes: codes,
+                          typicalUnitValue: typicalUnitValue)
+        do { return try JSONEncoder().encode(state) } catch {
+            throw .featureState("cannot encode the feature state: \(error)")
+        }
+    }
+
+    /// Features restored from stored state; fails when this version of Cordon lays features out differently.
+    public init(stateJSON data: Data, screening: NameMatcher? = nil) throws(ModelError) {
+        let state: State
+        do { state = try JSONDecoder().decode(State.self, from: data) } catch {
+            throw .featureState("the stored feature state cannot be read: \(error)")
+        }
+        guard state.keys == DeclarationFeatures.keys.map(\.name), state.tallies.count == DeclarationFeatures.keys.count,
+              state.tallies.allSatisfy({ $0.values.allSatisfy { $0.count == 2 } }) else {
+            throw .featureState("the stored features were laid out by another version of Cordon; train a new model")
+        }
+        self.screening = state.names.last == "watchlist_score" ? screening : nil
+        tallies = state.tallies.map { $0.mapValues { Tally(count: $0[0], illicit: $0[1]) } }
+        prior = state.prior
+        codes = state.codes
+        typicalUnitValue = state.typicalUnitValue
+        guard names == state.names else {
+            throw .featureState(screening == nil && state.names.last == "watchlist_score"
+                ? "the model was trained with watch-list screening; give a watch list"
+                : "the stored feature names differ from this version's; train a new model")
+        }
+    }
+
     /// Counts and fraud per key value, and the overall fraud rate.
     static func tally(_ history: [LabelledConsignment]) -> ([[String: Tally]], Float) {
         var tallies = Array(repeating: [String: Tally](), count: keys.count)
@@ -229,6 +272,17 @@ public struct DeclarationFeatures: Sendable {
         return m
     }
 
+    /// An amount for people: whole numbers, thousands grouped with a thin space.
+    static func amount(_ v: Float) -> String {
+        let digits = String(Int(v.rounded()))
+        var out = ""
+        for (i, ch) in digits.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 && ch != "-" { out.append("\u{2009}") }
+            out.append(ch)
+        }
+        return String(out.reversed())
+    }
+
     /// Reads a feature contribution in words, for the reasons of a score.
     public func explain(feature index: Int, of c: Consignment, value: Float) -> String {
         let name = names[index]
@@ -253,7 +307,21 @@ public struct DeclarationFeatures: Sendable {
                              : "unit value \(String(format: "%.1f", ratio))x above typical for \(hs)"
         case "check_digit_failed": return value > 0 ? "a container number fails its ISO 6346 check digit" : "container numbers check"
         case "tax_rate": return "tax rate \(value)%"
-        default: return "\(name) \(String(format: "%.2f", value))"
+        case "log_value": return "declared value \(DeclarationFeatures.amount(exp(value) - 1))"
+        case "log_mass": return "net mass \(DeclarationFeatures.amount(exp(value) - 1)) kg"
+        case "log_quantity": return "quantity \(DeclarationFeatures.amount(exp(value) - 1))"
+        case "log_unit_value": return "value \(DeclarationFeatures.amount(exp(value))) per kg"
+        case "value_ratio": return "customs value \(String(format: "%.2f", value))x the invoice value"
+        case "log_taxes": return "taxes \(DeclarationFeatures.amount(exp(value) - 1))"
+        case "taxes_per_value": return "taxes \(Int((value * 100).rounded()))% of the value"
+        case "containers": return "\(Int(value)) containers"
+        case "has_container": return value > 0 ? "containerised" : "not containerised"
+        default:
+            if name.hasPrefix("code_") {
+                let attribute = String(name.dropFirst("code_".count))
+                return "\(attribute) \(DeclarationFeatures.attribute(c, attribute) ?? "?")"
+            }
+            return "\(name) \(String(format: "%.2f", value))"
         }
     }
 }

@@ -24,18 +24,25 @@ public struct FeatureMatrix: Sendable {
 public enum ModelError: Error, CustomStringConvertible, Sendable {
     case xgboost(call: String, message: String)
     case emptyTrainingSet
+    case oneClass(positives: Int, examples: Int)
     case labelCount(rows: Int, labels: Int)
     case featureMismatch(expected: [String], got: [String])
     case unreadable(path: String, reason: String)
+    /// The learned state of the features stored with a model cannot be used.
+    case featureState(String)
 
     public var description: String {
         switch self {
         case .xgboost(let call, let message): return "XGBoost \(call) failed: \(message)"
         case .emptyTrainingSet: return "there are no rows to train on"
+        case .oneClass(let p, let n):
+            return p == 0 ? "none of the \(n) examples is illicit: nothing to learn yet"
+                          : "all \(n) examples are illicit: record negative results too"
         case .labelCount(let rows, let labels): return "\(rows) rows but \(labels) labels"
         case .featureMismatch(let expected, let got):
             return "the model was trained on features \(expected.joined(separator: ",")), not \(got.joined(separator: ","))"
         case .unreadable(let path, let reason): return "\(path): \(reason)"
+        case .featureState(let why): return "model features: \(why)"
         }
     }
 }

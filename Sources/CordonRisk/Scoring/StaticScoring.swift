@@ -1,4 +1,5 @@
 import CordonCore
+import Foundation
 
 /// A model fitted to labelled declarations, with the features it was fitted on: scores and explains.
 public struct FittedScorer: Sendable {
@@ -61,5 +62,17 @@ public enum StaticScoring {
                              parameters: TrainingParameters = TrainingParameters(),
                              screening: NameMatcher? = nil) throws(ModelError) -> [Float] {
         try fit(train: train, validation: validation, parameters: parameters, screening: screening).score(test)
+    }
+}
+
+extension FittedScorer {
+    /// Restores a scorer stored as a model version: the trees and what the features learned.
+    public init(booster: Data, featureState: Data, screening: NameMatcher? = nil, source: String) throws(ModelError) {
+        let features = try DeclarationFeatures(stateJSON: featureState, screening: screening)
+        let model = try GradientBoostedModel.load(booster, source: source)
+        guard model.featureNames == features.names else {
+            throw .featureMismatch(expected: model.featureNames, got: features.names)
+        }
+        self.init(features: features, model: model)
     }
 }

@@ -1,12 +1,11 @@
+import CordonCore
+
 /// How many consignments a unit can control in a period, and how it spends that capacity: the highest
 /// scores first, consignments that must be controlled (red-lane profile hits, alerts) always, and a random
 /// control share, so that hit rates can be measured and unknown kinds of fraud can still be found.
 public struct SelectionPolicy: Sendable {
     /// The capacity: a number of controls, or a percentage of the consignments of the period.
-    public enum Capacity: Sendable, Equatable {
-        case count(Int)
-        case percent(Double)
-    }
+    public typealias Capacity = InspectionCapacity
 
     public var capacity: Capacity
     /// Share of the capacity drawn at random among the consignments not otherwise selected (default 5%).

@@ -1,0 +1,48 @@
+/// What a control found.
+public enum InspectionOutcome: String, Codable, Sendable, CaseIterable {
+    /// Nothing irregular: a negative result, and a result all the same.
+    case cleared
+    /// Something wrong short of a seizure (misdeclared value, quantity or tariff line).
+    case irregularity
+    /// Goods seized.
+    case seizure
+
+    /// True when the control found something: the label the model learns.
+    public var isPositive: Bool { self != .cleared }
+}
+
+/// How a consignment was controlled.
+public enum InspectionMethod: String, Codable, Sendable, CaseIterable {
+    case documentary
+    case xray = "x-ray"
+    case physical
+    case dog
+}
+
+/// The result of one control of a consignment by a unit.
+public struct InspectionResult: Sendable, Hashable, Codable {
+    public var kind: DocumentKind
+    public var documentNumber: String
+    public var unit: String
+    public var date: CalendarDate
+    public var outcome: InspectionOutcome
+    public var method: InspectionMethod
+    public var notes: String?
+    /// Duties and fines recovered, in the node's currency.
+    public var revenue: Double?
+    public var recordedBy: String
+
+    public init(kind: DocumentKind, documentNumber: String, unit: String, date: CalendarDate,
+                outcome: InspectionOutcome, method: InspectionMethod, notes: String? = nil, revenue: Double? = nil,
+                recordedBy: String) {
+        self.kind = kind
+        self.documentNumber = documentNumber
+        self.unit = unit
+        self.date = date
+        self.outcome = outcome
+        self.method = method
+        self.notes = notes
+        self.revenue = revenue
+        self.recordedBy = recordedBy
+    }
+}

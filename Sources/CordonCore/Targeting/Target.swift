@@ -1,0 +1,38 @@
+/// Why a consignment is in the queue this way.
+public enum SelectionReason: String, Codable, Sendable, CaseIterable {
+    /// Must be controlled whatever the capacity: a red-lane profile hit.
+    case mandatory
+    /// Among the highest scores that fit the capacity.
+    case targeted
+    /// Drawn at random among the rest, so that hit rates can be measured.
+    case control
+    /// Scored, not selected.
+    case released
+}
+
+/// A scored consignment of a unit's day: its score, lane, selection and the reasons, strongest first.
+public struct Target: Sendable, Hashable, Codable {
+    public var consignmentID: Int
+    public var kind: DocumentKind
+    public var documentNumber: String
+    public var rank: Int
+    public var score: Double
+    public var lane: Lane
+    public var selection: SelectionReason
+    public var reasons: [String]
+    /// Names and versions of the profiles that fired (`name@version`).
+    public var profiles: [String]
+
+    public init(consignmentID: Int, kind: DocumentKind, documentNumber: String, rank: Int, score: Double, lane: Lane,
+                selection: SelectionReason, reasons: [String], profiles: [String]) {
+        self.consignmentID = consignmentID
+        self.kind = kind
+        self.documentNumber = documentNumber
+        self.rank = rank
+        self.score = score
+        self.lane = lane
+        self.selection = selection
+        self.reasons = reasons
+        self.profiles = profiles
+    }
+}

@@ -1,0 +1,104 @@
+import CordonCore
+
+/// How scores turn into lanes and how much a watch-list match weighs.
+public struct TargetingSettings: Sendable {
+    /// Combined scores at or above these put a consignment at least in the yellow or red lane.
+    public var yellowScore = 0.5
+    public var redScore = 0.9
+    /// Weight of a watch-list match in the combined score, times the match's own score.
+    public var watchListWeight = 0.5
+    /// How many of the model's feature contributions are given as reasons.
+    public var modelReasons = 3
+
+    public init() {}
+}
+
+/// Scores a unit's day and selects its targets: the model's probability, the profiles that fire and the
+/// parties' watch-list matches combine into one score and a lane, with the reasons; the selection policy
+/// then spends the unit's capacity (red-lane profile hits always, a random control share).
+public struct DayTargeting: Sendable {
+    public var profiles: ProfileSet
+    public var scorer: FittedScorer?
+    public var screening: NameMatcher?
+    public var settings: TargetingSettings
+
+    public init(profiles: ProfileSet, scorer: FittedScorer?, screening: NameMatcher?, settings: TargetingSettings = TargetingSettings()) {
+        self.profiles = profiles
+        self.scorer = scorer
+        self.screening = screening
+        self.settings = settings
+    }
+
+    /// A scored consignment before selection.
+    struct Scored {
+        var score: Double
+        var lane: Lane
+        var reasons: [String]
+        var hits: [ProfileHit]
+    }
+
+    /// Scores and selects; every consignment comes back, the selected ones first in rank order.
+    public func run(_ day: [(id: Int, consignment: Consignment)], policy: SelectionPolicy, seed: UInt64) throws(ModelError) -> [Target] {
+        let consignments = day.map(\.consignment)
+        let model = try scorer?.score(consignments) ?? []
+        let modelReasons = try scorer?.reasons(consignments, top: settings.modelReasons) ?? []
+        var scored: [Scored] = []
+        scored.reserveCapacity(day.count)
+        for (i, c) in consignments.enumerated() {
+            let hits = profiles.hits(c)
+            var clean = 1 - Double(model.isEmpty ? 0 : model[i])
+            var lane = Lane.green
+            var reasons = hits.sorted { ($0.lane, $0.weight) > ($1.lane, $1.weight) }.map(\.reason)
+            for h in hits {
+                clean *= 1 - h.weight
+                lane = max(lane, h.lane)
+            }
+            for (party, match) in watchListMatches(c) {
+                clean *= 1 - settings.watchListWeight * match.score
+                lane = max(lane, .yellow)
+                reasons.append("\(party.role.rawValue) '\(party.name ?? "")' resembles '\(match.matchedName)' on the watch list (\(Int((match.score * 100).rounded()))%)")
+            }
+            let score = 1 - clean
+            if score >= settings.redScore { lane = max(lane, .red) } else if score >= settings.yellowScore { lane = max(lane, .yellow) }
+            if !model.isEmpty {
+                reasons.append("model: \(Int((model[i] * 100).rounded()))% likely irregular")
+                reasons += modelReasons[i]
+            }
+            scored.append(Scored(score: score, lane: lane, reasons: reasons, hits: hits))
+        }
+        let mandatory = Set(scored.indices.filter { scored[$0].hits.contains { $0.lane == .red } })
+        var rng = SeededGenerator(seed: seed)
+        let selection = policy.select(scores: scored.map { Float($0.score) }, mandatory: mandatory, using: &rng)
+        var order: [(Int, SelectionReason)] = selection.mandatory.map { ($0, .mandatory) }
+            + selection.targeted.map { ($0, .targeted) } + selection.control.map { ($0, .control) }
+        let chosen = Set(selection.all)
+        order += scored.indices.filter { !chosen.contains($0) }.sorted { scored[$0].score > scored[$1].score }.map { ($0, .released) }
+        return order.enumerated().map { rank, pick in
+            let (i, why) = pick
+            var reasons = scored[i].reasons
+            if why == .control { reasons.insert("random control (\(policy.controlSharePercent)% of capacity)", at: 0) }
+            return Target(consignmentID: day[i].id, kind: day[i].consignment.kind, documentNumber: day[i].consignment.documentNumber,
+                          rank: rank + 1, score: scored[i].score, lane: scored[i].lane, selection: why, reasons: reasons,
+                          profiles: scored[i].hits.map { "\($0.name)@\($0.version)" })
+        }
+    }
+
+    /// The best watch-list match of each named party, if any reaches the matcher's threshold.
+    func watchListMatches(_ c: Consignment) -> [(Party, ScreeningMatch)] {
+        guard let screening else { return [] }
+        return c.parties.compactMap { p in
+            guard let name = p.name, let best = screening.matches(name).first else { return nil }
+            return (p, best)
+        }
+    }
+
+    /// A stable seed for a unit's day, so that the random control draw can be replayed (FNV-1a).
+    public static func seed(unit: String, day: CalendarDate) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in "\(unit)|\(day)".utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return h
+    }
+}

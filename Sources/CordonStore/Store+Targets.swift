@@ -1,0 +1,70 @@
+import CordonCore
+import Foundation
+import SQLKit
+
+extension Store {
+    /// Replaces a unit's scored day with `targets` (re-running the targeting of a day gives one queue, not two)
+    /// and records which profiles hit which consignments, for the profiles' hit rates.
+    public func replaceTargets(unit: String, day: CalendarDate, targets: [Target], modelVersion: Int?) async throws {
+        let encoder = JSONEncoder()
+        let now = Store.now()
+        try await transaction {
+            try await sql.delete(from: "targets").where("unit_code", .equal, unit).where("day", .equal, day.description).run()
+            try await sql.delete(from: "profile_hits").where("unit_code", .equal, unit).where("day", .equal, day.description).run()
+            var profileIDs: [String: Int] = [:]
+            for r in try await sql.select().columns("id", "name", "version").from("risk_profiles").all() {
+                profileIDs["\(try r.decode(column: "name", as: String.self))@\(try r.decode(column: "version", as: Int.self))"] =
+                    try r.decode(column: "id", as: Int.self)
+            }
+            var rows: [[SQLValue]] = []
+            var hits: [[SQLValue]] = []
+            for t in targets {
+                rows.append([.text(unit), .text(day.description), .int(t.consignmentID), .int(t.rank), .double(t.score),
+                             .text(t.lane.rawValue), .text(t.selection.rawValue),
+                             .text(String(decoding: try encoder.encode(t.reasons), as: UTF8.self)),
+                             .text(String(decoding: try encoder.encode(t.profiles), as: UTF8.self)),
+                             SQLValue(modelVersion), .text(now)])
+                for p in Set(t.profiles) {
+                    guard let id = profileIDs[p] else { throw StoreError.query("profile \(p) of a target is not stored") }
+                    hits.append([.int(id), .int(t.consignmentID), .text(unit), .text(day.description),
+                                 .int(t.selection == .released ? 0 : 1)])
+                }
+            }
+            try await connection.insert(into: "targets", columns: [
+                "unit_code", "day", "consignment_id", "rank", "score", "lane", "selection", "reasons", "profiles",
+                "model_version", "scored_at"], rows: rows)
+            try await connection.insert(into: "profile_hits", columns: [
+                "profile_id", "consignment_id", "unit_code", "day", "selected"], rows: hits)
+        }
+    }
+
+    /// A unit's scored day in rank order: only the selected ones unless `includeReleased`.
+    public func targets(unit: String, day: CalendarDate, includeReleased: Bool = false, limit: Int? = nil,
+                        offset: Int = 0) async throws -> [Target] {
+        try await exclusive {
+            // SQLite accepts OFFSET only after a LIMIT.
+            let rows = try await sql.raw("""
+                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles
+                FROM targets t JOIN consignments c ON c.id = t.consignment_id
+                WHERE t.unit_code = \(bind: unit) AND t.day = \(bind: day.description)
+                    AND (\(bind: includeReleased ? 1 : 0) = 1 OR t.selection <> 'released')
+                ORDER BY t.rank LIMIT \(bind: limit ?? Int(Int32.max)) OFFSET \(bind: offset)
+                """).all()
+            let decoder = JSONDecoder()
+            return try rows.map { r in
+                let kind = try r.decode(column: "kind", as: String.self)
+                let lane = try r.decode(column: "lane", as: String.self)
+                let selection = try r.decode(column: "selection", as: String.self)
+                guard let k = DocumentKind(rawValue: kind), let l = Lane(rawValue: lane), let s = SelectionReason(rawValue: selection) else {
+                    throw StoreError.query("a stored target is unreadable: \(kind) \(lane) \(selection)")
+                }
+                return Target(consignmentID: try r.decode(column: "consignment_id", as: Int.self), kind: k,
+                              documentNumber: try r.decode(column: "document_number", as: String.self),
+                              rank: try r.decode(column: "rank", as: Int.self), score: try r.decode(column: "score", as: Double.self),
+                              lane: l, selection: s,
+                              reasons: try decoder.decode([String].self, from: Data(try r.decode(column: "reasons", as: String.self).utf8)),
+                              profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)))
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import CordonCore
+import CordonRisk
+import CordonStore
+import Foundation
+
+/// `cordon target`: a unit's day scored, explained and selected within its capacity.
+struct TargetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "target",
+        abstract: "Score a unit's day and select its targets: ranked, with lanes and reasons.",
+        discussion: """
+            The day's documents for the unit's locations are scored by the active model, the active risk profiles
+            and, with --watchlist, screening of their parties. Red-lane profile hits are always selected; the rest
+            of the capacity goes to the highest scores, less a random control share. The result is stored as the
+            unit's queue for the day (running it again replaces it) and printed, selected targets first.
+
+            Example:
+              cordon target --unit KZ-ALA-ACCU --date 2026-11-23 --watchlist sdn.csv
+            """)
+
+    @Option(help: "The unit's code.")
+    var unit: String
+
+    @Option(help: "The day, YYYY-MM-DD (default today).")
+    var date: String?
+
+    @Option(help: ArgumentHelp("A watch list to screen the parties against (OFAC, UN, FollowTheMoney or CSV).", valueName: "FILE"))
+    var watchlist: String?
+
+    @Flag(help: "Print the released (not selected) documents too.")
+    var all = false
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if let date, CalendarDate(iso: date) == nil { throw ValidationError("--date must be YYYY-MM-DD") }
+    }
+
+    func run() async throws {
+        let day = date.flatMap { CalendarDate(iso: $0) } ?? .today
+        var screening: NameMatcher?
+        if let watchlist {
+            do { screening = NameMatcher(list: try WatchList.load(path: watchlist)) } catch {
+                StandardError.write("cordon target: \(error)\n")
+                throw ExitCode(2)
+            }
+        }
+        let (targets, documents) = try await store.with("target") { [screening] db in
+            let unit = try await db.unit(unit)
+            let documents = try await db.consignments(for: unit, on: day)
+            let profiles = try ProfileSet(try await db.activeProfiles())
+            let stored = try await db.activeModel()
+            let scorer = try stored.map { m throws(ModelError) in
+                try FittedScorer(booster: m.booster, featureState: m.featureState, screening: screening, source: "model \(m.id)")
+            }
+            if stored == nil { StandardError.write("no model trained yet: scoring with profiles and screening only\n") }
+            let policy = SelectionPolicy(capacity: unit.capacity, controlSharePercent: unit.controlSharePercent)
+            let targets = try DayTargeting(profiles: profiles, scorer: scorer, screening: screening)
+                .run(documents, policy: policy, seed: DayTargeting.seed(unit: unit.code, day: day))
+            try await db.replaceTargets(unit: unit.code, day: day, targets: targets, modelVersion: stored?.id)
+            StandardError.write("\(unit.code) \(day): \(documents.count) documents, \(targets.filter { $0.selection != .released }.count) selected (capacity \(unit.capacity))\n")
+            return (targets, Dictionary(documents.map { ($0.id, $0.consignment) }, uniquingKeysWith: { a, _ in a }))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for t in targets where all || t.selection != .released {
+            let c = documents[t.consignmentID]
+            let containers = c?.containers.map(\.number) ?? []
+            let route = c.map(TargetCommand.route) ?? ""
+            if json {
+                let line = Line(rank: t.rank, document: t.documentNumber, kind: t.kind.rawValue, score: t.score, lane: t.lane.rawValue,
+                                selection: t.selection.rawValue, containers: containers, route: route, reasons: t.reasons,
+                                profiles: t.profiles)
+                StandardOutput.write(String(decoding: try encoder.encode(line), as: UTF8.self) + "\n")
+            } else {
+                StandardOutput.write("\(t.rank)\t\(t.lane.rawValue.uppercased())\t\(String(format: "%.3f", t.score))\t\(t.selection.rawValue)\t\(t.documentNumber)\t\(containers.joined(separator: " "))\t\(route)\n")
+                for r in t.reasons { StandardOutput.write("\t- \(r)\n") }
+            }
+        }
+    }
+
+    struct Line: Encodable {
+        var rank: Int, document: String, kind: String, score: Double, lane: String, selection: String
+        var containers: [String], route: String, reasons: [String], profiles: [String]
+    }
+
+    /// The route as a line of places: loading > transshipment > discharge > delivery.
+    static func route(_ c: Consignment) -> String {
+        let r = c.route
+        return ([r.placeOfLoading] + r.transshipment.map(Optional.some) + [r.placeOfDischarge, r.placeOfDelivery])
+            .compactMap { $0 }.joined(separator: " > ")
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import CordonCore
+import CordonStore
+import Foundation
+
+/// `cordon unit`: the node's control units, where they work and how much they can control.
+struct UnitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unit",
+        abstract: "Add, change and list control units (PCU, ACCU, border units).",
+        discussion: """
+            Example:
+              cordon unit save KZ-ALA-ACCU --name "Almaty ACCU" --kind accu --country KZ --location KZALA --capacity 20
+            """,
+        subcommands: [Save.self, List.self])
+
+    struct Save: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a unit, or replace the settings of the unit with this code.",
+            discussion: """
+                A unit's day is the documents lodged that day whose place of discharge or customs office is one
+                of its locations. Capacity is a number of controls per day, or a percentage of the day's documents.
+
+                Example:
+                  cordon unit save UZ-TAS-PCU --name "Tashkent dry port PCU" --kind pcu --country UZ \\
+                    --location UZTAS --location 26001 --capacity 5% --control-share 10
+                """)
+
+        @Argument(help: "The unit's code, unique in the node.")
+        var code: String
+
+        @Option(help: "Its name.")
+        var name: String
+
+        @Option(help: "pcu, accu or border.")
+        var kind: String
+
+        @Option(help: "ISO 3166-1 alpha-2 country.")
+        var country: String
+
+        @Option(help: ArgumentHelp("A UN/LOCODE or customs office code it works at (repeat for several).", valueName: "CODE"))
+        var location: [String] = []
+
+        @Option(help: "Controls per day: a number (20) or a percentage of the day's documents (5%).")
+        var capacity: String
+
+        @Option(help: "Share of the capacity drawn at random, in percent.")
+        var controlShare = 5.0
+
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw ValidationError("the unit code must be 1 to 40 letters, digits, '-', '_' or '.'")
+            }
+            guard UnitKind(rawValue: kind) != nil else { throw ValidationError("--kind must be pcu, accu or border") }
+            if case .invalid(let reason) = CountryCode.check(country) { throw ValidationError("--country: \(reason)") }
+            guard InspectionCapacity(capacity) != nil else { throw ValidationError("--capacity must be a number (20) or a percentage (5%)") }
+            guard controlShare >= 0 && controlShare <= 100 else { throw ValidationError("--control-share must be between 0 and 100") }
+            if location.isEmpty { throw ValidationError("name at least one --location") }
+        }
+
+        func run() async throws {
+            guard let kind = UnitKind(rawValue: kind), let capacity = InspectionCapacity(capacity) else { throw ExitCode(2) }
+            guard case .valid(let country, _) = CountryCode.check(country) else { throw ExitCode(2) }
+            let unit = ControlUnit(code: code, name: name, kind: kind, country: country, locations: location,
+                                   capacity: capacity, controlSharePercent: controlShare)
+            try await store.with("unit save") { db in try await db.saveUnit(unit) }
+            StandardOutput.write("\(code)\tsaved\n")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the units: code, kind, country, capacity, control share, locations, name.",
+            discussion: "Example:\n  cordon unit list")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let units = try await store.with("unit list") { db in try await db.units() }
+            for u in units {
+                StandardOutput.write("\(u.code)\t\(u.kind.rawValue)\t\(u.country)\t\(u.capacity)\t\(u.controlSharePercent)%\t\(u.locations.joined(separator: " "))\t\(u.name)\n")
+            }
+        }
+    }
+}
