@@ -95,7 +95,8 @@ enum Migrations {
             """
             CREATE TABLE model_versions (
                 id \(f.autoID), status TEXT NOT NULL, trained_from TEXT NOT NULL, trained_until TEXT NOT NULL,
-                examples INTEGER NOT NULL, positives INTEGER NOT NULL, features TEXT NOT NULL, evaluation TEXT NOT NULL,
+                examples INTEGER NOT NULL, positives INTEGER NOT NULL, document_kinds TEXT NOT NULL,
+                features TEXT NOT NULL, evaluation TEXT NOT NULL,
                 booster TEXT NOT NULL, feature_state TEXT NOT NULL, trained_by TEXT NOT NULL, trained_at TEXT NOT NULL)
             """,
             """

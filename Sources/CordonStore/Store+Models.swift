@@ -11,6 +11,8 @@ public struct ModelVersion: Sendable {
     public var trainedUntil: CalendarDate
     public var examples: Int
     public var positives: Int
+    /// The kinds of document it learned from (`declaration`, `bl`, ...): it scores only those.
+    public var documentKinds: [DocumentKind]
     public var features: [String]
     /// Figures measured on held-out examples (precision at 1/5/10%, AUC, ...), by name.
     public var evaluation: [String: Double]
@@ -22,7 +24,7 @@ public struct ModelVersion: Sendable {
     public var trainedAt: String
 
     public init(id: Int = 0, status: String = "active", trainedFrom: CalendarDate, trainedUntil: CalendarDate,
-                examples: Int, positives: Int, features: [String], evaluation: [String: Double], booster: Data,
+                examples: Int, positives: Int, documentKinds: [DocumentKind], features: [String], evaluation: [String: Double], booster: Data,
                 featureState: Data, trainedBy: String, trainedAt: String = "") {
         self.id = id
         self.status = status
@@ -30,6 +32,7 @@ public struct ModelVersion: Sendable {
         self.trainedUntil = trainedUntil
         self.examples = examples
         self.positives = positives
+        self.documentKinds = documentKinds
         self.features = features
         self.evaluation = evaluation
         self.booster = booster
@@ -45,14 +48,15 @@ extension Store {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let features = String(decoding: try encoder.encode(model.features), as: UTF8.self)
+        let kinds = model.documentKinds.map(\.rawValue).sorted().joined(separator: " ")
         let evaluation = String(decoding: try encoder.encode(model.evaluation), as: UTF8.self)
         return try await transaction {
             try await sql.update("model_versions").set("status", to: "archived").where("status", .equal, "active").run()
             let row = try await sql.insert(into: "model_versions")
-                .columns("status", "trained_from", "trained_until", "examples", "positives", "features", "evaluation",
+                .columns("status", "trained_from", "trained_until", "examples", "positives", "document_kinds", "features", "evaluation",
                          "booster", "feature_state", "trained_by", "trained_at")
                 .values(SQLBind("active"), SQLBind(model.trainedFrom.description), SQLBind(model.trainedUntil.description),
-                        SQLBind(model.examples), SQLBind(model.positives), SQLBind(features), SQLBind(evaluation),
+                        SQLBind(model.examples), SQLBind(model.positives), SQLBind(kinds), SQLBind(features), SQLBind(evaluation),
                         SQLBind(String(decoding: model.booster, as: UTF8.self)),
                         SQLBind(String(decoding: model.featureState, as: UTF8.self)),
                         SQLBind(model.trainedBy), SQLBind(Store.now()))
@@ -72,7 +76,7 @@ extension Store {
     public func models() async throws -> [ModelVersion] {
         try await exclusive {
             try await readModels(sql.select().columns("id", "status", "trained_from", "trained_until", "examples", "positives",
-                                                      "features", "evaluation", "trained_by", "trained_at")
+                                                      "document_kinds", "features", "evaluation", "trained_by", "trained_at")
                 .from("model_versions").orderBy("id", .descending), full: false)
         }
     }
@@ -83,12 +87,16 @@ extension Store {
             let id = try r.decode(column: "id", as: Int.self)
             let from = try r.decode(column: "trained_from", as: String.self)
             let until = try r.decode(column: "trained_until", as: String.self)
-            guard let f = CalendarDate(iso: from), let u = CalendarDate(iso: until) else {
-                throw StoreError.query("model version \(id) has an unreadable training window \(from)..\(until)")
+            let kindText = try r.decode(column: "document_kinds", as: String.self)
+            let kinds = kindText.split(separator: " ").compactMap { DocumentKind(rawValue: String($0)) }
+            guard let f = CalendarDate(iso: from), let u = CalendarDate(iso: until),
+                  kinds.count == kindText.split(separator: " ").count else {
+                throw StoreError.query("model version \(id) is unreadable: window \(from)..\(until), kinds '\(kindText)'")
             }
             return ModelVersion(
                 id: id, status: try r.decode(column: "status", as: String.self), trainedFrom: f, trainedUntil: u,
                 examples: try r.decode(column: "examples", as: Int.self), positives: try r.decode(column: "positives", as: Int.self),
+                documentKinds: kinds,
                 features: try decoder.decode([String].self, from: Data(try r.decode(column: "features", as: String.self).utf8)),
                 evaluation: try decoder.decode([String: Double].self, from: Data(try r.decode(column: "evaluation", as: String.self).utf8)),
                 booster: full ? Data(try r.decode(column: "booster", as: String.self).utf8) : Data(),

@@ -113,13 +113,15 @@ struct RiskStoreTests {
         try await withStore(kind) { store, _ in
             #expect(try await store.activeModel()?.id == nil)
             let from = CalendarDate(year: 2020, month: 1, day: 1)!, until = CalendarDate(year: 2020, month: 12, day: 31)!
-            let one = ModelVersion(trainedFrom: from, trainedUntil: until, examples: 10, positives: 2, features: ["a", "b"],
+            let one = ModelVersion(trainedFrom: from, trainedUntil: until, examples: 10, positives: 2, documentKinds: [.declaration, .billOfLading],
+                                   features: ["a", "b"],
                                    evaluation: ["auc": 0.75], booster: Data(#"{"trees":1}"#.utf8), featureState: Data("{}".utf8),
                                    trainedBy: "ana")
             let firstID = try await store.saveModel(one)
             let secondID = try await store.saveModel(one)
             let active = try #require(try await store.activeModel())
             #expect(active.id == secondID && active.booster == one.booster && active.evaluation == ["auc": 0.75])
+            #expect(active.documentKinds == [.billOfLading, .declaration])
             #expect(try await store.models().map(\.status) == ["active", "archived"])
             #expect(try await store.models().map(\.id) == [secondID, firstID])
         }

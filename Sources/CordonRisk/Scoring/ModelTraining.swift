@@ -7,6 +7,8 @@ public struct TrainedModel: Sendable {
     public var evaluation: [String: Double]
     public var examples: Int
     public var positives: Int
+    /// The kinds of document learned from; the model scores only those.
+    public var documentKinds: Set<DocumentKind>
     public var from: CalendarDate
     public var until: CalendarDate
 }
@@ -44,6 +46,6 @@ public enum ModelTraining {
         }
         let scorer = try StaticScoring.fit(train: ordered, validation: nil, parameters: parameters, screening: screening)
         return TrainedModel(scorer: scorer, evaluation: evaluation, examples: ordered.count, positives: positives,
-                            from: first, until: last)
+                            documentKinds: Set(ordered.map(\.consignment.kind)), from: first, until: last)
     }
 }

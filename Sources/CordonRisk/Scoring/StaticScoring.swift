@@ -16,8 +16,11 @@ public struct FittedScorer: Sendable {
         let matrix = features.matrix(consignments)
         let contributions = try model.contributions(matrix)
         return contributions.enumerated().map { row, contribution in
-            // The last column is the bias; only features that push towards illicit are reasons.
-            let ranked = contribution.dropLast().enumerated().filter { $0.element > 0 }.sorted { $0.element > $1.element }
+            // The last column is the bias; only features that push towards illicit are reasons, and only those
+            // the document states: "no importer given" tells an officer nothing about the goods.
+            let ranked = contribution.dropLast().enumerated()
+                .filter { $0.element > 0 && matrix.values[row * matrix.columns + $0.offset].isFinite }
+                .sorted { $0.element > $1.element }
             return ranked.prefix(top).map { f, _ in
                 features.explain(feature: f, of: consignments[row], value: matrix.values[row * matrix.columns + f])
             }

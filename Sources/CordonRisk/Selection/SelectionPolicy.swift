@@ -39,10 +39,12 @@ public struct SelectionPolicy: Sendable {
     /// Selects among consignments with these scores; `mandatory` indices are always selected.
     public func select(scores: [Float], mandatory: Set<Int> = [], using rng: inout some RandomNumberGenerator) -> Selection {
         let slots = slots(for: scores.count)
-        let must = mandatory.filter { $0 >= 0 && $0 < scores.count }.sorted { scores[$0] > scores[$1] }
+        // Ties are broken by position, so that a selection can be replayed exactly (a Set's order cannot).
+        let byScore: (Int, Int) -> Bool = { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        let must = mandatory.filter { $0 >= 0 && $0 < scores.count }.sorted(by: byScore)
         let free = max(0, slots - must.count)
         let controls = min(free, Int((Double(slots) * controlSharePercent / 100).rounded()))
-        let ranked = scores.indices.filter { !mandatory.contains($0) }.sorted { scores[$0] > scores[$1] }
+        let ranked = scores.indices.filter { !mandatory.contains($0) }.sorted(by: byScore)
         let targeted = Array(ranked.prefix(free - controls))
         var rest = Array(ranked.dropFirst(free - controls))
         var control: [Int] = []

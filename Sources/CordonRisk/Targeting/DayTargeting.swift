@@ -19,12 +19,16 @@ public struct TargetingSettings: Sendable {
 public struct DayTargeting: Sendable {
     public var profiles: ProfileSet
     public var scorer: FittedScorer?
+    /// The kinds of document the model learned from: others (a B/L for a model of declarations) get no model score.
+    public var modelKinds: Set<DocumentKind>
     public var screening: NameMatcher?
     public var settings: TargetingSettings
 
-    public init(profiles: ProfileSet, scorer: FittedScorer?, screening: NameMatcher?, settings: TargetingSettings = TargetingSettings()) {
+    public init(profiles: ProfileSet, scorer: FittedScorer?, modelKinds: Set<DocumentKind> = Set(DocumentKind.allCases),
+                screening: NameMatcher?, settings: TargetingSettings = TargetingSettings()) {
         self.profiles = profiles
         self.scorer = scorer
+        self.modelKinds = modelKinds
         self.screening = screening
         self.settings = settings
     }
@@ -40,13 +44,22 @@ public struct DayTargeting: Sendable {
     /// Scores and selects; every consignment comes back, the selected ones first in rank order.
     public func run(_ day: [(id: Int, consignment: Consignment)], policy: SelectionPolicy, seed: UInt64) throws(ModelError) -> [Target] {
         let consignments = day.map(\.consignment)
-        let model = try scorer?.score(consignments) ?? []
-        let modelReasons = try scorer?.reasons(consignments, top: settings.modelReasons) ?? []
+        // The model's probability and reasons, for the documents of the kinds it knows.
+        let known = consignments.indices.filter { modelKinds.contains(consignments[$0].kind) }
+        var model = [Float?](repeating: nil, count: consignments.count)
+        var modelReasons = [[String]](repeating: [], count: consignments.count)
+        if let scorer, !known.isEmpty {
+            let subset = known.map { consignments[$0] }
+            for (j, (p, r)) in zip(try scorer.score(subset), try scorer.reasons(subset, top: settings.modelReasons)).enumerated() {
+                model[known[j]] = p
+                modelReasons[known[j]] = r
+            }
+        }
         var scored: [Scored] = []
         scored.reserveCapacity(day.count)
         for (i, c) in consignments.enumerated() {
             let hits = profiles.hits(c)
-            var clean = 1 - Double(model.isEmpty ? 0 : model[i])
+            var clean = 1 - Double(model[i] ?? 0)
             var lane = Lane.green
             var reasons = hits.sorted { ($0.lane, $0.weight) > ($1.lane, $1.weight) }.map(\.reason)
             for h in hits {
@@ -60,8 +73,8 @@ public struct DayTargeting: Sendable {
             }
             let score = 1 - clean
             if score >= settings.redScore { lane = max(lane, .red) } else if score >= settings.yellowScore { lane = max(lane, .yellow) }
-            if !model.isEmpty {
-                reasons.append("model: \(Int((model[i] * 100).rounded()))% likely irregular")
+            if let p = model[i] {
+                reasons.append("model: \(Int((p * 100).rounded()))% likely irregular")
                 reasons += modelReasons[i]
             }
             scored.append(Scored(score: score, lane: lane, reasons: reasons, hits: hits))
@@ -72,7 +85,8 @@ public struct DayTargeting: Sendable {
         var order: [(Int, SelectionReason)] = selection.mandatory.map { ($0, .mandatory) }
             + selection.targeted.map { ($0, .targeted) } + selection.control.map { ($0, .control) }
         let chosen = Set(selection.all)
-        order += scored.indices.filter { !chosen.contains($0) }.sorted { scored[$0].score > scored[$1].score }.map { ($0, .released) }
+        order += scored.indices.filter { !chosen.contains($0) }.sorted { scored[$0].score != scored[$1].score ? scored[$0].score > scored[$1].score : $0 < $1 }
+            .map { ($0, .released) }
         return order.enumerated().map { rank, pick in
             let (i, why) = pick
             var reasons = scored[i].reasons

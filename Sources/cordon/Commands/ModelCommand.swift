@@ -57,7 +57,8 @@ struct ModelCommand: AsyncParsableCommand {
                 let trained = try ModelTraining.train(records.map { LabelledConsignment(consignment: $0.consignment, illicit: $0.illicit) },
                                                       parameters: parameters, screening: screening)
                 var stored = ModelVersion(trainedFrom: trained.from, trainedUntil: trained.until, examples: trained.examples,
-                                          positives: trained.positives, features: trained.scorer.features.names,
+                                          positives: trained.positives, documentKinds: trained.documentKinds.sorted { $0.rawValue < $1.rawValue },
+                                          features: trained.scorer.features.names,
                                           evaluation: trained.evaluation, booster: try trained.scorer.model.serialized(),
                                           featureState: try trained.scorer.features.stateJSON(), trainedBy: user.name)
                 stored.id = try await db.saveModel(stored)
@@ -83,14 +84,15 @@ struct ModelCommand: AsyncParsableCommand {
     }
 
     struct Line: Encodable {
-        var version: Int, status: String, from: String, until: String, examples: Int, positives: Int
+        var version: Int, status: String, from: String, until: String, examples: Int, positives: Int, documentKinds: [String]
         var features: Int, evaluation: [String: Double], trainedBy: String
     }
 
     static func print(_ m: ModelVersion, json: Bool) {
         if json {
             let line = Line(version: m.id, status: m.status, from: m.trainedFrom.description, until: m.trainedUntil.description,
-                            examples: m.examples, positives: m.positives, features: m.features.count, evaluation: m.evaluation,
+                            examples: m.examples, positives: m.positives, documentKinds: m.documentKinds.map(\.rawValue),
+                            features: m.features.count, evaluation: m.evaluation,
                             trainedBy: m.trainedBy)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -99,6 +101,6 @@ struct ModelCommand: AsyncParsableCommand {
         }
         let figures = m.evaluation.keys.sorted().filter { $0.hasPrefix("precision") || $0 == "auc" }
             .map { "\($0)=\(String(format: "%.3f", m.evaluation[$0] ?? 0))" }.joined(separator: " ")
-        StandardOutput.write("model \(m.id)\t\(m.status)\t\(m.trainedFrom)..\(m.trainedUntil)\t\(m.examples) examples, \(m.positives) positive\t\(figures.isEmpty ? "too few examples for a held-out evaluation" : figures)\n")
+        StandardOutput.write("model \(m.id)\t\(m.status)\t\(m.trainedFrom)..\(m.trainedUntil)\t\(m.documentKinds.map(\.rawValue).joined(separator: ","))\t\(m.examples) examples, \(m.positives) positive\t\(figures.isEmpty ? "too few examples for a held-out evaluation" : figures)\n")
     }
 }

@@ -59,7 +59,8 @@ struct TargetCommand: AsyncParsableCommand {
             }
             if stored == nil { StandardError.write("no model trained yet: scoring with profiles and screening only\n") }
             let policy = SelectionPolicy(capacity: unit.capacity, controlSharePercent: unit.controlSharePercent)
-            let targets = try DayTargeting(profiles: profiles, scorer: scorer, screening: screening)
+            let targets = try DayTargeting(profiles: profiles, scorer: scorer,
+                                           modelKinds: Set(stored?.documentKinds ?? []), screening: screening)
                 .run(documents, policy: policy, seed: DayTargeting.seed(unit: unit.code, day: day))
             try await db.replaceTargets(unit: unit.code, day: day, targets: targets, modelVersion: stored?.id)
             StandardError.write("\(unit.code) \(day): \(documents.count) documents, \(targets.filter { $0.selection != .released }.count) selected (capacity \(unit.capacity))\n")

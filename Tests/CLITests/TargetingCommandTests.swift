@@ -1,0 +1,111 @@
+import CordonCore
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("cordon profile, unit, target, result and model")
+struct TargetingCommandTests {
+    static let profiles = """
+        - name: cheap-cigarettes
+          title: Cigarettes at office 10
+          lane: red
+          weight: 0.4
+          author: analyst
+          status: active
+          conditions:
+            - {field: hs_code, prefix: ["2402"]}
+            - {field: office, equals: "10"}
+        - name: shoes-draft
+          title: A draft does not fire
+          lane: red
+          weight: 0.9
+          author: analyst
+          conditions:
+            - {field: office, equals: "10"}
+        """
+
+    @Test("an analyst loads profiles, a unit's day is targeted, results recorded, a model trained from them",
+          arguments: TestDatabases.available)
+    func endToEnd(kind: TestDatabases.Kind) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try await TestDatabases.fresh(kind, in: dir).urlString
+        func ok(_ args: [String]) throws -> ProcessResult {
+            let r = try run(Fixtures.cordonBinary, args, environment: ["CORDON_DATABASE": db, "CORDON_USER": "analyst1",
+                                                                       "OMP_WAIT_POLICY": "PASSIVE"])
+            #expect(r.status == 0, "cordon \(args.joined(separator: " ")): \(r.stderr)")
+            return r
+        }
+        let data = plantedKCS(rows: 3000, seed: 31, startMonth: 1)
+        try data.write(toFile: dir.file("kcs.csv"), atomically: true, encoding: .utf8)
+        // The March day with the most cigarette declarations at office 10.
+        var cigarettes: [String: Int] = [:]
+        for line in data.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            if f[1].hasPrefix("2020-03"), f[2] == "10", f[12] == "240220" { cigarettes[String(f[1]), default: 0] += 1 }
+        }
+        let day = try #require(cigarettes.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }).key
+        _ = try ok(["ingest", "--format", "kcs", dir.file("kcs.csv")])
+
+        // A bad file among good ones: nothing is stored, and the message names the file and the place.
+        try TargetingCommandTests.profiles.write(toFile: dir.file("good.yaml"), atomically: true, encoding: .utf8)
+        let bad = try cordon(["profile", "load", dir.file("good.yaml"), Fixtures.path("profiles/bad_field.yaml")], database: db)
+        #expect(bad.status == 2 && bad.stderr.contains("bad_field.yaml: conditions[1].field: unknown field 'colour_of_ship'"))
+        #expect(try ok(["profile", "list", "--all"]).stdout.isEmpty)
+        #expect(try ok(["profile", "load", dir.file("good.yaml")]).stdout == "cheap-cigarettes\tv1\tsaved\nshoes-draft\tv1\tsaved\n")
+        #expect(try ok(["profile", "load", dir.file("good.yaml")]).stdout.contains("cheap-cigarettes\tv1\tunchanged"))
+
+        _ = try ok(["unit", "save", "U10", "--name", "Office 10 unit", "--kind", "pcu", "--country", "KR", "--location", "10",
+                    "--capacity", "4", "--control-share", "25"])
+        #expect(try ok(["unit", "list"]).stdout == "U10\tpcu\tKR\t4\t25.0%\t10\tOffice 10 unit\n")
+
+        // Without a model: profiles only. Every cigarette declaration of office 10 that day is selected.
+        let first = try ok(["target", "--unit", "U10", "--date", day, "--json", "--all"])
+        #expect(first.stderr.contains("no model trained yet"))
+        let lines = try first.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        #expect(lines.count > 4)
+        let red = lines.filter { ($0["profiles"] as? [String]) == ["cheap-cigarettes@1"] }
+        #expect(!red.isEmpty && red.allSatisfy { $0["selection"] as? String == "mandatory" && $0["lane"] as? String == "red" })
+        let selected = lines.filter { $0["selection"] as? String != "released" }
+        #expect(selected.count == max(4, red.count))
+
+        // Results of the selected ones, negative results included; the profile's hit rate follows.
+        for (i, t) in selected.enumerated() {
+            let document = try #require(t["document"] as? String)
+            _ = try ok(["result", "record", document, "--kind", "declaration", "--unit", "U10", "--date", day,
+                        "--outcome", i == 0 ? "seizure" : "cleared", "--method", "physical"])
+        }
+        let unknown = try cordon(["result", "record", "NOPE", "--kind", "declaration", "--unit", "U10", "--outcome", "cleared",
+                                  "--method", "dog"], database: db)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no declaration document 'NOPE'"))
+        let show = try ok(["profile", "show", "cheap-cigarettes"])
+        #expect(show.stdout.contains("2020-03\t\(red.count)\t\(red.count)\t\(red.count)\t"))
+
+        // A model from the labelled history (file labels and these results), then the day again with it.
+        let trained = try ok(["model", "train", "--until", day, "--json"])
+        #expect(trained.stderr.contains("(\(selected.count) from inspection results)"), "\(trained.stderr)")
+        let model = try #require(try JSONSerialization.jsonObject(with: Data(trained.stdout.utf8)) as? [String: Any])
+        #expect(model["version"] as? Int == 1 && (model["examples"] as? Int ?? 0) > 1000)
+        let evaluation = try #require(model["evaluation"] as? [String: Double])
+        #expect((evaluation["precision_at_10pct"] ?? 0) > 0.5, "\(evaluation)")
+        let second = try ok(["target", "--unit", "U10", "--date", day, "--json"])
+        #expect(!second.stderr.contains("no model"))
+        let top = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])
+        #expect((top["reasons"] as? [String])?.contains { $0.hasPrefix("model: ") } == true)
+        #expect(try ok(["model", "list"]).stdout.hasPrefix("model 1\tactive\t2020-01-01..\(day)\tdeclaration\t"))
+
+        _ = try ok(["profile", "retire", "cheap-cigarettes"])
+        let after = try ok(["target", "--unit", "U10", "--date", day, "--json", "--all"])
+        #expect(!after.stdout.contains("cheap-cigarettes@"))
+        #expect(try ok(["profile", "list"]).stdout.split(separator: "\n").map { $0.split(separator: "\t")[0] } == ["shoes-draft"])
+    }
+
+    @Test("every new command explains itself with an example")
+    func help() throws {
+        for command in [["profile"], ["profile", "load"], ["profile", "show"], ["unit", "save"], ["target"], ["result", "record"],
+                        ["model", "train"], ["model", "list"]] {
+            let r = try cordon(command + ["--help"])
+            #expect(r.status == 0 && r.stdout.contains("Example"), "\(command) --help has no example")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import CordonCore
+import CordonIngest
+import CordonRisk
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Targeting a unit's day")
+struct TargetingTests {
+    static let day = CalendarDate(year: 2026, month: 3, day: 2)!
+
+    /// Ten documents; the ones in `tobacco` are cigarettes (a red profile fires on them).
+    static func documents(tobacco: Set<Int>) -> [(id: Int, consignment: Consignment)] {
+        (0..<10).map { i in
+            (100 + i, Consignment(kind: .billOfLading, documentNumber: "BL\(i)", date: day, office: "40",
+                                  parties: [Party(role: .consignee, name: i == 7 ? "ТОО Каспий Транс" : "Consignee \(i)")],
+                                  goods: [GoodsItem(sequence: 1, hsCode: tobacco.contains(i) ? "240220" : "090230")]))
+        }
+    }
+
+    static let tobaccoProfile = RiskProfile(
+        name: "tobacco", title: "Cigarettes", lane: .red, weight: 0.6, author: "a", status: .active,
+        conditions: [ProfileCondition(field: ProfileField("hs_code")!, test: .prefix(["2402"]))])
+
+    @Test("red-lane profile hits are selected whatever the capacity; the rest goes by score and a random control share")
+    func selection() throws {
+        let profiles = try ProfileSet([VersionedProfile(profile: TargetingTests.tobaccoProfile, version: 3)])
+        let screening = NameMatcher(list: WatchList(entries: [WatchListEntry(id: "W1", name: "Kaspiy Trans LLP")]))
+        let targeting = DayTargeting(profiles: profiles, scorer: nil, screening: screening)
+        let docs = TargetingTests.documents(tobacco: [2, 5, 8])
+        // Two slots, three red hits: all three are selected, nothing else.
+        let tight = try targeting.run(docs, policy: SelectionPolicy(capacity: .count(2)), seed: 1)
+        #expect(tight.filter { $0.selection == .mandatory }.map(\.documentNumber).sorted() == ["BL2", "BL5", "BL8"])
+        #expect(tight.filter { $0.selection != .released }.count == 3)
+        #expect(tight.map(\.rank) == Array(1...10))
+        let hit = try #require(tight.first { $0.documentNumber == "BL2" })
+        #expect(hit.lane == .red && abs(hit.score - 0.6) < 1e-9 && hit.profiles == ["tobacco@3"])
+        #expect(hit.reasons == ["profile tobacco v3 (red): Cigarettes"])
+        // The watch-listed consignee (Cyrillic spelling of a Latin entry) is yellow and explained.
+        let listed = try #require(tight.first { $0.documentNumber == "BL7" })
+        #expect(listed.lane == .yellow && listed.score == 0.5)
+        #expect(listed.reasons.first?.contains("resembles 'Kaspiy Trans LLP' on the watch list (100%)") == true)
+
+        // Six slots with a 34% control share: 3 mandatory, 1 by score (BL7), 2 at random among the rest.
+        let policy = SelectionPolicy(capacity: .count(6), controlSharePercent: 34)
+        let roomy = try targeting.run(docs, policy: policy, seed: 42)
+        #expect(roomy.filter { $0.selection == .targeted }.map(\.documentNumber) == ["BL7"])
+        let controls = roomy.filter { $0.selection == .control }
+        #expect(controls.count == 2 && controls.allSatisfy { $0.reasons.first?.hasPrefix("random control") == true })
+        // The same unit and day draws the same controls; another day may not.
+        let again = try targeting.run(docs, policy: policy, seed: 42)
+        #expect(again == roomy)
+        #expect(DayTargeting.seed(unit: "U", day: TargetingTests.day) == DayTargeting.seed(unit: "U", day: TargetingTests.day))
+        #expect(DayTargeting.seed(unit: "U", day: TargetingTests.day) != DayTargeting.seed(unit: "V", day: TargetingTests.day))
+    }
+
+    @Test("a stored model (trees and feature state) scores exactly as the one trained, and adds its reasons")
+    func storedModel() throws {
+        let text = plantedKCS(rows: 1500, seed: 5, startMonth: 1)
+        let examples = try KCSRows.labelled(text)
+        let trained = try ModelTraining.train(examples)
+        #expect(trained.examples == examples.count && trained.positives == examples.filter(\.illicit).count)
+        #expect((trained.evaluation["precision_at_10pct"] ?? 0) > 0.5, "\(trained.evaluation)")
+        #expect((trained.evaluation["auc"] ?? 0) > 0.7)
+        let restored = try FittedScorer(booster: try trained.scorer.model.serialized(),
+                                        featureState: try trained.scorer.features.stateJSON(), source: "test")
+        let test = examples.suffix(200).map(\.consignment)
+        #expect(try restored.score(test) == (try trained.scorer.score(test)))
+        // A state from another feature layout is refused with a clear message.
+        #expect(throws: ModelError.self) {
+            _ = try FittedScorer(booster: try trained.scorer.model.serialized(), featureState: Data(#"{"names":[]}"#.utf8), source: "t")
+        }
+        let docs = test.prefix(20).enumerated().map { (id: $0.offset, consignment: $0.element) }
+        let targets = try DayTargeting(profiles: try ProfileSet([]), scorer: restored, screening: nil)
+            .run(Array(docs), policy: SelectionPolicy(capacity: .count(3), controlSharePercent: 0), seed: 1)
+        let top = try #require(targets.first)
+        #expect(top.selection == .targeted && top.reasons.first?.hasPrefix("model: ") == true && top.reasons.count >= 2)
+        #expect(targets.prefix(3).map(\.score) == targets.prefix(3).map(\.score).sorted(by: >))
+        // A model of declarations says nothing about a bill of lading: no model score, no model reasons.
+        var bill = test[0]
+        bill.kind = .billOfLading
+        let mixed = try DayTargeting(profiles: try ProfileSet([]), scorer: restored, modelKinds: [.declaration], screening: nil)
+            .run([(id: 1, consignment: bill), (id: 2, consignment: test[0])], policy: SelectionPolicy(capacity: .count(2)), seed: 1)
+        let billTarget = try #require(mixed.first { $0.consignmentID == 1 })
+        #expect(billTarget.score == 0 && billTarget.reasons.isEmpty)
+        #expect(mixed.first { $0.consignmentID == 2 }?.reasons.first?.hasPrefix("model: ") == true)
+    }
+
+    @Test("training refuses examples of one class with a message that says what to do")
+    func oneClass() throws {
+        let examples = try KCSRows.labelled(plantedKCS(rows: 50, seed: 1, startMonth: 1)).map {
+            LabelledConsignment(consignment: $0.consignment, illicit: false)
+        }
+        #expect(throws: ModelError.self) { _ = try ModelTraining.train(examples) }
+        do { _ = try ModelTraining.train(examples) } catch { #expect("\(error)".contains("nothing to learn yet")) }
+    }
+}
+
+/// Labelled declarations from KCS-format text, read the way `cordon score` reads its files.
+enum KCSRows {
+    static func labelled(_ text: String) throws -> [LabelledConsignment] {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try text.write(toFile: dir.file("kcs.csv"), atomically: true, encoding: .utf8)
+        return try RecordReader.read(path: dir.file("kcs.csv"), format: .kcs).compactMap { r in
+            guard let c = r.consignment, let label = c.label else { return nil }
+            return LabelledConsignment(consignment: c, illicit: label.illicit)
+        }
+    }
+}
