@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-algorithms", from: "1.2.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Domain types and validation against the standards; no I/O beyond reading bundled code lists.
@@ -50,12 +54,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The unit's workspace: web pages and the HTTP API (Hummingbird, server-rendered Mustache pages).
+        .target(
+            name: "CordonServer",
+            dependencies: [
+                "CordonCore", "CordonStore", "CordonRisk",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/templates"), .copy("Resources/static"), .copy("Resources/strings")]
+        ),
         // The command line: composition root.
         .executableTarget(
             name: "cordon",
             dependencies: [
-                "CordonCore", "CordonIngest", "CordonStore", "CordonRisk",
+                "CordonCore", "CordonIngest", "CordonStore", "CordonRisk", "CordonServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -67,6 +86,10 @@ let package = Package(
         .testTarget(name: "CordonStoreTests", dependencies: ["CordonStore", "CordonIngest", "CordonCore", "TestSupport"]),
         .testTarget(name: "CordonRiskTests", dependencies: ["CordonRisk", "CordonCore", "CordonIngest", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CordonCore", "CordonStore", "TestSupport"]),
+        .testTarget(name: "CordonServerTests", dependencies: [
+            "CordonServer", "CordonStore", "CordonCore", "TestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -126,6 +126,27 @@ enum Migrations {
             "CREATE INDEX inspection_results_document ON inspection_results (document_number, kind)",
             "CREATE INDEX inspection_results_consignment ON inspection_results (consignment_id)",
         ] },
+        Migration(version: 3, name: "users and sessions") { f in [
+            """
+            CREATE TABLE users (
+                id \(f.autoID), username TEXT NOT NULL, display_name TEXT NOT NULL, password_hash TEXT NOT NULL,
+                role TEXT NOT NULL, agency TEXT NOT NULL, language TEXT NOT NULL, disabled INTEGER NOT NULL,
+                created_at TEXT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX users_username ON users (username)",
+            """
+            CREATE TABLE user_units (
+                user_id BIGINT NOT NULL REFERENCES users (id), unit_code TEXT NOT NULL REFERENCES units (code),
+                PRIMARY KEY (user_id, unit_code))
+            """,
+            // The cookie carries a random token; only its SHA-256 is stored, so a copy of the database opens no session.
+            """
+            CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id), csrf_token TEXT NOT NULL,
+                created_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked INTEGER NOT NULL)
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

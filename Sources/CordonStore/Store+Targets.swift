@@ -68,3 +68,33 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Where a consignment was targeted, among `units` (all units when nil): unit, day and the target, newest first.
+    public func targetings(of consignmentID: Int, units: [String]?) async throws -> [(unit: String, day: CalendarDate, target: Target)] {
+        try await exclusive {
+            var q = sql.select().columns("unit_code", "day", "rank", "score", "lane", "selection", "reasons", "profiles")
+                .from("targets").where("consignment_id", .equal, consignmentID)
+            if let units { q = q.where("unit_code", .in, units) }
+            let rows = try await q.orderBy("day", .descending).all()
+            guard let doc = try await sql.select().columns("kind", "document_number").from("consignments")
+                .where("id", .equal, consignmentID).first() else { return [] }
+            let kindText = try doc.decode(column: "kind", as: String.self)
+            let decoder = JSONDecoder()
+            return try rows.map { r in
+                let day = try r.decode(column: "day", as: String.self)
+                let lane = try r.decode(column: "lane", as: String.self), selection = try r.decode(column: "selection", as: String.self)
+                guard let d = CalendarDate(iso: day), let k = DocumentKind(rawValue: kindText), let l = Lane(rawValue: lane),
+                      let s = SelectionReason(rawValue: selection) else {
+                    throw StoreError.query("a stored target of consignment \(consignmentID) is unreadable")
+                }
+                let target = Target(consignmentID: consignmentID, kind: k, documentNumber: try doc.decode(column: "document_number", as: String.self),
+                                    rank: try r.decode(column: "rank", as: Int.self), score: try r.decode(column: "score", as: Double.self),
+                                    lane: l, selection: s,
+                                    reasons: try decoder.decode([String].self, from: Data(try r.decode(column: "reasons", as: String.self).utf8)),
+                                    profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)))
+                return (try r.decode(column: "unit_code", as: String.self), d, target)
+            }
+        }
+    }
+}

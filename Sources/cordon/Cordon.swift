@@ -17,7 +17,8 @@ struct Cordon: AsyncParsableCommand {
               cordon ingest --format kcs declarations.csv --json
             """,
         subcommands: [IngestCommand.self, RejectsCommand.self, CheckCommand.self, UnitCommand.self, ProfileCommand.self,
-                      TargetCommand.self, ResultCommand.self, ModelCommand.self, ScoreCommand.self, SimulateCommand.self,
+                      TargetCommand.self, ResultCommand.self, ModelCommand.self, UserCommand.self, ServeCommand.self,
+                      ScoreCommand.self, SimulateCommand.self,
                       ScreenCommand.self, MigrateCommand.self])
 }
 

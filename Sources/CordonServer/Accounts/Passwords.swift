@@ -1,0 +1,42 @@
+import HummingbirdBcrypt
+
+/// Why a new password is refused.
+public struct PasswordPolicyError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// Password hashing (bcrypt) and the node's password policy.
+public enum Passwords {
+    /// bcrypt cost: 2^12 rounds, about a quarter of a second on a server core; slow enough to stop guessing.
+    public static let cost: UInt8 = 12
+    public static let minimumLength = 10
+    public static let maximumLength = 72   // bcrypt reads no further
+
+    /// Checks a new password against the policy: length, not the username, not one repeated character.
+    public static func check(_ password: String, username: String) throws(PasswordPolicyError) {
+        if password.utf8.count < minimumLength {
+            throw PasswordPolicyError(description: "a password needs at least \(minimumLength) characters")
+        }
+        if password.utf8.count > maximumLength {
+            throw PasswordPolicyError(description: "a password can have at most \(maximumLength) bytes")
+        }
+        if password.lowercased().contains(username.lowercased()) {
+            throw PasswordPolicyError(description: "a password must not contain the username")
+        }
+        if Set(password).count < 4 {
+            throw PasswordPolicyError(description: "a password needs at least 4 different characters")
+        }
+    }
+
+    public static func hash(_ password: String) -> String {
+        Bcrypt.hash(password, cost: cost)
+    }
+
+    public static func verify(_ password: String, hash: String) -> Bool {
+        Bcrypt.verify(password, hash: hash)
+    }
+
+    /// A valid hash of no password, verified against when the username is unknown, so that a wrong username
+    /// takes as long as a wrong password and does not reveal which usernames exist.
+    static let decoy = Bcrypt.hash("no such user, no such password", cost: cost)
+}

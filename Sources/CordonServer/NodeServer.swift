@@ -1,0 +1,40 @@
+import CordonStore
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The node's web server: the workspace pages over one store.
+public enum NodeServer {
+    /// The application, ready to run; `onRunning` receives the bound port (useful with port 0).
+    public static func application(store: Store, settings: ServerSettings, logger: Logger = Logger(label: "cordon.server"),
+                                   onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> some ApplicationProtocol {
+        let pages = try await Pages.bundled()
+        let router = Router(context: WebContext.self)
+        router.add(middleware: SessionMiddleware(store: store))
+        router.get("/health") { _, _ in "ok" }
+        router.get("/static/cordon.css") { request, _ in try staticFile("cordon.css", type: "text/css; charset=utf-8", request: request) }
+        AuthRoutes(store: store, pages: pages, settings: settings).add(to: router)
+        QueueRoutes(store: store, pages: pages, settings: settings).add(to: router)
+        ConsignmentRoutes(store: store, pages: pages).add(to: router)
+        return Application(router: router,
+                           configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
+                           logger: logger)
+    }
+
+    /// A bundled static file, cached by browsers for a day and revalidated by its ETag.
+    static func staticFile(_ name: String, type: String, request: Request) throws -> Response {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "static") else {
+            throw HTTPError(.notFound)
+        }
+        let data = try Data(contentsOf: url)
+        let etag = "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+        if request.headers[.ifNoneMatch] == etag {
+            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "public, max-age=86400"])
+        }
+        return Response(status: .ok, headers: [.contentType: type, .eTag: etag, .cacheControl: "public, max-age=86400"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

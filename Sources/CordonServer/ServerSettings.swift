@@ -1,0 +1,19 @@
+/// How the node's web server runs.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// Session cookies only over HTTPS. Browsers treat http://localhost as secure; a node on a LAN without TLS
+    /// must turn this off (and should not exist: put it behind a TLS proxy).
+    public var secureCookies: Bool
+    public var sessionHours: Int
+    /// Targets per page of the queue.
+    public var pageSize: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = true, sessionHours: Int = 12, pageSize: Int = 50) {
+        self.host = host
+        self.port = port
+        self.secureCookies = secureCookies
+        self.sessionHours = sessionHours
+        self.pageSize = pageSize
+    }
+}

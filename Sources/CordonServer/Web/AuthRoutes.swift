@@ -1,0 +1,129 @@
+import CordonCore
+import CordonStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Sign-in, sign-out, change of password and of language.
+struct AuthRoutes {
+    let store: Store
+    let pages: Pages
+    let settings: ServerSettings
+
+    struct LoginForm: Decodable {
+        var username: String
+        var password: String
+    }
+
+    struct PasswordForm: Decodable {
+        var csrf: String?
+        var current: String
+        var new: String
+        var repeated: String
+    }
+
+    struct LanguageForm: Decodable {
+        var csrf: String?
+        var lang: String
+        var back: String?
+    }
+
+    func add(to router: Router<WebContext>) {
+        router.get("/login") { request, context in
+            let lang = Pages.language(request, context)
+            return pages.page("login", title: pages.localization.text("sign_in", lang), values: [:], language: lang, session: nil)
+        }
+        router.post("/login") { request, context in try await login(request, context) }
+        router.post("/logout") { request, context in
+            try CSRF.check(request: request, context: context, form: try await request.decode(as: CSRF.Form.self, context: context))
+            if let hash = context.tokenHash { try await store.revokeSession(tokenHash: hash) }
+            var response = Response.redirect(to: "/login", type: .normal)
+            response.setCookie(sessionCookie(value: "", maxAge: 0))
+            return response
+        }
+        router.get("/password") { request, context in
+            let lang = Pages.language(request, context)
+            return pages.page("password", title: pages.localization.text("change_password", lang), values: [:], language: lang,
+                              session: context.session)
+        }
+        router.post("/password") { request, context in try await changePassword(request, context) }
+        router.post("/language") { request, context in
+            let form = try await request.decode(as: LanguageForm.self, context: context)
+            guard let lang = Language(rawValue: form.lang) else { throw HTTPError(.badRequest, message: "unknown language") }
+            if let session = context.session {
+                try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+                try await store.setLanguage(userID: session.user.id, lang)
+            }
+            // Only a path of this node: never an address elsewhere.
+            let back = form.back.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
+            var response = Response.redirect(to: back, type: .normal)
+            response.setCookie(Cookie(name: "lang", value: lang.rawValue, maxAge: 365 * 86400, path: "/",
+                                      secure: settings.secureCookies, httpOnly: true, sameSite: .strict))
+            return response
+        }
+    }
+
+    func sessionCookie(value: String, maxAge: Int) -> Cookie {
+        Cookie(name: SessionToken.cookie, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies,
+               httpOnly: true, sameSite: .strict)
+    }
+
+    func login(_ request: Request, _ context: WebContext) async throws -> Response {
+        let lang = Pages.language(request, context)
+        let form = try await request.decode(as: LoginForm.self, context: context)
+        let account = try await store.account(form.username.trimmingCharacters(in: .whitespaces))
+        // The same work whether or not the user exists.
+        let valid = Passwords.verify(form.password, hash: account?.passwordHash ?? Passwords.decoy)
+        guard valid, let account, !account.user.disabled else {
+            context.logger.notice("sign-in refused", metadata: ["username": "\(form.username.prefix(64))"])
+            return pages.page("login", title: pages.localization.text("sign_in", lang),
+                              values: ["error": pages.localization.text("sign_in_failed", lang), "username": form.username],
+                              language: lang, session: nil, status: .unauthorized)
+        }
+        let token = SessionToken.random()
+        try await store.createSession(userID: account.user.id, tokenHash: SessionToken.hash(token), csrfToken: SessionToken.random(),
+                                      expires: Date().addingTimeInterval(Double(settings.sessionHours) * 3600))
+        context.logger.info("signed in", metadata: ["user": "\(account.user.username)"])
+        var response = Response.redirect(to: "/queue", type: .normal)
+        response.setCookie(sessionCookie(value: token, maxAge: settings.sessionHours * 3600))
+        return response
+    }
+
+    func changePassword(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let lang = Pages.language(request, context)
+        let form = try await request.decode(as: PasswordForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        func fail(_ message: String) -> Response {
+            pages.page("password", title: pages.localization.text("change_password", lang), values: ["error": message],
+                       language: lang, session: session, status: .badRequest)
+        }
+        guard let account = try await store.account(session.user.username),
+              Passwords.verify(form.current, hash: account.passwordHash) else {
+            return fail(pages.localization.text("password_current_wrong", lang))
+        }
+        guard form.new == form.repeated else { return fail(pages.localization.text("password_mismatch", lang)) }
+        do { try Passwords.check(form.new, username: session.user.username) } catch {
+            return fail(error.description)
+        }
+        try await store.setPasswordHash(userID: session.user.id, Passwords.hash(form.new), keepingSession: context.tokenHash)
+        return pages.page("password", title: pages.localization.text("change_password", lang),
+                          values: ["done": pages.localization.text("password_changed", lang)], language: lang, session: session)
+    }
+}
+
+/// Cross-site request forgery protection: every form that changes something carries the session's token.
+enum CSRF {
+    struct Form: Decodable {
+        var csrf: String?
+    }
+
+    static func check(request: Request, context: WebContext, form: Form) throws {
+        // Compared in constant time: the token is a secret.
+        guard let expected = context.session?.csrfToken, let given = form.csrf, !given.isEmpty,
+              expected.utf8.count == given.utf8.count,
+              zip(expected.utf8, given.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            throw HTTPError(.forbidden, message: "the form has expired; reload the page and try again")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import CordonCore
+import CordonStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// How a consignment is shown: its route as a line of places, parties, goods and containers.
+enum ConsignmentView {
+    static func route(_ c: Consignment) -> String {
+        places(c).joined(separator: " → ")
+    }
+
+    static func places(_ c: Consignment) -> [String] {
+        let r = c.route
+        return ([r.placeOfLoading] + r.transshipment.map(Optional.some) + [r.placeOfDischarge, r.placeOfDelivery]).compactMap { $0 }
+    }
+
+    static func values(_ c: Consignment, _ lang: Language, _ t: Localization) -> [String: Any] {
+        func money(_ m: Money?) -> String {
+            guard let m else { return "" }
+            return Localization.number(m.amount, lang, decimals: 2) + (m.currency.map { " \($0)" } ?? "")
+        }
+        return compact([
+            "document": c.documentNumber, "kind": t.text("kind_\(c.kind.rawValue)", lang),
+            "date": Localization.date(c.date, lang), "arrival": c.arrival.map { Localization.date($0, lang) } ?? "",
+            "office": c.office ?? "", "mode": c.mode?.rawValue ?? "",
+            "vessel": [c.conveyance?.name, c.conveyance?.voyage].compactMap { $0 }.joined(separator: " / "),
+            "route": places(c).enumerated().map { ["place": $0.element, "first": $0.offset == 0] },
+            "departure": c.route.countryOfDeparture ?? "", "destination": c.route.countryOfDestination ?? "",
+            "parties": c.parties.map { p in
+                compact(["role": t.text("party_\(p.role.rawValue)", lang), "name": p.name ?? "", "id": p.identifier ?? "",
+                 "address": p.address ?? "", "country": p.country ?? ""])
+            },
+            "goods": c.goods.map { g in
+                ["hs": g.hsCode ?? "", "description": g.description ?? "", "origin": g.countryOfOrigin ?? "",
+                 "packages": g.packages.map { "\($0) \(g.packageType ?? "")" } ?? "",
+                 "gross": g.grossMassKg.map { Localization.number($0, lang, decimals: 1) } ?? "",
+                 "value": money(g.customsValue ?? g.invoiceValue)]
+            },
+            "containers": c.containers.map { k in
+                ["number": k.number, "type": k.sizeType ?? "", "seals": k.seals.joined(separator: ", "),
+                 "check_failed": !k.checkDigitValid]
+            },
+            "warnings": c.warnings.map { "\($0.field): \($0.reason)" },
+        ])
+    }
+
+    /// Drops empty texts, so that a template's `{{#field}}` section shows only what the document says.
+    static func compact(_ values: [String: Any]) -> [String: Any] {
+        values.filter { ($0.value as? String)?.isEmpty != true }
+    }
+}
+
+/// The consignment page (all fields, the score explained, results so far) and the inspection result form.
+struct ConsignmentRoutes {
+    let store: Store
+    let pages: Pages
+
+    struct ResultForm: Decodable {
+        var csrf: String?
+        var unit: String
+        var outcome: String
+        var method: String
+        var notes: String?
+        var revenue: String?
+    }
+
+    func add(to router: Router<WebContext>) {
+        router.get("/consignments/:id") { request, context in try await show(request, context, error: nil) }
+        router.post("/consignments/:id/result") { request, context in try await record(request, context) }
+    }
+
+    /// The units of the user that targeted the consignment; national roles see it through any unit.
+    func visibleTargetings(_ id: Int, _ user: User) async throws -> [(unit: String, day: CalendarDate, target: Target)]? {
+        let national = ![.officer, .supervisor].contains(user.role)
+        let targetings = try await store.targetings(of: id, units: national ? nil : user.units)
+        // Need-to-know: an officer sees a consignment only through a queue of one of their units.
+        return national || !targetings.isEmpty ? targetings : nil
+    }
+
+    func show(_ request: Request, _ context: WebContext, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let lang = Pages.language(request, context)
+        let t = pages.localization
+        let id = try context.parameters.require("id", as: Int.self)
+        guard let c = try await store.consignment(id: id), let targetings = try await visibleTargetings(id, session.user) else {
+            return pages.page("error", title: t.text("not_found", lang), values: ["message": t.text("not_found", lang)],
+                              language: lang, session: session, status: .notFound)
+        }
+        var values = ConsignmentView.values(c, lang, t)
+        values["id"] = id
+        values["targetings"] = targetings.map { tg in
+            ["unit": tg.unit, "day": Localization.date(tg.day, lang), "score": Localization.percent(tg.target.score),
+             "lane": tg.target.lane.rawValue, "lane_name": t.text("lane_\(tg.target.lane.rawValue)", lang),
+             "selection": t.text("selection_\(tg.target.selection.rawValue)", lang), "reasons": tg.target.reasons]
+        }
+        values["has_targetings"] = !targetings.isEmpty
+        values["has_warnings"] = !c.warnings.isEmpty
+        values["results"] = try await store.inspections(of: c.documentNumber, kind: c.kind).map { r in
+            ["date": Localization.date(r.date, lang), "unit": r.unit, "outcome": t.text("outcome_\(r.outcome.rawValue)", lang),
+             "positive": r.outcome.isPositive, "method": t.text("method_\(r.method.rawValue)", lang), "notes": r.notes ?? "",
+             "by": r.recordedBy]
+        }
+        let resultUnits = session.user.units
+        values["can_record"] = !resultUnits.isEmpty && [.officer, .supervisor].contains(session.user.role)
+        values["result_units"] = resultUnits.map { ["code": $0] }
+        values["outcomes"] = InspectionOutcome.allCases.map { ["value": $0.rawValue, "label": t.text("outcome_\($0.rawValue)", lang)] }
+        values["methods"] = InspectionMethod.allCases.map { ["value": $0.rawValue, "label": t.text("method_\($0.rawValue)", lang)] }
+        values["csrf"] = session.csrfToken
+        if let error { values["error"] = error }
+        return pages.page("consignment", title: "\(t.text("kind_\(c.kind.rawValue)", lang)) \(c.documentNumber)", values: values,
+                          language: lang, session: session, status: status)
+    }
+
+    func record(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let lang = Pages.language(request, context)
+        let t = pages.localization
+        let form = try await request.decode(as: ResultForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        let id = try context.parameters.require("id", as: Int.self)
+        guard [.officer, .supervisor].contains(session.user.role), session.user.units.contains(form.unit) else {
+            throw HTTPError(.forbidden, message: "only officers and supervisors of the unit record its results")
+        }
+        guard let c = try await store.consignment(id: id), try await visibleTargetings(id, session.user) != nil else {
+            throw HTTPError(.notFound)
+        }
+        guard let outcome = InspectionOutcome(rawValue: form.outcome), let method = InspectionMethod(rawValue: form.method) else {
+            return try await show(request, context, error: t.text("result_invalid", lang), status: .badRequest)
+        }
+        let notes = form.notes?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let notes, notes.count > 4000 { return try await show(request, context, error: t.text("notes_too_long", lang), status: .badRequest) }
+        var revenue: Double?
+        if let text = form.revenue?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let v = Double(text.replacingOccurrences(of: ",", with: ".").replacingOccurrences(of: " ", with: "")), v >= 0 else {
+                return try await show(request, context, error: t.text("revenue_invalid", lang), status: .badRequest)
+            }
+            revenue = v
+        }
+        try await store.recordInspection(InspectionResult(kind: c.kind, documentNumber: c.documentNumber, unit: form.unit, date: .today,
+                                                          outcome: outcome, method: method, notes: notes?.isEmpty == true ? nil : notes,
+                                                          revenue: revenue, recordedBy: session.user.username))
+        return .redirect(to: "/consignments/\(id)", type: .normal)
+    }
+}

@@ -1,0 +1,93 @@
+import CordonCore
+import CordonStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Who may see which units' work: officers and supervisors their own units; national roles every unit.
+enum Access {
+    static func units(of user: User, among all: [ControlUnit]) -> [ControlUnit] {
+        switch user.role {
+        case .officer, .supervisor: return all.filter { user.units.contains($0.code) }
+        case .analyst, .coordinator, .auditor, .admin: return all
+        }
+    }
+}
+
+/// The targeting queue of the user's units for a day: ranked targets with lane, score, reasons, filters, paging.
+struct QueueRoutes {
+    let store: Store
+    let pages: Pages
+    let settings: ServerSettings
+
+    func add(to router: Router<WebContext>) {
+        router.get("/") { _, _ in Response.redirect(to: "/queue", type: .normal) }
+        router.get("/queue") { request, context in try await queue(request, context) }
+    }
+
+    func queue(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let lang = Pages.language(request, context)
+        let t = pages.localization
+        let query = request.uri.queryParameters
+        let units = Access.units(of: session.user, among: try await store.units())
+        guard let unit = query["unit"].flatMap({ code in units.first { $0.code == String(code) } }) ?? units.first else {
+            return pages.page("queue", title: t.text("queue", lang), values: ["no_units": true], language: lang, session: session)
+        }
+        let days = try await store.targetedDays(unit: unit.code)
+        let day = query["date"].flatMap { CalendarDate(iso: String($0)) } ?? days.first ?? .today
+        let lane = query["lane"].flatMap { Lane(rawValue: String($0)) }
+        let search = query["q"].map { String($0).trimmingCharacters(in: .whitespaces).uppercased() } ?? ""
+        let showReleased = query["all"] == "1"
+        let page = max(1, query["page"].flatMap { Int(String($0)) } ?? 1)
+
+        var targets = try await store.targets(unit: unit.code, day: day, includeReleased: showReleased || lane == .green)
+        var documents: [Int: Consignment] = [:]
+        for d in try await store.consignments(for: unit, on: day) { documents[d.id] = d.consignment }
+        if let lane { targets = targets.filter { $0.lane == lane } }
+        if !search.isEmpty {
+            targets = targets.filter { target in
+                let c = documents[target.consignmentID]
+                return target.documentNumber.uppercased().contains(search)
+                    || (c?.containers.contains { $0.number.contains(search) } ?? false)
+                    || (c?.parties.contains { ($0.name?.uppercased().contains(search) ?? false) || $0.identifier?.uppercased() == search } ?? false)
+            }
+        }
+        let total = targets.count
+        let pageCount = max(1, (total + settings.pageSize - 1) / settings.pageSize)
+        let shown = targets.dropFirst((min(page, pageCount) - 1) * settings.pageSize).prefix(settings.pageSize)
+        let rows: [[String: Any]] = shown.map { target in
+            let c = documents[target.consignmentID]
+            return [
+                "id": target.consignmentID, "rank": target.rank, "document": target.documentNumber,
+                "lane": target.lane.rawValue, "lane_name": t.text("lane_\(target.lane.rawValue)", lang),
+                "score": Localization.percent(target.score),
+                "selection": t.text("selection_\(target.selection.rawValue)", lang),
+                "containers": c?.containers.map(\.number).joined(separator: " ") ?? "",
+                "route": c.map { ConsignmentView.route($0) } ?? "",
+                "parties": c?.parties.compactMap { $0.name }.prefix(2).joined(separator: "; ") ?? "",
+                "reasons": Array(target.reasons.prefix(3)),
+                "link": "/consignments/\(target.consignmentID)?unit=\(unit.code)&date=\(day)",
+            ]
+        }
+        func link(page: Int) -> String {
+            var parts = ["unit=\(unit.code)", "date=\(day)", "page=\(page)"]
+            if let lane { parts.append("lane=\(lane.rawValue)") }
+            if !search.isEmpty, let q = search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { parts.append("q=\(q)") }
+            if showReleased { parts.append("all=1") }
+            return "/queue?" + parts.joined(separator: "&")
+        }
+        let values: [String: Any] = [
+            "units": units.map { ["code": $0.code, "name": $0.name, "selected": $0.code == unit.code] },
+            "unit": ["code": unit.code, "name": unit.name, "capacity": unit.capacity.description],
+            "date": day.description, "date_shown": Localization.date(day, lang),
+            "days": days.prefix(14).map { ["value": $0.description, "label": Localization.date($0, lang), "selected": $0 == day] },
+            "lanes": Lane.allCases.reversed().map { ["value": $0.rawValue, "label": t.text("lane_\($0.rawValue)", lang), "selected": $0 == lane] },
+            "q": search, "show_released": showReleased,
+            "rows": rows, "empty": rows.isEmpty, "total": total,
+            "page": min(page, pageCount), "pages": pageCount,
+            "previous": page > 1 ? link(page: page - 1) : false, "next": page < pageCount ? link(page: page + 1) : false,
+        ]
+        return pages.page("queue", title: "\(t.text("queue", lang)) · \(unit.name)", values: values, language: lang, session: session)
+    }
+}

@@ -1,0 +1,134 @@
+import CordonCore
+import Foundation
+import SQLKit
+
+/// Why an account operation was refused.
+public enum AccountStoreError: Error, CustomStringConvertible, Sendable {
+    case usernameTaken(String)
+    case unknownUser(String)
+    case unknownUnit(String)
+
+    public var description: String {
+        switch self {
+        case .usernameTaken(let name): "a user named '\(name)' exists already"
+        case .unknownUser(let name): "no user named '\(name)'"
+        case .unknownUnit(let code): "no unit with code '\(code)'"
+        }
+    }
+}
+
+/// A signed-in session: who, and the token that forms must carry back.
+public struct SessionRecord: Sendable {
+    public var user: User
+    public var csrfToken: String
+}
+
+extension Store {
+    /// Adds a user with an already hashed password; returns the user's id.
+    public func createUser(_ user: User, passwordHash: String) async throws -> Int {
+        try await transaction {
+            if try await sql.select().column("id").from("users").where("username", .equal, user.username).first() != nil {
+                throw AccountStoreError.usernameTaken(user.username)
+            }
+            for unit in user.units where try await sql.select().column("code").from("units").where("code", .equal, unit).first() == nil {
+                throw AccountStoreError.unknownUnit(unit)
+            }
+            let row = try await sql.insert(into: "users")
+                .columns("username", "display_name", "password_hash", "role", "agency", "language", "disabled", "created_at")
+                .values(SQLBind(user.username), SQLBind(user.displayName), SQLBind(passwordHash), SQLBind(user.role.rawValue),
+                        SQLBind(user.agency), SQLBind(user.language.rawValue), SQLBind(user.disabled ? 1 : 0), SQLBind(Store.now()))
+                .returning("id").first()
+            let id = try row?.decode(column: "id", as: Int.self) ?? 0
+            for unit in Set(user.units) {
+                try await sql.insert(into: "user_units").columns("user_id", "unit_code").values(SQLBind(id), SQLBind(unit)).run()
+            }
+            return id
+        }
+    }
+
+    /// A user and their password hash, by username.
+    public func account(_ username: String) async throws -> (user: User, passwordHash: String)? {
+        try await exclusive {
+            guard let r = try await sql.select().column("*").from("users").where("username", .equal, username).first() else { return nil }
+            return (try await readUser(r), try r.decode(column: "password_hash", as: String.self))
+        }
+    }
+
+    /// Replaces a user's password hash and revokes their sessions (a changed password signs out everywhere else).
+    public func setPasswordHash(userID: Int, _ hash: String, keepingSession token: String? = nil) async throws {
+        try await transaction {
+            try await sql.update("users").set("password_hash", to: hash).where("id", .equal, userID).run()
+            var q = sql.update("sessions").set("revoked", to: 1).where("user_id", .equal, userID)
+            if let token { q = q.where("token_hash", .notEqual, token) }
+            try await q.run()
+        }
+    }
+
+    /// Sets the language a user reads the workspace in.
+    public func setLanguage(userID: Int, _ language: Language) async throws {
+        try await exclusive { try await sql.update("users").set("language", to: language.rawValue).where("id", .equal, userID).run() }
+    }
+
+    private func readUser(_ r: any SQLRow) async throws -> User {
+        let id = try r.decode(column: "id", as: Int.self)
+        let role = try r.decode(column: "role", as: String.self)
+        let language = try r.decode(column: "language", as: String.self)
+        guard let role = Role(rawValue: role), let language = Language(rawValue: language) else {
+            throw StoreError.query("user \(id) has an unknown role or language: \(role) \(language)")
+        }
+        let units = try await sql.select().column("unit_code").from("user_units").where("user_id", .equal, id)
+            .orderBy("unit_code").all().map { try $0.decode(column: "unit_code", as: String.self) }
+        return User(id: id, username: try r.decode(column: "username", as: String.self),
+                    displayName: try r.decode(column: "display_name", as: String.self), role: role,
+                    agency: try r.decode(column: "agency", as: String.self), units: units, language: language,
+                    disabled: try r.decode(column: "disabled", as: Int.self) != 0)
+    }
+
+    /// Opens a session for a user; `tokenHash` is the SHA-256 of the cookie's token.
+    public func createSession(userID: Int, tokenHash: String, csrfToken: String, expires: Date) async throws {
+        try await exclusive {
+            try await sql.insert(into: "sessions")
+                .columns("token_hash", "user_id", "csrf_token", "created_at", "expires_at", "revoked")
+                .values(SQLBind(tokenHash), SQLBind(userID), SQLBind(csrfToken), SQLBind(Store.now()),
+                        SQLBind(ISO8601DateFormatter().string(from: expires)), SQLBind(0))
+                .run()
+        }
+    }
+
+    /// The live session of a token: not revoked, not expired, its user not disabled.
+    public func session(tokenHash: String, now: Date = Date()) async throws -> SessionRecord? {
+        try await exclusive {
+            guard let s = try await sql.select().columns("user_id", "csrf_token", "expires_at").from("sessions")
+                .where("token_hash", .equal, tokenHash).where("revoked", .equal, 0).first() else { return nil }
+            // ISO 8601 UTC strings of one format compare in time order.
+            guard try s.decode(column: "expires_at", as: String.self) > ISO8601DateFormatter().string(from: now) else { return nil }
+            guard let u = try await sql.select().column("*").from("users")
+                .where("id", .equal, try s.decode(column: "user_id", as: Int.self)).first() else { return nil }
+            let user = try await readUser(u)
+            guard !user.disabled else { return nil }
+            return SessionRecord(user: user, csrfToken: try s.decode(column: "csrf_token", as: String.self))
+        }
+    }
+
+    /// Ends a session (sign-out).
+    public func revokeSession(tokenHash: String) async throws {
+        try await exclusive { try await sql.update("sessions").set("revoked", to: 1).where("token_hash", .equal, tokenHash).run() }
+    }
+
+    /// A consignment version by its store id.
+    public func consignment(id: Int) async throws -> Consignment? {
+        try await exclusive {
+            guard let r = try await sql.select().column("payload").from("consignments").where("id", .equal, id).first() else { return nil }
+            return try JSONDecoder().decode(Consignment.self, from: Data(try r.decode(column: "payload", as: String.self).utf8))
+        }
+    }
+
+    /// The days on which a unit has a stored queue, newest first.
+    public func targetedDays(unit: String, limit: Int = 60) async throws -> [CalendarDate] {
+        try await exclusive {
+            try await sql.select().distinct().column("day").from("targets").where("unit_code", .equal, unit)
+                .orderBy("day", .descending).limit(limit).all()
+                .compactMap { CalendarDate(iso: try $0.decode(column: "day", as: String.self)) }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import CordonServer
+import CordonStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// `cordon serve`: the node's web workspace.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the web workspace: sign-in, the targeting queue, consignments and inspection results.",
+        discussion: """
+            Listens on 127.0.0.1:8080 by default; put a TLS reverse proxy in front of it for other machines.
+            Stops cleanly on SIGTERM or SIGINT.
+
+            Example:
+              cordon serve --port 8080 --database sqlite:/var/lib/cordon/cordon.sqlite
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one and prints it).")
+    var port = 8080
+
+    @Flag(help: "Send the session cookie over plain HTTP too (only for a test network without TLS).")
+    var insecureCookies = false
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() async throws {
+        let db = try await store.open()
+        let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies)
+        let host = host
+        do {
+            let app = try await NodeServer.application(store: db, settings: settings, onRunning: { port in
+                StandardError.write("cordon: serving on http://\(host):\(port)\n")
+            })
+            try await app.runService()
+        } catch {
+            await db.close()
+            StandardError.write("cordon serve: \(error)\n")
+            throw ExitCode(2)
+        }
+        await db.close()
+    }
+}
