@@ -41,7 +41,7 @@ final class Chromium: @unchecked Sendable {
             }
             session = id
         } catch {
-            driver.terminate()
+            kill(driver.processIdentifier, SIGKILL)
             throw error
         }
     }
@@ -100,9 +100,11 @@ final class Chromium: @unchecked Sendable {
 
     func quit() async {
         if !session.isEmpty { _ = try? await call("DELETE", "/session/\(session)") }
-        driver.terminate()
-        // Polled, not waitUntilExit(): that runs a run loop, which can block a concurrency thread for good.
+        // chromedriver leaves on /shutdown; polled, not waitUntilExit(), which runs a run loop that can block a
+        // concurrency thread for good; killed if it is still there.
+        _ = try? await call("GET", "/shutdown")
         for _ in 0..<50 where driver.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+        if driver.isRunning { kill(driver.processIdentifier, SIGKILL) }
     }
 }
 
