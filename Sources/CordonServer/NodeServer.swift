@@ -12,6 +12,7 @@ public enum NodeServer {
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> some ApplicationProtocol {
         let pages = try await Pages.bundled()
         let router = Router(context: WebContext.self)
+        router.add(middleware: CompressionMiddleware())
         router.add(middleware: SessionMiddleware(store: store))
         router.get("/health") { _, _ in "ok" }
         router.get("/static/cordon.css") { request, _ in try staticFile("cordon.css", type: "text/css; charset=utf-8", request: request) }

@@ -138,6 +138,13 @@ struct WorkspaceTests {
             #expect(html.contains("reason of BL-ALA-1") && html.contains("MSCU0759544") && html.contains("CNSHA → AEJEA → KZALA"))
             #expect(!html.contains("BL-TAS-1") && !html.contains("Tashkent PCU"))
             #expect(html.utf8.count < 100_000)
+            // Compressed for browsers that accept it (every one does), a fraction of the bytes.
+            var headers: HTTPFields = [.cookie: b.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
+            headers[.acceptEncoding] = "gzip, deflate"
+            let gz = try await client.execute(uri: "/queue?date=2026-11-20", method: .get, headers: headers)
+            #expect(gz.headers[.contentEncoding] == "gzip" && gz.headers[.vary] == "Accept-Encoding")
+            #expect(gz.body.getBytes(at: gz.body.readerIndex, length: 2) == [0x1f, 0x8b])
+            #expect(gz.body.readableBytes * 2 < html.utf8.count, "\(gz.body.readableBytes) of \(html.utf8.count) bytes")
             let all = String(buffer: try await b.get("/queue?date=2026-11-20&all=1").body)
             #expect(all.contains("BL-ALA-3"))
             let red = String(buffer: try await b.get("/queue?date=2026-11-20&lane=red").body)
