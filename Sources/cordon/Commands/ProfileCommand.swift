@@ -111,7 +111,7 @@ struct ProfileCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a profile as YAML-like text, its versions and its hit rate by month.",
+            abstract: "Show a profile (as JSON), every version, and its hits and hit rate by month.",
             discussion: "Example:\n  cordon profile show tobacco-undervalued")
 
         @Argument(help: "The profile's name.")
