@@ -97,4 +97,21 @@ extension Store {
             }
         }
     }
+
+    /// A consignment version by its store id.
+    public func consignment(id: Int) async throws -> Consignment? {
+        try await exclusive {
+            guard let r = try await sql.select().column("payload").from("consignments").where("id", .equal, id).first() else { return nil }
+            return try JSONDecoder().decode(Consignment.self, from: Data(try r.decode(column: "payload", as: String.self).utf8))
+        }
+    }
+
+    /// The days on which a unit has a stored queue, newest first.
+    public func targetedDays(unit: String, limit: Int = 60) async throws -> [CalendarDate] {
+        try await exclusive {
+            try await sql.select().distinct().column("day").from("targets").where("unit_code", .equal, unit)
+                .orderBy("day", .descending).limit(limit).all()
+                .compactMap { CalendarDate(iso: try $0.decode(column: "day", as: String.self)) }
+        }
+    }
 }
