@@ -163,8 +163,10 @@ final class Connection: @unchecked Sendable {
                 // No query logging: binds carry names of persons and companies, which never go to logs.
                 let sql = conn.sql(queryLogLevel: nil)
                 do {
-                    // WAL lets readers work while a batch is written; FULL sync makes every committed batch durable.
-                    for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000",
+                    // The busy timeout comes first: switching to WAL needs a lock, and another process (an ingest
+                    // while the server runs) may hold it for a moment. WAL lets readers work while a batch is
+                    // written; FULL sync makes every committed batch durable.
+                    for pragma in ["PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                                    "PRAGMA cache_size=-65536", "PRAGMA foreign_keys=ON"] {
                         try await sql.raw(SQLQueryString(pragma)).run()
                     }
