@@ -123,21 +123,22 @@ struct IngestCommandTests {
         child.environment = ProcessInfo.processInfo.environment.merging(["CORDON_DATABASE": location.urlString]) { _, n in n }
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
+        // One reader connection, opened before the writer starts: in WAL mode its reads never wait for the writer,
+        // so it sees each batch as it is committed (opening a connection mid-run can wait on the writer's lock).
+        let watcher = try await Store.open(location)
         try child.run()
         // Kill it as soon as some batches are in, well before the end.
         var stored = 0
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline && child.isRunning {
-            try await Task.sleep(for: .milliseconds(20))
-            if let store = try? await Store.open(location, migrate: false) {
-                stored = (try? await store.totals().consignments) ?? 0
-                await store.close()
-            }
+            try await Task.sleep(for: .milliseconds(10))
+            stored = (try? await watcher.totals().consignments) ?? 0
             if stored >= 2 * batch { break }
         }
         #expect(child.isRunning, "the run finished before it could be killed; make the file larger")
         kill(child.processIdentifier, SIGKILL)
         child.waitUntilExit()
+        await watcher.close()
 
         let store = try await Store.open(location, migrate: false)
         let afterKill = try await store.totals().consignments
