@@ -50,50 +50,45 @@ extension Store {
                     AND (\(bind: includeReleased ? 1 : 0) = 1 OR t.selection <> 'released')
                 ORDER BY t.rank LIMIT \(bind: limit ?? Int(Int32.max)) OFFSET \(bind: offset)
                 """).all()
-            let decoder = JSONDecoder()
-            return try rows.map { r in
-                let kind = try r.decode(column: "kind", as: String.self)
-                let lane = try r.decode(column: "lane", as: String.self)
-                let selection = try r.decode(column: "selection", as: String.self)
-                guard let k = DocumentKind(rawValue: kind), let l = Lane(rawValue: lane), let s = SelectionReason(rawValue: selection) else {
-                    throw StoreError.query("a stored target is unreadable: \(kind) \(lane) \(selection)")
-                }
-                return Target(consignmentID: try r.decode(column: "consignment_id", as: Int.self), kind: k,
-                              documentNumber: try r.decode(column: "document_number", as: String.self),
-                              rank: try r.decode(column: "rank", as: Int.self), score: try r.decode(column: "score", as: Double.self),
-                              lane: l, selection: s,
-                              reasons: try decoder.decode([String].self, from: Data(try r.decode(column: "reasons", as: String.self).utf8)),
-                              profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)))
-            }
+            return try rows.map(Store.readTarget)
         }
+    }
+
+    /// A target from a row of `targets` joined with its consignment's kind and document number.
+    static func readTarget(_ r: any SQLRow) throws -> Target {
+        let kind = try r.decode(column: "kind", as: String.self)
+        let lane = try r.decode(column: "lane", as: String.self)
+        let selection = try r.decode(column: "selection", as: String.self)
+        guard let k = DocumentKind(rawValue: kind), let l = Lane(rawValue: lane), let s = SelectionReason(rawValue: selection) else {
+            throw StoreError.query("a stored target is unreadable: \(kind) \(lane) \(selection)")
+        }
+        let decoder = JSONDecoder()
+        return Target(consignmentID: try r.decode(column: "consignment_id", as: Int.self), kind: k,
+                      documentNumber: try r.decode(column: "document_number", as: String.self),
+                      rank: try r.decode(column: "rank", as: Int.self), score: try r.decode(column: "score", as: Double.self),
+                      lane: l, selection: s,
+                      reasons: try decoder.decode([String].self, from: Data(try r.decode(column: "reasons", as: String.self).utf8)),
+                      profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)))
     }
 }
 
 extension Store {
     /// Where a consignment was targeted, among `units` (all units when nil): unit, day and the target, newest first.
     public func targetings(of consignmentID: Int, units: [String]?) async throws -> [(unit: String, day: CalendarDate, target: Target)] {
-        try await exclusive {
-            var q = sql.select().columns("unit_code", "day", "rank", "score", "lane", "selection", "reasons", "profiles")
-                .from("targets").where("consignment_id", .equal, consignmentID)
-            if let units { q = q.where("unit_code", .in, units) }
-            let rows = try await q.orderBy("day", .descending).all()
-            guard let doc = try await sql.select().columns("kind", "document_number").from("consignments")
-                .where("id", .equal, consignmentID).first() else { return [] }
-            let kindText = try doc.decode(column: "kind", as: String.self)
-            let decoder = JSONDecoder()
+        if units?.isEmpty == true { return [] }
+        return try await exclusive {
+            let rows = try await sql.raw("""
+                SELECT t.unit_code, t.day, t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection,
+                    t.reasons, t.profiles
+                FROM targets t JOIN consignments c ON c.id = t.consignment_id
+                WHERE t.consignment_id = \(bind: consignmentID)
+                    \(unsafeRaw: units == nil ? "" : "AND t.unit_code IN (")\(binds: units ?? [])\(unsafeRaw: units == nil ? "" : ")")
+                ORDER BY t.day DESC
+                """).all()
             return try rows.map { r in
                 let day = try r.decode(column: "day", as: String.self)
-                let lane = try r.decode(column: "lane", as: String.self), selection = try r.decode(column: "selection", as: String.self)
-                guard let d = CalendarDate(iso: day), let k = DocumentKind(rawValue: kindText), let l = Lane(rawValue: lane),
-                      let s = SelectionReason(rawValue: selection) else {
-                    throw StoreError.query("a stored target of consignment \(consignmentID) is unreadable")
-                }
-                let target = Target(consignmentID: consignmentID, kind: k, documentNumber: try doc.decode(column: "document_number", as: String.self),
-                                    rank: try r.decode(column: "rank", as: Int.self), score: try r.decode(column: "score", as: Double.self),
-                                    lane: l, selection: s,
-                                    reasons: try decoder.decode([String].self, from: Data(try r.decode(column: "reasons", as: String.self).utf8)),
-                                    profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)))
-                return (try r.decode(column: "unit_code", as: String.self), d, target)
+                guard let d = CalendarDate(iso: day) else { throw StoreError.query("a stored target has an unreadable day: \(day)") }
+                return (try r.decode(column: "unit_code", as: String.self), d, try Store.readTarget(r))
             }
         }
     }

@@ -33,6 +33,11 @@ public struct Route: Hashable, Codable, Sendable {
         self.countryOfDestination = countryOfDestination
     }
 
+    /// The places in travel order: loading, transshipment ports, discharge, delivery.
+    public var places: [String] {
+        ([placeOfLoading] + transshipment.map(Optional.some) + [placeOfDischarge, placeOfDelivery]).compactMap { $0 }
+    }
+
     /// True when no place is known.
     public var isEmpty: Bool {
         placeOfLoading == nil && transshipment.isEmpty && placeOfDischarge == nil && placeOfDelivery == nil

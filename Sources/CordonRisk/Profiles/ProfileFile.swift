@@ -30,12 +30,15 @@ public enum ProfileFile {
                 profiles = trimmed.first == "[" ? try decoder.decode([RiskProfile].self, from: data)
                                                 : [try decoder.decode(RiskProfile.self, from: data)]
             } else {
-                let node = try Yams.compose(yaml: text)
+                // Parsed once; the node says whether the file holds one profile or a list.
+                guard let node = try Yams.compose(yaml: text) else {
+                    throw ProfileFileError(description: "\(name): the file is empty")
+                }
                 let decoder = YAMLDecoder()
                 if case .sequence = node {
-                    profiles = try decoder.decode([RiskProfile].self, from: text)
+                    profiles = try decoder.decode([RiskProfile].self, from: node)
                 } else {
-                    profiles = [try decoder.decode(RiskProfile.self, from: text)]
+                    profiles = [try decoder.decode(RiskProfile.self, from: node)]
                 }
             }
             var seen = Set<String>()

@@ -132,7 +132,7 @@ public struct ProfileSet: Sendable {
         case "transshipment": return r.transshipment
         case "place_of_discharge": return [r.placeOfDischarge].compactMap { $0 }
         case "place_of_delivery": return [r.placeOfDelivery].compactMap { $0 }
-        case "route": return ([r.placeOfLoading] + r.transshipment.map(Optional.some) + [r.placeOfDischarge, r.placeOfDelivery]).compactMap { $0 }
+        case "route": return r.places
         case "country_of_departure": return [r.countryOfDeparture].compactMap { $0 }
         case "country_of_destination": return [r.countryOfDestination].compactMap { $0 }
         case "hs_code": return c.goods.compactMap(\.hsCode)

@@ -50,7 +50,8 @@ public struct DayTargeting: Sendable {
         var modelReasons = [[String]](repeating: [], count: consignments.count)
         if let scorer, !known.isEmpty {
             let subset = known.map { consignments[$0] }
-            for (j, (p, r)) in zip(try scorer.score(subset), try scorer.reasons(subset, top: settings.modelReasons)).enumerated() {
+            let (scores, reasons) = try scorer.scoresAndReasons(subset, top: settings.modelReasons)
+            for (j, (p, r)) in zip(scores, reasons).enumerated() {
                 model[known[j]] = p
                 modelReasons[known[j]] = r
             }

@@ -7,12 +7,7 @@ import Hummingbird
 /// How a consignment is shown: its route as a line of places, parties, goods and containers.
 enum ConsignmentView {
     static func route(_ c: Consignment) -> String {
-        places(c).joined(separator: " → ")
-    }
-
-    static func places(_ c: Consignment) -> [String] {
-        let r = c.route
-        return ([r.placeOfLoading] + r.transshipment.map(Optional.some) + [r.placeOfDischarge, r.placeOfDelivery]).compactMap { $0 }
+        c.route.places.joined(separator: " → ")
     }
 
     static func values(_ c: Consignment, _ lang: Language, _ t: Localization) -> [String: Any] {
@@ -25,7 +20,7 @@ enum ConsignmentView {
             "date": Localization.date(c.date, lang), "arrival": c.arrival.map { Localization.date($0, lang) } ?? "",
             "office": c.office ?? "", "mode": c.mode?.rawValue ?? "",
             "vessel": [c.conveyance?.name, c.conveyance?.voyage].compactMap { $0 }.joined(separator: " / "),
-            "route": places(c).enumerated().map { ["place": $0.element, "first": $0.offset == 0] },
+            "route": c.route.places.enumerated().map { ["place": $0.element, "first": $0.offset == 0] },
             "departure": c.route.countryOfDeparture ?? "", "destination": c.route.countryOfDestination ?? "",
             "parties": c.parties.map { p in
                 compact(["role": t.text("party_\(p.role.rawValue)", lang), "name": p.name ?? "", "id": p.identifier ?? "",

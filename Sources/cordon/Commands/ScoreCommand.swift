@@ -70,13 +70,14 @@ struct ScoreCommand: ParsableCommand {
         let scorer = try StaticScoring.fit(train: trainRows, validation: validRows, parameters: model.parameters,
                                            screening: try model.screening())
         let test = testRows.map { $0.consignment ?? blank }
-        let scores = try scorer.score(test)
+        // Reasons (feature contributions) cost a second pass of the model; features are built once either way.
+        let (scores, why) = reasons == nil ? (try scorer.score(test), []) : try scorer.scoresAndReasons(test)
         var text = "id,score\n"
         for (r, s) in zip(testRows, scores) { text += "\(r.documentNumber),\(s)\n" }
         try text.write(toFile: out, atomically: true, encoding: .utf8)
         if let reasons {
             var explained = "id,score,reasons\n"
-            for ((r, s), why) in zip(zip(testRows, scores), try scorer.reasons(test)) {
+            for ((r, s), why) in zip(zip(testRows, scores), why) {
                 let quoted = "\"" + why.joined(separator: "; ").replacingOccurrences(of: "\"", with: "\"\"") + "\""
                 explained += "\(r.documentNumber),\(s),\(quoted)\n"
             }

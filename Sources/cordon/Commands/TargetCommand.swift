@@ -71,7 +71,7 @@ struct TargetCommand: AsyncParsableCommand {
         for t in targets where all || t.selection != .released {
             let c = documents[t.consignmentID]
             let containers = c?.containers.map(\.number) ?? []
-            let route = c.map(TargetCommand.route) ?? ""
+            let route = c?.route.places.joined(separator: " > ") ?? ""
             if json {
                 let line = Line(rank: t.rank, document: t.documentNumber, kind: t.kind.rawValue, score: t.score, lane: t.lane.rawValue,
                                 selection: t.selection.rawValue, containers: containers, route: route, reasons: t.reasons,
@@ -87,12 +87,5 @@ struct TargetCommand: AsyncParsableCommand {
     struct Line: Encodable {
         var rank: Int, document: String, kind: String, score: Double, lane: String, selection: String
         var containers: [String], route: String, reasons: [String], profiles: [String]
-    }
-
-    /// The route as a line of places: loading > transshipment > discharge > delivery.
-    static func route(_ c: Consignment) -> String {
-        let r = c.route
-        return ([r.placeOfLoading] + r.transshipment.map(Optional.some) + [r.placeOfDischarge, r.placeOfDelivery])
-            .compactMap { $0 }.joined(separator: " > ")
     }
 }
