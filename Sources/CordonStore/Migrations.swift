@@ -147,6 +147,24 @@ enum Migrations {
             """,
             "CREATE INDEX sessions_user ON sessions (user_id)",
         ] },
+        Migration(version: 4, name: "seizure lines and sign-in lock-out") { f in [
+            // One row per kind of goods seized, dated and placed like its result, so that the register and the
+            // dashboards count seizures without reading results.
+            """
+            CREATE TABLE seizure_lines (
+                id \(f.autoID), result_id BIGINT NOT NULL REFERENCES inspection_results (id),
+                consignment_id BIGINT NOT NULL REFERENCES consignments (id), line_no INTEGER NOT NULL,
+                unit_code TEXT NOT NULL, seized_on TEXT NOT NULL, category TEXT NOT NULL, goods TEXT NOT NULL,
+                quantity DOUBLE PRECISION NOT NULL, quantity_unit TEXT NOT NULL, concealment TEXT,
+                estimated_value DOUBLE PRECISION)
+            """,
+            "CREATE INDEX seizure_lines_unit_day ON seizure_lines (unit_code, seized_on)",
+            "CREATE INDEX seizure_lines_result ON seizure_lines (result_id)",
+            "CREATE INDEX inspection_results_unit_day ON inspection_results (unit_code, inspected_on)",
+            // Repeated failed sign-ins lock the account for a while, whoever is guessing and from wherever.
+            "ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE users ADD COLUMN locked_until TEXT",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -54,6 +54,39 @@ extension Store {
         }
     }
 
+    /// True while the account is locked after repeated failed sign-ins.
+    public func isLocked(userID: Int, now: Date = Date()) async throws -> Bool {
+        try await exclusive {
+            guard let until = try await sql.select().column("locked_until").from("users").where("id", .equal, userID).first()?
+                .decode(column: "locked_until", as: String?.self) else { return false }
+            // ISO 8601 UTC strings of one format compare in time order.
+            return until > ISO8601DateFormatter().string(from: now)
+        }
+    }
+
+    /// Counts a failed sign-in; the `limit`-th in a row locks the account for `lockFor` seconds. True when it locked.
+    @discardableResult
+    public func recordFailedSignIn(userID: Int, limit: Int, lockFor: TimeInterval, now: Date = Date()) async throws -> Bool {
+        try await transaction {
+            try await sql.raw("UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = \(bind: userID)").run()
+            let failed = try await sql.select().column("failed_sign_ins").from("users").where("id", .equal, userID).first()?
+                .decode(column: "failed_sign_ins", as: Int.self) ?? 0
+            guard failed >= limit else { return false }
+            try await sql.update("users").set("failed_sign_ins", to: 0)
+                .set("locked_until", to: ISO8601DateFormatter().string(from: now.addingTimeInterval(lockFor)))
+                .where("id", .equal, userID).run()
+            return true
+        }
+    }
+
+    /// A successful sign-in clears the count of failures.
+    public func recordSignIn(userID: Int) async throws {
+        try await exclusive {
+            try await sql.update("users").set("failed_sign_ins", to: 0).set("locked_until", to: SQLLiteral.null)
+                .where("id", .equal, userID).run()
+        }
+    }
+
     /// Replaces a user's password hash and revokes their sessions (a changed password signs out everywhere else).
     public func setPasswordHash(userID: Int, _ hash: String, keepingSession token: String? = nil) async throws {
         try await transaction {

@@ -5,10 +5,12 @@ import SQLKit
 /// Why an inspection result was refused.
 public enum InspectionStoreError: Error, CustomStringConvertible, Sendable {
     case unknownDocument(kind: DocumentKind, number: String)
+    case invalid(SeizureProblem)
 
     public var description: String {
         switch self {
         case .unknownDocument(let kind, let number): "no \(kind.rawValue) document '\(number)' in the store"
+        case .invalid(let problem): "the result cannot be recorded: \(problem)"
         }
     }
 }
@@ -25,7 +27,8 @@ extension Store {
     /// Records the result of a control of the current version of a document; returns the result's id.
     @discardableResult
     public func recordInspection(_ result: InspectionResult) async throws -> Int {
-        try await transaction {
+        if let problem = result.problem() { throw InspectionStoreError.invalid(problem) }
+        return try await transaction {
             guard let row = try await sql.select().column("id").from("consignments")
                 .where("document_number", .equal, result.documentNumber).where("kind", .equal, result.kind.rawValue)
                 .where("is_current", .equal, 1).first() else {
@@ -40,16 +43,35 @@ extension Store {
                         SQLBind(result.method.rawValue), SQLBind(result.notes), SQLBind(result.revenue),
                         SQLBind(result.recordedBy), SQLBind(Store.now()))
                 .returning("id").first()
-            return try inserted?.decode(column: "id", as: Int.self) ?? 0
+            guard let resultID = try inserted?.decode(column: "id", as: Int.self) else {
+                throw StoreError.query("the new inspection result of \(result.documentNumber) has no id")
+            }
+            try await connection.insert(into: "seizure_lines", columns: [
+                "result_id", "consignment_id", "line_no", "unit_code", "seized_on", "category", "goods", "quantity",
+                "quantity_unit", "concealment", "estimated_value"], rows: result.seizures.enumerated().map { i, line in
+                    [.int(resultID), .int(consignmentID), .int(i + 1), .text(result.unit), .text(result.date.description),
+                     .text(line.category.rawValue), .text(line.goods), .double(line.quantity), .text(line.unit),
+                     SQLValue(line.concealment), SQLValue(line.estimatedValue)]
+                })
+            return resultID
         }
     }
 
     /// The results recorded for a document, oldest first.
     public func inspections(of documentNumber: String, kind: DocumentKind) async throws -> [InspectionResult] {
         try await exclusive {
-            try await sql.select().column("*").from("inspection_results")
+            let rows = try await sql.select().column("*").from("inspection_results")
                 .where("document_number", .equal, documentNumber).where("kind", .equal, kind.rawValue)
-                .orderBy("id").all().map { r in
+                .orderBy("id").all()
+            var lines: [Int: [SeizureLine]] = [:]
+            let ids = try rows.map { try $0.decode(column: "id", as: Int.self) }
+            if !ids.isEmpty {
+                for r in try await sql.select().column("*").from("seizure_lines").where("result_id", .in, ids)
+                    .orderBy("result_id").orderBy("line_no").all() {
+                    lines[try r.decode(column: "result_id", as: Int.self), default: []].append(try Store.readSeizureLine(r))
+                }
+            }
+            return try rows.map { r in
                     let date = try r.decode(column: "inspected_on", as: String.self)
                     let outcome = try r.decode(column: "outcome", as: String.self)
                     let method = try r.decode(column: "method", as: String.self)
@@ -61,8 +83,9 @@ extension Store {
                                             unit: try r.decode(column: "unit_code", as: String.self), date: day,
                                             outcome: o, method: m, notes: try r.decode(column: "notes", as: String?.self),
                                             revenue: try r.decode(column: "revenue", as: Double?.self),
-                                            recordedBy: try r.decode(column: "recorded_by", as: String.self))
-                }
+                                            recordedBy: try r.decode(column: "recorded_by", as: String.self),
+                                            seizures: lines[try r.decode(column: "id", as: Int.self)] ?? [])
+            }
         }
     }
 

@@ -73,8 +73,20 @@ struct TargetingCommandTests {
         for (i, t) in selected.enumerated() {
             let document = try #require(t["document"] as? String)
             _ = try ok(["result", "record", document, "--kind", "declaration", "--unit", "U10", "--date", day,
-                        "--outcome", i == 0 ? "seizure" : "cleared", "--method", "physical"])
+                        "--outcome", i == 0 ? "seizure" : "cleared", "--method", "physical"]
+                       + (i == 0 ? ["--seizure", "category=tobacco; goods=cigarettes; quantity=12000; unit=sticks; concealment=false wall",
+                                    "--seizure", "category=cash; goods=banknotes; quantity=9000; unit=usd; value=9000"] : []))
         }
+        let seized = try ok(["result", "show", try #require(selected.first?["document"] as? String), "--kind", "declaration"])
+        #expect(seized.stdout.contains("  seized\ttobacco\tcigarettes\t12000.0 sticks\tfalse wall\t\n"))
+        #expect(seized.stdout.contains("  seized\tcash\tbanknotes\t9000.0 USD\t\t9000.0\n"))
+        // A seizure says what was seized, in a known unit.
+        let bare = try cordon(["result", "record", "X", "--kind", "declaration", "--unit", "U10", "--outcome", "seizure", "--method", "dog"],
+                              database: db)
+        #expect(bare.status != 0 && bare.stderr.contains("a seizure needs at least one line"))
+        let badUnit = try cordon(["result", "record", "X", "--kind", "declaration", "--unit", "U10", "--outcome", "seizure", "--method", "dog",
+                                  "--seizure", "category=drugs; goods=opium; quantity=1; unit=bags"], database: db)
+        #expect(badUnit.status != 0 && badUnit.stderr.contains("'bags' is not a unit"))
         let unknown = try cordon(["result", "record", "NOPE", "--kind", "declaration", "--unit", "U10", "--outcome", "cleared",
                                   "--method", "dog"], database: db)
         #expect(unknown.status == 2 && unknown.stderr.contains("no declaration document 'NOPE'"))

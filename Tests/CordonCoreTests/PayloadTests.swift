@@ -42,3 +42,27 @@ struct PayloadTests {
         #expect(ours == foundation)
     }
 }
+
+@Suite("Seizure lines")
+struct SeizureLineTests {
+    @Test("a line names the goods, a positive quantity in a known unit, cash in its currency")
+    func problems() {
+        func line(_ c: CommodityCategory = .drugs, goods: String = "heroin", quantity: Double = 1, unit: String = "kg",
+                  value: Double? = nil) -> SeizureLine {
+            SeizureLine(category: c, goods: goods, quantity: quantity, unit: unit, estimatedValue: value)
+        }
+        #expect(line().problem() == nil)
+        #expect(line(.cash, unit: "USD").problem() == nil)
+        #expect(line(.cash, unit: "kg").problem() == .badUnit("kg", cash: true))
+        #expect(line(unit: "USD").problem() == .badUnit("USD", cash: false))
+        #expect(line(goods: "  ").problem() == .missingGoods)
+        #expect(line(quantity: 0).problem() == .badQuantity)
+        #expect(line(quantity: .nan).problem() == .badQuantity)
+        #expect(line(value: -1).problem() == .badValue)
+        #expect(line(goods: String(repeating: "x", count: 201)).problem() == .tooLong("goods"))
+        let result = InspectionResult(kind: .billOfLading, documentNumber: "B", unit: "U", date: .epoch, outcome: .seizure,
+                                      method: .physical, recordedBy: "o", seizures: [line(), line(quantity: -2)])
+        #expect(result.problem() == .line(2, .badQuantity))
+        #expect(result.problem()?.description == "seizure line 2: the quantity must be a number above zero")
+    }
+}

@@ -74,6 +74,14 @@ struct CodeListTests {
         #expect(CalendarDate(iso: "2023-02-29") == nil)
         #expect(try #require(CalendarDate(iso: "1970-01-08")).daysSinceEpoch == 7)
         #expect(try #require(CalendarDate(iso: "2026-11-23")).daysSinceEpoch == 20780)
+        // And back, across leap days and centuries; weeks start on Monday.
+        for days in [-800_000, -1, 0, 59, 789, 11_016, 20_780, 2_932_896] {
+            #expect(CalendarDate(daysSinceEpoch: days).daysSinceEpoch == days)
+        }
+        #expect(CalendarDate(daysSinceEpoch: 11_016).description == "2000-02-29")
+        #expect(try #require(CalendarDate(iso: "2026-11-29")).weekStart.description == "2026-11-23")
+        #expect(try #require(CalendarDate(iso: "2026-11-23")).weekStart.description == "2026-11-23")
+        #expect(try #require(CalendarDate(iso: "2026-03-01")).adding(days: -1).description == "2026-02-28")
     }
 }
 

@@ -31,10 +31,12 @@ public struct InspectionResult: Sendable, Hashable, Codable {
     /// Duties and fines recovered, in the node's currency.
     public var revenue: Double?
     public var recordedBy: String
+    /// What was seized, line by line; only for a seizure, and a seizure has at least one.
+    public var seizures: [SeizureLine]
 
     public init(kind: DocumentKind, documentNumber: String, unit: String, date: CalendarDate,
                 outcome: InspectionOutcome, method: InspectionMethod, notes: String? = nil, revenue: Double? = nil,
-                recordedBy: String) {
+                recordedBy: String, seizures: [SeizureLine] = []) {
         self.kind = kind
         self.documentNumber = documentNumber
         self.unit = unit
@@ -44,5 +46,16 @@ public struct InspectionResult: Sendable, Hashable, Codable {
         self.notes = notes
         self.revenue = revenue
         self.recordedBy = recordedBy
+        self.seizures = seizures
+    }
+
+    /// Why the result cannot be recorded as it is, or nil: a seizure says what was seized, other results do not.
+    public func problem() -> SeizureProblem? {
+        if outcome == .seizure && seizures.isEmpty { return .seizureWithoutLines }
+        if outcome != .seizure && !seizures.isEmpty { return .linesWithoutSeizure }
+        for (i, line) in seizures.enumerated() {
+            if let p = line.problem() { return .line(i + 1, p) }
+        }
+        return nil
     }
 }
