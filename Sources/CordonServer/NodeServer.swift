@@ -16,9 +16,12 @@ public enum NodeServer {
         router.add(middleware: SessionMiddleware(store: store))
         router.get("/health") { _, _ in "ok" }
         router.get("/static/cordon.css") { request, _ in try staticFile("cordon.css", type: "text/css; charset=utf-8", request: request) }
+        router.get("/static/cordon.js") { request, _ in try staticFile("cordon.js", type: "text/javascript; charset=utf-8", request: request) }
         AuthRoutes(store: store, pages: pages, settings: settings).add(to: router)
         QueueRoutes(store: store, pages: pages, settings: settings).add(to: router)
         ConsignmentRoutes(store: store, pages: pages).add(to: router)
+        SeizureRoutes(store: store, pages: pages, settings: settings).add(to: router)
+        DashboardRoutes(store: store, pages: pages).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },

@@ -8,12 +8,18 @@ public struct ServerSettings: Sendable {
     public var sessionHours: Int
     /// Targets per page of the queue.
     public var pageSize: Int
+    /// Failed sign-ins in a row that lock an account, and for how long.
+    public var signInAttempts: Int
+    public var lockMinutes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = true, sessionHours: Int = 12, pageSize: Int = 50) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = true, sessionHours: Int = 12, pageSize: Int = 50,
+                signInAttempts: Int = 5, lockMinutes: Int = 15) {
         self.host = host
         self.port = port
         self.secureCookies = secureCookies
         self.sessionHours = sessionHours
         self.pageSize = pageSize
+        self.signInAttempts = signInAttempts
+        self.lockMinutes = lockMinutes
     }
 }

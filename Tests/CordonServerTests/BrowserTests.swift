@@ -94,6 +94,25 @@ final class Chromium: @unchecked Sendable {
 
     func url() async throws -> String { try await call("GET", "/session/\(session)/url")["value"] as? String ?? "" }
 
+    /// Saves a PNG of the window under .build/screenshots of the package, for people to look at.
+    func screenshot(_ name: String) async throws {
+        guard let base64 = try await call("GET", "/session/\(session)/screenshot")["value"] as? String,
+              let png = Data(base64Encoded: base64) else { throw BrowserError(message: "no screenshot") }
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/screenshots")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try png.write(to: dir.appendingPathComponent("\(name).png"))
+    }
+
+    /// Waits up to five seconds for the page's source to contain `text` (a click's navigation is not awaited).
+    func waitFor(_ text: String) async throws -> Bool {
+        for _ in 0..<50 {
+            if try await source().contains(text) { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     func resize(width: Int, height: Int) async throws {
         try await call("POST", "/session/\(session)/window/rect", ["width": width, "height": height])
     }
@@ -116,7 +135,7 @@ final class Box<T>: @unchecked Sendable {
 
 @Suite("The workspace in a real browser")
 struct BrowserTests {
-    @Test("an officer signs in, reads the queue on a desk and on a phone, opens a target and records a seizure",
+    @Test("an officer signs in, reads the queue on a desk and on a phone, records a seizure, sees it on the dashboard, in Russian too",
           .timeLimit(.minutes(2)))
     func officerDay() async throws {
         let dir = try TemporaryDirectory()
@@ -147,13 +166,46 @@ struct BrowserTests {
                 try await browser.resize(width: 390, height: 844)
                 let fits = try await browser.script("return document.documentElement.scrollWidth <= window.innerWidth") as? Bool
                 #expect(fits == true)
+                try await browser.screenshot("queue-phone")
                 try await browser.click("li.target a")
                 #expect(try await browser.source().contains("reason of BL-ALA-1"))
+                // Seizure lines appear for a seizure; a fourth line can be added.
+                #expect(try await browser.script("return document.getElementById('seizure-lines').hidden") as? Bool == true)
                 try await browser.click("input[name=outcome][value=seizure]")
+                #expect(try await browser.script("return document.getElementById('seizure-lines').hidden") as? Bool == false)
+                try await browser.click("button.add-line")
+                #expect(try await browser.script("return document.querySelectorAll('.seizure-line').length") as? Int == 4)
+                try await browser.click(#"select[name="s_category[]"] option[value=drugs]"#)
+                try await browser.type(#"input[name="s_goods[]"]"#, "heroin")
+                try await browser.type(#"input[name="s_quantity[]"]"#, "12.5")
+                try await browser.type(#"input[name="s_unit[]"]"#, "kg")
+                try await browser.type(#"input[name="s_concealment[]"]"#, "false floor of the container")
                 try await browser.type("textarea[name=notes]", "cigarettes behind a false wall")
+                try await browser.click("select[name=method] option[value=physical]")
+                let formFits = try await browser.script("return document.documentElement.scrollWidth <= window.innerWidth") as? Bool
+                #expect(formFits == true)
+                try await browser.screenshot("result-form-phone")
                 try await browser.click("form.result button.primary")
+                #expect(try await browser.waitFor("12.5 kg"))
                 let after = try await browser.source()
                 #expect(after.contains("cigarettes behind a false wall") && after.contains("Seizure"), "\(after.suffix(1500))")
+                #expect(after.contains("heroin") && after.contains("12.5 kg"))
+                // The seizure is on the dashboard and in the register, in both languages.
+                try await browser.resize(width: 1200, height: 900)
+                try await browser.go(base + "/dashboard")
+                let dashboard = try await browser.source()
+                #expect(dashboard.contains(#"class="cat-drugs""#) && dashboard.contains("100% (1/1)"))
+                try await browser.screenshot("dashboard")
+                try await browser.go(base + "/seizures")
+                #expect(try await browser.source().contains("false floor of the container"))
+                try await browser.screenshot("seizures")
+                try await browser.click("form.lang button")
+                #expect(try await browser.waitFor("Наркотики"))
+                #expect(try await browser.url() == base + "/seizures")
+                #expect(try await browser.source().contains("12,5 kg"))
+                try await browser.go(base + "/dashboard")
+                #expect(try await browser.source().contains("Случаи изъятия по неделям"))
+                try await browser.screenshot("dashboard-ru")
             }
             await browser.value?.quit()
             return outcome
@@ -162,5 +214,7 @@ struct BrowserTests {
         await store.close()
         try outcome.get()
         #expect(results.map(\.outcome) == [.seizure])
+        #expect(results.first?.seizures == [SeizureLine(category: .drugs, goods: "heroin", quantity: 12.5, unit: "kg",
+                                                        concealment: "false floor of the container")])
     }
 }

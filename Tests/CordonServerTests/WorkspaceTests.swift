@@ -56,8 +56,14 @@ final class Browser: @unchecked Sendable {
 
     @discardableResult
     func post(_ uri: String, _ form: [String: String]) async throws -> TestResponse {
-        let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-        return try await send(uri, .post, body: body)
+        try await post(uri, pairs: form.map { ($0.key, $0.value) })
+    }
+
+    /// A form with repeated names (lists), in order.
+    @discardableResult
+    func post(_ uri: String, pairs: [(String, String)]) async throws -> TestResponse {
+        func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+        return try await send(uri, .post, body: pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&"))
     }
 
     func send(_ uri: String, _ method: HTTPRequest.Method, body: String?) async throws -> TestResponse {
@@ -176,18 +182,146 @@ struct WorkspaceTests {
             let page = try await b.get("/consignments/\(id)")
             let html = String(buffer: page.body)
             #expect(page.status == .ok && html.contains("reason of BL-ALA-1") && html.contains("ТОО Каспий Транс") && html.contains("SL1"))
-            let form = ["unit": "ALA", "outcome": "seizure", "method": "physical", "notes": "cigarettes behind a false wall", "revenue": "1 250,50"]
+            var form = ["unit": "ALA", "outcome": "seizure", "method": "physical", "notes": "cigarettes behind a false wall", "revenue": "1,250.50"]
             #expect(try await b.post("/consignments/\(id)/result", form.merging(["csrf": "forged"]) { $1 }).status == .forbidden)
             #expect(try await b.post("/consignments/\(id)/result", form).status == .forbidden)
+            form["csrf"] = Browser.csrf(page)
+            // A seizure says what was seized; the refused form comes back as it was typed.
+            let bare = try await b.post("/consignments/\(id)/result", form)
+            #expect(bare.status == .badRequest && String(buffer: bare.body).contains("A seizure needs at least one line"))
+            #expect(String(buffer: bare.body).contains(">cigarettes behind a false wall</textarea>"))
+            func lines(_ rows: [[String]]) -> [(String, String)] {
+                rows.flatMap { r in zip(["s_category[]", "s_goods[]", "s_quantity[]", "s_unit[]", "s_concealment[]", "s_value[]"], r).map { ($0, $1) } }
+            }
+            let negative = try await b.post("/consignments/\(id)/result", pairs: form.map { ($0.key, $0.value) }
+                + lines([["tobacco", "cigarettes", "-3", "sticks", "", ""]]))
+            #expect(negative.status == .badRequest && String(buffer: negative.body).contains("Seizure line 1: the quantity must be a number above zero"))
+            let typed = form.map { ($0.key, $0.value) } + lines([["tobacco", "cigarettes", "120,000", "sticks", "false wall", ""],
+                                                                 ["cash", "banknotes", "15000", "usd", "", ""], ["drugs", "", "", "", "", ""]])
             #expect(try await store.inspections(of: "BL-ALA-1", kind: .billOfLading).isEmpty)
-            let saved = try await b.post("/consignments/\(id)/result", form.merging(["csrf": Browser.csrf(page)]) { $1 })
+            let saved = try await b.post("/consignments/\(id)/result", pairs: typed)
             #expect(saved.status == .seeOther)
             let results = try await store.inspections(of: "BL-ALA-1", kind: .billOfLading)
             #expect(results.map(\.outcome) == [.seizure] && results.first?.recordedBy == "olga" && results.first?.revenue == 1250.5)
-            #expect(String(buffer: try await b.get("/consignments/\(id)").body).contains("cigarettes behind a false wall"))
+            // The third line was left blank apart from its category: not a line.
+            #expect(results.first?.seizures == [
+                SeizureLine(category: .tobacco, goods: "cigarettes", quantity: 120_000, unit: "sticks", concealment: "false wall"),
+                SeizureLine(category: .cash, goods: "banknotes", quantity: 15_000, unit: "USD"),
+            ])
+            let shown = String(buffer: try await b.get("/consignments/\(id)").body)
+            #expect(shown.contains("cigarettes behind a false wall") && shown.contains("120,000 sticks") && shown.contains("15,000 USD"))
             // A result for a unit the officer is not in is refused.
-            let other = try await b.post("/consignments/\(id)/result", form.merging(["csrf": Browser.csrf(page), "unit": "TAS"]) { $1 })
+            let other = try await b.post("/consignments/\(id)/result", pairs: typed.map { $0.0 == "unit" ? ("unit", "TAS") : $0 })
             #expect(other.status == .forbidden)
+        }
+    }
+
+    @Test("the seizures register and its CSV: filters, need-to-know, Cyrillic and no spreadsheet formulas",
+          arguments: TestDatabases.available)
+    func seizures(kind: TestDatabases.Kind) async throws {
+        try await withWorkspace(kind) { client, store in
+            try await recordSeizures(store)
+            let olga = Browser(client)
+            try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+            let html = String(buffer: try await olga.get("/seizures").body)
+            #expect(html.contains("героин") && html.contains("=cmd") && html.contains("12.5 kg") && !html.contains("BL-TAS-1"))
+            let tobacco = String(buffer: try await olga.get("/seizures?category=tobacco").body)
+            #expect(tobacco.contains("cigarettes") && !tobacco.contains("героин"))
+            let later = String(buffer: try await olga.get("/seizures?from=2026-11-22").body)
+            #expect(later.contains("cigarettes") && !later.contains("героин"))
+            // Asking for another unit's seizures gives one's own.
+            #expect(!String(buffer: try await olga.get("/seizures?scope=TAS").body).contains("BL-TAS-1"))
+
+            let csv = try await olga.get("/seizures.csv")
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"seizures-") == true)
+            let text = String(buffer: csv.body)
+            let lines = text.split(separator: "\r\n")
+            #expect(text.hasPrefix("\u{FEFF}date,unit,document_kind,document,category,goods,quantity,quantity_unit"))
+            #expect(lines.count == 4, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("2026-11-21,ALA,bl,BL-ALA-1,drugs,героин,12.5,kg,\"inside the spare tyre, wrapped\",250000,") })
+            #expect(lines.contains { $0.contains(",'=cmd|' /C calc'!A0,") })
+            #expect(!text.contains("BL-TAS-1"))
+
+            let analyst = Browser(client)
+            try await analyst.post("/login", ["username": "ana", "password": "correct horse battery"])
+            let all = String(buffer: try await analyst.get("/seizures.csv").body)
+            #expect(all.contains("BL-TAS-1") && all.contains("BL-ALA-1"))
+            let tas = String(buffer: try await analyst.get("/seizures.csv?scope=TAS").body)
+            #expect(tas.contains("BL-TAS-1") && !tas.contains("BL-ALA-1"))
+            let kz = String(buffer: try await analyst.get("/seizures.csv?scope=country%3AKZ").body)
+            #expect(!kz.contains("BL-TAS-1") && kz.contains("BL-ALA-1"))
+        }
+    }
+
+    @Test("the dashboard: tiles, hit rates by lane and kind of selection, seizures by commodity as SVG; own units only",
+          arguments: TestDatabases.available)
+    func dashboard(kind: TestDatabases.Kind) async throws {
+        try await withWorkspace(kind) { client, store in
+            try await recordSeizures(store)
+            let olga = Browser(client)
+            try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+            let page = try await olga.get("/dashboard?from=2026-11-01&until=2026-11-30")
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok && html.utf8.count < 100_000)
+            // ALA: two selected targets, both inspected: BL-ALA-1 seized (red, mandatory), BL-ALA-2 cleared (yellow, targeted).
+            #expect(html.contains(#"<span class="tile-value">2</span> <span class="tile-label">Targets selected"#))
+            // Three controls recorded, two found something.
+            #expect(html.contains(#"<span class="tile-value">67%</span> <span class="tile-label">Hit rate"#))
+            #expect(html.contains("100% (1/1)") && html.contains("0% (0/1)"))
+            #expect(html.contains(#"<svg xmlns="http://www.w3.org/2000/svg""#) && html.contains(#"class="cat-drugs""#))
+            #expect(html.contains(#"class="cat-tobacco""#) && !html.contains("<script"))
+            #expect(html.contains("Seizure cases by week") && html.contains("16 Nov"))
+            // Timur's unit has its own figures only.
+            let timur = Browser(client)
+            try await timur.post("/login", ["username": "timur", "password": "correct horse battery"])
+            let tas = String(buffer: try await timur.get("/dashboard?from=2026-11-01&until=2026-11-30&scope=ALA").body)
+            #expect(tas.contains(#"<span class="tile-value">1</span> <span class="tile-label">Targets selected"#))
+            #expect(!tas.contains(#"class="cat-drugs""#) && tas.contains(#"class="cat-cash""#))
+            // A long period is drawn by month.
+            #expect(String(buffer: try await olga.get("/dashboard?from=2026-01-01&until=2026-12-31").body).contains("Seizure cases by month"))
+        }
+    }
+
+    /// Results of three controls: ALA seized drugs on BL-ALA-1 (21 Nov) and cleared BL-ALA-2; tobacco with a
+    /// formula-like name on BL-ALA-1 (23 Nov); TAS seized cash on BL-TAS-1.
+    func recordSeizures(_ store: Store) async throws {
+        let d21 = CalendarDate(year: 2026, month: 11, day: 21)!, d23 = CalendarDate(year: 2026, month: 11, day: 23)!
+        try await store.recordInspection(InspectionResult(kind: .billOfLading, documentNumber: "BL-ALA-1", unit: "ALA", date: d21,
+            outcome: .seizure, method: .physical, recordedBy: "olga",
+            seizures: [SeizureLine(category: .drugs, goods: "героин", quantity: 12.5, unit: "kg", concealment: "inside the spare tyre, wrapped",
+                                   estimatedValue: 250_000)]))
+        try await store.recordInspection(InspectionResult(kind: .billOfLading, documentNumber: "BL-ALA-2", unit: "ALA", date: d21,
+            outcome: .cleared, method: .xray, recordedBy: "olga"))
+        try await store.recordInspection(InspectionResult(kind: .billOfLading, documentNumber: "BL-ALA-1", unit: "ALA", date: d23,
+            outcome: .seizure, method: .dog, recordedBy: "olga",
+            seizures: [SeizureLine(category: .tobacco, goods: "cigarettes", quantity: 4000, unit: "sticks"),
+                       SeizureLine(category: .other, goods: "=cmd|' /C calc'!A0", quantity: 1, unit: "pieces")]))
+        try await store.recordInspection(InspectionResult(kind: .billOfLading, documentNumber: "BL-TAS-1", unit: "TAS", date: d21,
+            outcome: .seizure, method: .physical, recordedBy: "timur",
+            seizures: [SeizureLine(category: .cash, goods: "banknotes", quantity: 50_000, unit: "USD")]))
+    }
+
+    @Test("repeated failed sign-ins lock the account for a while, with the same answer as a wrong password")
+    func lockOut() async throws {
+        try await withWorkspace(.sqlite) { client, store in
+            let b = Browser(client)
+            for _ in 0..<5 {
+                let refused = try await b.post("/login", ["username": "olga", "password": "not her password"])
+                #expect(refused.status == .unauthorized && String(buffer: refused.body).contains("locked for 15 minutes"))
+            }
+            let locked = try await b.post("/login", ["username": "olga", "password": "correct horse battery"])
+            #expect(locked.status == .unauthorized && b.cookies["cordon_session"] == nil)
+            // Other users are not affected; the lock ends by itself.
+            #expect(try await Browser(client).post("/login", ["username": "ana", "password": "correct horse battery"]).status == .seeOther)
+            let olga = try #require(try await store.account("olga")).user
+            #expect(try await store.isLocked(userID: olga.id))
+            #expect(try await !store.isLocked(userID: olga.id, now: Date().addingTimeInterval(16 * 60)))
+            // Four failures and a success start the count again.
+            let ana = try #require(try await store.account("ana")).user
+            for _ in 0..<4 { try await store.recordFailedSignIn(userID: ana.id, limit: 5, lockFor: 900) }
+            try await store.recordSignIn(userID: ana.id)
+            #expect(try await !store.recordFailedSignIn(userID: ana.id, limit: 5, lockFor: 900))
         }
     }
 
@@ -245,3 +379,4 @@ struct WorkspaceTests {
         }
     }
 }
+

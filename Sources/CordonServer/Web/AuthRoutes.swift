@@ -55,7 +55,11 @@ struct AuthRoutes {
                 try await store.setLanguage(userID: session.user.id, lang)
             }
             // Only a path of this node: never an address elsewhere.
-            let back = form.back.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
+            // Back to the page the switch was pressed on: the form's `back`, else the referring page of this node.
+            let referred = request.headers[.referer].flatMap { URLComponents(string: $0) }.map { c in
+                c.percentEncodedPath + (c.percentEncodedQuery.map { "?" + $0 } ?? "")
+            }
+            let back = (form.back ?? referred).flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
             var response = Response.redirect(to: back, type: .normal)
             response.setCookie(Cookie(name: "lang", value: lang.rawValue, maxAge: 365 * 86400, path: "/",
                                       secure: settings.secureCookies, httpOnly: true, sameSite: .strict))
@@ -74,12 +78,22 @@ struct AuthRoutes {
         let account = try await store.account(form.username.trimmingCharacters(in: .whitespaces))
         // The same work whether or not the user exists.
         let valid = Passwords.verify(form.password, hash: account?.passwordHash ?? Passwords.decoy)
-        guard valid, let account, !account.user.disabled else {
-            context.logger.notice("sign-in refused", metadata: ["username": "\(form.username.prefix(64))"])
+        var locked = false
+        if let account { locked = try await store.isLocked(userID: account.user.id) }
+        guard valid, !locked, let account, !account.user.disabled else {
+            context.logger.notice("sign-in refused", metadata: ["username": "\(form.username.prefix(64))", "locked": "\(locked)"])
+            if let account, !locked, !valid,
+               try await store.recordFailedSignIn(userID: account.user.id, limit: settings.signInAttempts,
+                                                  lockFor: Double(settings.lockMinutes) * 60) {
+                context.logger.warning("account locked after repeated failed sign-ins", metadata: ["user": "\(account.user.username)"])
+            }
+            // The same answer for a wrong password, an unknown user and a locked account: nothing to learn by guessing.
+            let message = String(format: pages.localization.text("sign_in_failed", lang), settings.signInAttempts, settings.lockMinutes)
             return pages.page("login", title: pages.localization.text("sign_in", lang),
-                              values: ["error": pages.localization.text("sign_in_failed", lang), "username": form.username],
+                              values: ["error": message, "username": form.username],
                               language: lang, session: nil, status: .unauthorized)
         }
+        try await store.recordSignIn(userID: account.user.id)
         let token = SessionToken.random()
         try await store.createSession(userID: account.user.id, tokenHash: SessionToken.hash(token), csrfToken: SessionToken.random(),
                                       expires: Date().addingTimeInterval(Double(settings.sessionHours) * 3600))

@@ -51,17 +51,8 @@ struct ConsignmentRoutes {
     let store: Store
     let pages: Pages
 
-    struct ResultForm: Decodable {
-        var csrf: String?
-        var unit: String
-        var outcome: String
-        var method: String
-        var notes: String?
-        var revenue: String?
-    }
-
     func add(to router: Router<WebContext>) {
-        router.get("/consignments/:id") { request, context in try await show(request, context, error: nil) }
+        router.get("/consignments/:id") { request, context in try await show(request, context) }
         router.post("/consignments/:id/result") { request, context in try await record(request, context) }
     }
 
@@ -73,7 +64,9 @@ struct ConsignmentRoutes {
         return national || !targetings.isEmpty ? targetings : nil
     }
 
-    func show(_ request: Request, _ context: WebContext, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The page; after a refused result, with the reason and the form as it was typed.
+    func show(_ request: Request, _ context: WebContext, error: String? = nil, typed: ResultForm? = nil,
+              status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let session = context.session else { return .redirect(to: "/login") }
         let lang = Pages.language(request, context)
         let t = pages.localization
@@ -94,13 +87,29 @@ struct ConsignmentRoutes {
         values["results"] = try await store.inspections(of: c.documentNumber, kind: c.kind).map { r in
             ["date": Localization.date(r.date, lang), "unit": r.unit, "outcome": t.text("outcome_\(r.outcome.rawValue)", lang),
              "positive": r.outcome.isPositive, "method": t.text("method_\(r.method.rawValue)", lang), "notes": r.notes ?? "",
-             "by": r.recordedBy]
+             "by": r.recordedBy, "seizures": r.seizures.map { SeizureView.line($0, lang, t) }]
         }
         let resultUnits = session.user.units
         values["can_record"] = !resultUnits.isEmpty && [.officer, .supervisor].contains(session.user.role)
-        values["result_units"] = resultUnits.map { ["code": $0] }
-        values["outcomes"] = InspectionOutcome.allCases.map { ["value": $0.rawValue, "label": t.text("outcome_\($0.rawValue)", lang)] }
-        values["methods"] = InspectionMethod.allCases.map { ["value": $0.rawValue, "label": t.text("method_\($0.rawValue)", lang)] }
+        values["result_units"] = resultUnits.map { ["code": $0, "selected": $0 == typed?.unit] }
+        values["outcomes"] = InspectionOutcome.allCases.map {
+            ["value": $0.rawValue, "label": t.text("outcome_\($0.rawValue)", lang), "checked": $0.rawValue == typed?.outcome]
+        }
+        values["methods"] = InspectionMethod.allCases.map {
+            ["value": $0.rawValue, "label": t.text("method_\($0.rawValue)", lang), "selected": $0.rawValue == typed?.method]
+        }
+        values["notes"] = typed?.notes ?? ""
+        values["revenue"] = typed?.revenue ?? ""
+        // Three lines to fill in; more with the page's small script, or by saving and recording again.
+        let typedLines = (typed?.lines ?? []).filter { !$0.isBlank }
+        values["lines"] = (typedLines + Array(repeating: ResultForm.Line(), count: max(1, 3 - typedLines.count))).map { l in
+            ["goods": l.goods ?? "", "quantity": l.quantity ?? "", "unit": l.unit ?? "", "concealment": l.concealment ?? "",
+             "value": l.value ?? "",
+             "categories": CommodityCategory.allCases.map {
+                 ["value": $0.rawValue, "label": t.text("category_\($0.rawValue)", lang), "selected": $0.rawValue == l.category]
+             }] as [String: Any]
+        }
+        values["quantity_units"] = SeizureLine.quantityUnits.map { ["value": $0] }
         values["csrf"] = session.csrfToken
         if let error { values["error"] = error }
         return pages.page("consignment", title: "\(t.text("kind_\(c.kind.rawValue)", lang)) \(c.documentNumber)", values: values,
@@ -120,21 +129,11 @@ struct ConsignmentRoutes {
         guard let c = try await store.consignment(id: id), try await visibleTargetings(id, session.user) != nil else {
             throw HTTPError(.notFound)
         }
-        guard let outcome = InspectionOutcome(rawValue: form.outcome), let method = InspectionMethod(rawValue: form.method) else {
-            return try await show(request, context, error: t.text("result_invalid", lang), status: .badRequest)
+        do {
+            try await store.recordInspection(try form.result(for: c, recordedBy: session.user.username, localization: t, lang))
+        } catch let invalid as ResultForm.Invalid {
+            return try await show(request, context, error: invalid.message, typed: form, status: .badRequest)
         }
-        let notes = form.notes?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let notes, notes.count > 4000 { return try await show(request, context, error: t.text("notes_too_long", lang), status: .badRequest) }
-        var revenue: Double?
-        if let text = form.revenue?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let v = Double(text.replacingOccurrences(of: ",", with: ".").replacingOccurrences(of: " ", with: "")), v >= 0 else {
-                return try await show(request, context, error: t.text("revenue_invalid", lang), status: .badRequest)
-            }
-            revenue = v
-        }
-        try await store.recordInspection(InspectionResult(kind: c.kind, documentNumber: c.documentNumber, unit: form.unit, date: .today,
-                                                          outcome: outcome, method: method, notes: notes?.isEmpty == true ? nil : notes,
-                                                          revenue: revenue, recordedBy: session.user.username))
         return .redirect(to: "/consignments/\(id)", type: .normal)
     }
 }

@@ -38,15 +38,34 @@ public struct Localization: Sendable {
         }
     }
 
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// A day in a chart's axis: 23 Nov or 23.11.
+    public static func shortDate(_ d: CalendarDate, _ language: Language) -> String {
+        switch language {
+        case .en: return "\(d.day) \(monthNames[d.month - 1])"
+        case .ru: return String(date(d, .ru).prefix(5))
+        }
+    }
+
+    /// A month in a chart's axis: Nov 2026 or 11.2026.
+    public static func month(_ d: CalendarDate, _ language: Language) -> String {
+        switch language {
+        case .en: return "\(monthNames[d.month - 1]) \(d.year)"
+        case .ru: return String(date(d, .ru).dropFirst(3))
+        }
+    }
+
     /// A share as a whole percentage: "87%" (the same in both languages).
     public static func percent(_ v: Double) -> String { "\(Int((v * 100).rounded()))%" }
 
     /// A number with grouped thousands and the language's decimal mark: 12,345.5 or 12 345,5.
-    public static func number(_ v: Double, _ language: Language, decimals: Int = 0) -> String {
+    /// `upTo` allows more decimals when the value has them (quantities: 12, 12.5, 0.125).
+    public static func number(_ v: Double, _ language: Language, decimals: Int = 0, upTo: Int? = nil) -> String {
         let f = NumberFormatter()
         f.numberStyle = .decimal
         f.minimumFractionDigits = decimals
-        f.maximumFractionDigits = decimals
+        f.maximumFractionDigits = max(decimals, upTo ?? decimals)
         f.locale = Locale(identifier: language == .ru ? "ru_RU" : "en_GB")
         return f.string(from: NSNumber(value: v)) ?? String(v)
     }

@@ -1,0 +1,22 @@
+// The result form's small helpers; the form works without them.
+// Seizure lines show only for a seizure, and "Add a line" copies the last line, emptied.
+(function () {
+  var form = document.querySelector("form.result");
+  if (!form) return;
+  var lines = document.getElementById("seizure-lines");
+  var add = lines.querySelector(".add-line");
+  function sync() {
+    var chosen = form.querySelector("input[name=outcome]:checked");
+    // Hidden lines are disabled too, so that lines typed before changing the outcome are not sent.
+    lines.hidden = lines.disabled = !chosen || chosen.value !== "seizure";
+  }
+  form.addEventListener("change", sync);
+  sync();
+  add.hidden = false;
+  add.addEventListener("click", function () {
+    var all = lines.querySelectorAll(".seizure-line");
+    var copy = all[all.length - 1].cloneNode(true);
+    copy.querySelectorAll("input").forEach(function (field) { field.value = ""; });
+    add.before(copy);
+  });
+})();
