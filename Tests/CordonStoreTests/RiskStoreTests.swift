@@ -88,7 +88,8 @@ struct RiskStoreTests {
 
             let first = queue[0].documentNumber, second = queue[1].documentNumber
             try await store.recordInspection(InspectionResult(kind: .declaration, documentNumber: first, unit: "U1", date: day,
-                                                              outcome: .seizure, method: .physical, recordedBy: "olga"))
+                                                              outcome: .seizure, method: .physical, recordedBy: "olga",
+                                                              seizures: [SeizureLine(category: .tobacco, goods: "cigarettes", quantity: 10, unit: "packs")]))
             try await store.recordInspection(InspectionResult(kind: .declaration, documentNumber: second, unit: "U1", date: day,
                                                               outcome: .cleared, method: .xray, recordedBy: "olga"))
             await #expect(throws: InspectionStoreError.self) {
