@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "CordonIngestTests", dependencies: ["CordonIngest", "CordonCore", "TestSupport"]),
         .testTarget(name: "CordonStoreTests", dependencies: ["CordonStore", "CordonIngest", "CordonCore", "TestSupport"]),
         .testTarget(name: "CordonRiskTests", dependencies: ["CordonRisk", "CordonCore", "CordonIngest", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["CordonCore", "CordonStore", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CordonCore", "CordonStore", "CordonServer", "TestSupport"]),
         .testTarget(name: "CordonServerTests", dependencies: [
             "CordonServer", "CordonStore", "CordonCore", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -13,6 +13,7 @@ public enum NodeServer {
         let pages = try await Pages.bundled()
         let router = Router(context: WebContext.self)
         router.add(middleware: CompressionMiddleware())
+        router.add(middleware: APIMiddleware(store: store))
         router.add(middleware: SessionMiddleware(store: store))
         router.get("/health") { _, _ in "ok" }
         router.get("/static/cordon.css") { request, _ in try staticFile("cordon.css", type: "text/css; charset=utf-8", request: request) }
@@ -22,6 +23,7 @@ public enum NodeServer {
         ConsignmentRoutes(store: store, pages: pages).add(to: router)
         SeizureRoutes(store: store, pages: pages, settings: settings).add(to: router)
         DashboardRoutes(store: store, pages: pages).add(to: router)
+        APIRoutes(store: store).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },

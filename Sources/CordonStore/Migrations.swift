@@ -165,6 +165,16 @@ enum Migrations {
             "ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE users ADD COLUMN locked_until TEXT",
         ] },
+        Migration(version: 5, name: "API tokens") { f in [
+            // Like sessions: only the token's SHA-256 is stored; the token itself is shown once, when created.
+            """
+            CREATE TABLE api_tokens (
+                id \(f.autoID), token_hash TEXT NOT NULL, user_id BIGINT NOT NULL REFERENCES users (id),
+                name TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT,
+                revoked INTEGER NOT NULL, last_used_at TEXT)
+            """,
+            "CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash)",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -102,7 +102,7 @@ extension Store {
         try await exclusive { try await sql.update("users").set("language", to: language.rawValue).where("id", .equal, userID).run() }
     }
 
-    private func readUser(_ r: any SQLRow) async throws -> User {
+    func readUser(_ r: any SQLRow) async throws -> User {
         let id = try r.decode(column: "id", as: Int.self)
         let role = try r.decode(column: "role", as: String.self)
         let language = try r.decode(column: "language", as: String.self)

@@ -93,6 +93,14 @@ extension Store {
         }
     }
 
+    /// The store id of a document's current version.
+    public func currentConsignmentID(_ documentNumber: String, kind: DocumentKind) async throws -> Int? {
+        try await exclusive {
+            try await sql.select().column("id").from("consignments").where("document_number", .equal, documentNumber)
+                .where("kind", .equal, kind.rawValue).where("is_current", .equal, 1).first()?.decode(column: "id", as: Int.self)
+        }
+    }
+
     /// A consignment version by its store id.
     public func consignment(id: Int) async throws -> Consignment? {
         try await exclusive {

@@ -1,6 +1,20 @@
 /// What a user may do (DESIGN.md, security model).
 public enum Role: String, Codable, Sendable, CaseIterable {
     case officer, supervisor, analyst, coordinator, auditor, admin
+    /// A system (a port community system, the declaration system) that uses the API with a token, never the pages.
+    case integration
+
+    /// Sees and works only the targets, consignments and results of its own units; other roles are national.
+    public var isUnitScoped: Bool { [.officer, .supervisor, .integration].contains(self) }
+
+    /// Records inspection results for its units.
+    public var recordsResults: Bool { [.officer, .supervisor, .integration].contains(self) }
+
+    /// Sends cargo data into the node.
+    public var sendsCargo: Bool { [.integration, .analyst, .admin].contains(self) }
+
+    /// Signs in to the web pages.
+    public var usesPages: Bool { self != .integration }
 }
 
 /// The languages of the workspace.

@@ -80,7 +80,7 @@ struct AuthRoutes {
         let valid = Passwords.verify(form.password, hash: account?.passwordHash ?? Passwords.decoy)
         var locked = false
         if let account { locked = try await store.isLocked(userID: account.user.id) }
-        guard valid, !locked, let account, !account.user.disabled else {
+        guard valid, !locked, let account, !account.user.disabled, account.user.role.usesPages else {
             context.logger.notice("sign-in refused", metadata: ["username": "\(form.username.prefix(64))", "locked": "\(locked)"])
             if let account, !locked, !valid,
                try await store.recordFailedSignIn(userID: account.user.id, limit: settings.signInAttempts,

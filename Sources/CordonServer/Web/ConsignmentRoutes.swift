@@ -56,14 +56,6 @@ struct ConsignmentRoutes {
         router.post("/consignments/:id/result") { request, context in try await record(request, context) }
     }
 
-    /// The units of the user that targeted the consignment; national roles see it through any unit.
-    func visibleTargetings(_ id: Int, _ user: User) async throws -> [(unit: String, day: CalendarDate, target: Target)]? {
-        let national = ![.officer, .supervisor].contains(user.role)
-        let targetings = try await store.targetings(of: id, units: national ? nil : user.units)
-        // Need-to-know: an officer sees a consignment only through a queue of one of their units.
-        return national || !targetings.isEmpty ? targetings : nil
-    }
-
     /// The page; after a refused result, with the reason and the form as it was typed.
     func show(_ request: Request, _ context: WebContext, error: String? = nil, typed: ResultForm? = nil,
               status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -71,7 +63,7 @@ struct ConsignmentRoutes {
         let lang = Pages.language(request, context)
         let t = pages.localization
         let id = try context.parameters.require("id", as: Int.self)
-        guard let c = try await store.consignment(id: id), let targetings = try await visibleTargetings(id, session.user) else {
+        guard let c = try await store.consignment(id: id), let targetings = try await Access.targetings(of: id, for: session.user, in: store) else {
             return pages.page("error", title: t.text("not_found", lang), values: ["message": t.text("not_found", lang)],
                               language: lang, session: session, status: .notFound)
         }
@@ -90,7 +82,7 @@ struct ConsignmentRoutes {
              "by": r.recordedBy, "seizures": r.seizures.map { SeizureView.line($0, lang, t) }]
         }
         let resultUnits = session.user.units
-        values["can_record"] = !resultUnits.isEmpty && [.officer, .supervisor].contains(session.user.role)
+        values["can_record"] = !resultUnits.isEmpty && session.user.role.recordsResults
         values["result_units"] = resultUnits.map { ["code": $0, "selected": $0 == typed?.unit] }
         values["outcomes"] = InspectionOutcome.allCases.map {
             ["value": $0.rawValue, "label": t.text("outcome_\($0.rawValue)", lang), "checked": $0.rawValue == typed?.outcome]
@@ -123,10 +115,10 @@ struct ConsignmentRoutes {
         let form = try await request.decode(as: ResultForm.self, context: context)
         try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
         let id = try context.parameters.require("id", as: Int.self)
-        guard [.officer, .supervisor].contains(session.user.role), session.user.units.contains(form.unit) else {
+        guard session.user.role.recordsResults, session.user.units.contains(form.unit) else {
             throw HTTPError(.forbidden, message: "only officers and supervisors of the unit record its results")
         }
-        guard let c = try await store.consignment(id: id), try await visibleTargetings(id, session.user) != nil else {
+        guard let c = try await store.consignment(id: id), try await Access.targetings(of: id, for: session.user, in: store) != nil else {
             throw HTTPError(.notFound)
         }
         do {

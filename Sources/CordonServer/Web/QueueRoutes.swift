@@ -4,13 +4,18 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Who may see which units' work: officers and supervisors their own units; national roles every unit.
+/// Who may see which units' work: officers, supervisors and integrations their own units; national roles every unit.
 enum Access {
     static func units(of user: User, among all: [ControlUnit]) -> [ControlUnit] {
-        switch user.role {
-        case .officer, .supervisor: return all.filter { user.units.contains($0.code) }
-        case .analyst, .coordinator, .auditor, .admin: return all
-        }
+        user.role.isUnitScoped ? all.filter { user.units.contains($0.code) } : all
+    }
+
+    /// Where a consignment was targeted, as far as the user may see; nil when the user may not see it at all.
+    /// Need-to-know: a unit-scoped user sees a consignment only through a queue of one of their units.
+    static func targetings(of id: Int, for user: User, in store: Store) async throws -> [(unit: String, day: CalendarDate, target: Target)]? {
+        let national = !user.role.isUnitScoped
+        let targetings = try await store.targetings(of: id, units: national ? nil : user.units)
+        return national || !targetings.isEmpty ? targetings : nil
     }
 }
 

@@ -35,7 +35,7 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "The name shown in the workspace.")
         var name: String
 
-        @Option(help: "officer, supervisor, analyst, coordinator, auditor or admin.")
+        @Option(help: "officer, supervisor, analyst, coordinator, auditor, admin, or integration (a system using the API).")
         var role: String
 
         @Option(help: "The user's agency (customs, police, drug control, border service, ...).")
@@ -47,8 +47,9 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "en or ru.")
         var language = "en"
 
-        @Option(help: ArgumentHelp("File with the password on its first line; - for stdin.", valueName: "FILE"))
-        var passwordFile: String
+        @Option(help: ArgumentHelp("File with the password on its first line; - for stdin. Not for integrations, which use tokens.",
+                                   valueName: "FILE"))
+        var passwordFile: String?
 
         @OptionGroup var store: StoreOptions
 
@@ -59,10 +60,22 @@ struct UserCommand: AsyncParsableCommand {
             }
             guard Role(rawValue: role) != nil else { throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
             guard Language(rawValue: language) != nil else { throw ValidationError("--language must be en or ru") }
+            if role == Role.integration.rawValue {
+                if passwordFile != nil { throw ValidationError("an integration signs in with API tokens (cordon token create), not a password") }
+            } else if passwordFile == nil {
+                throw ValidationError("--password-file is required")
+            }
         }
 
         func run() async throws {
             guard let role = Role(rawValue: role), let language = Language(rawValue: language) else { throw ExitCode(2) }
+            let user = User(username: username, displayName: name, role: role, agency: agency, units: unit, language: language)
+            guard let passwordFile else {
+                // An integration has no password: a hash of random bytes that no password matches.
+                let id = try await store.with("user add") { db in try await db.createUser(user, passwordHash: Passwords.hash(APITokens.issue().token)) }
+                StandardOutput.write("user \(id)\t\(username)\t\(role.rawValue)\n")
+                return
+            }
             let text: String?
             if passwordFile == "-" { text = readLine(strippingNewline: true) } else {
                 text = (try? String(contentsOfFile: passwordFile, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false)
@@ -76,7 +89,6 @@ struct UserCommand: AsyncParsableCommand {
                 StandardError.write("cordon user add: \(error)\n")
                 throw ExitCode(2)
             }
-            let user = User(username: username, displayName: name, role: role, agency: agency, units: unit, language: language)
             let hash = Passwords.hash(password)
             let id = try await store.with("user add") { db in try await db.createUser(user, passwordHash: hash) }
             StandardOutput.write("user \(id)\t\(username)\t\(role.rawValue)\n")

@@ -1,0 +1,46 @@
+import CordonCore
+import CordonStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The API's door: every /api/ request carries a bearer token of a live user, and every failure, including
+/// an unknown route or a body that does not decode, answers in the API's error shape.
+struct APIMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    let store: Store
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        var context = context
+        var response: Response
+        do {
+            guard let header = request.headers[.authorization], header.count < 300,
+                  header.lowercased().hasPrefix("bearer "),
+                  let user = try await store.tokenUser(tokenHash: SessionToken.hash(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)))
+            else { throw APIError.unauthorized }
+            context.apiUser = user
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            // The router's own answers: no route, or a body over the size limit.
+            let mapped: APIError = switch error.status {
+            case .notFound: .noSuchRoute
+            case .contentTooLarge: APIError(.contentTooLarge, "too_large", error.body ?? "the body is too large")
+            case .unsupportedMediaType: APIError(.unsupportedMediaType, "unsupported_media_type", "send application/json")
+            default: APIError(error.status, "http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
+            }
+            response = try mapped.response(from: request, context: context)
+        } catch let error as DecodingError {
+            response = try APIJSON.invalid(error, prefix: "").response(from: request, context: context)
+        } catch {
+            context.logger.error("API request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            response = try APIError(.internalServerError, "internal", "the node could not complete the request; it is logged")
+                .response(from: request, context: context)
+        }
+        response.headers[.cacheControl] = "no-store"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        return response
+    }
+}

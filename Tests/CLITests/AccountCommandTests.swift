@@ -1,0 +1,50 @@
+import CordonCore
+import CordonServer
+import CordonStore
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("cordon user and token")
+struct AccountCommandTests {
+    @Test("users with passwords from stdin, integrations without; tokens created once, listed without the secret, revoked")
+    func usersAndTokens() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = "sqlite:" + dir.file("node.sqlite")
+        func ok(_ args: [String], stdin: String? = nil) throws -> ProcessResult {
+            let r = try cordon(args, database: db, stdin: stdin)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            return r
+        }
+        _ = try ok(["unit", "save", "ALA", "--name", "Almaty ACCU", "--kind", "accu", "--country", "KZ", "--location", "KZALA", "--capacity", "5"])
+        _ = try ok(["user", "add", "olga", "--name", "Olga", "--role", "officer", "--agency", "customs", "--unit", "ALA", "--password-file", "-"],
+                   stdin: "a long passphrase\n")
+        let weak = try cordon(["user", "add", "oleg", "--name", "Oleg", "--role", "officer", "--agency", "customs", "--password-file", "-"],
+                              database: db, stdin: "oleg12345678\n")
+        #expect(weak.status != 0 && weak.stderr.contains("username"))
+        let noPassword = try cordon(["user", "add", "oleg", "--name", "Oleg", "--role", "officer", "--agency", "customs"], database: db)
+        #expect(noPassword.status != 0 && noPassword.stderr.contains("--password-file is required"))
+        _ = try ok(["user", "add", "pcs", "--name", "Port system", "--role", "integration", "--agency", "customs", "--unit", "ALA"])
+
+        let created = try ok(["token", "create", "pcs", "--name", "PCS feed", "--days", "30"])
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("cdn_") && token.count > 40 && created.stderr.contains("shown once"))
+        _ = try ok(["token", "create", "olga", "--name", "tablet"])
+        let list = try ok(["token", "list"]).stdout
+        #expect(list.contains("\tpcs\tPCS feed\t") && list.contains("\tolga\ttablet\t") && list.contains("never") && !list.contains(token))
+        #expect(try ok(["token", "list", "--user-name", "olga"]).stdout.split(separator: "\n").count == 1)
+
+        let store = try await Store.open(try DatabaseLocation(parsing: db))
+        let hash = APITokens.hash(token)
+        #expect(try await store.tokenUser(tokenHash: hash)?.username == "pcs")
+        let id = try #require(try await store.tokens(username: "pcs").first?.id)
+        await store.close()
+        _ = try ok(["token", "revoke", "\(id)"])
+        let reopened = try await Store.open(try DatabaseLocation(parsing: db))
+        #expect(try await reopened.tokenUser(tokenHash: hash) == nil)
+        await reopened.close()
+        #expect(try cordon(["token", "revoke", "999"], database: db).status == 2)
+        #expect(try cordon(["token", "create", "nobody", "--name", "x"], database: db).stderr.contains("no user named 'nobody'"))
+    }
+}
