@@ -1,6 +1,7 @@
 import ArgumentParser
 import CordonCore
 import CordonRisk
+import CordonServer
 import CordonStore
 import Foundation
 
@@ -52,17 +53,10 @@ struct ModelCommand: AsyncParsableCommand {
             let last = until.flatMap { CalendarDate(iso: $0) } ?? CalendarDate(year: 9999, month: 12, day: 31) ?? .epoch
             let parameters = model.parameters
             let version = try await store.with("model train") { db in
-                let records = try await db.labelledRecords(from: first, until: last)
-                StandardError.write("training on \(records.count) labelled documents (\(records.filter(\.fromInspection).count) from inspection results)\n")
-                let trained = try ModelTraining.train(records.map { LabelledConsignment(consignment: $0.consignment, illicit: $0.illicit) },
-                                                      parameters: parameters, screening: screening)
-                var stored = ModelVersion(trainedFrom: trained.from, trainedUntil: trained.until, examples: trained.examples,
-                                          positives: trained.positives, documentKinds: trained.documentKinds.sorted { $0.rawValue < $1.rawValue },
-                                          features: trained.scorer.features.names,
-                                          evaluation: trained.evaluation, booster: try trained.scorer.model.serialized(),
-                                          featureState: try trained.scorer.features.stateJSON(), trainedBy: user.name)
-                stored.id = try await db.saveModel(stored)
-                return stored
+                let trained = try await UnitWork(store: db, screening: screening).train(from: first, until: last, parameters: parameters,
+                                                                                        by: user.name)
+                StandardError.write("trained on \(trained.examples) labelled documents (\(trained.fromInspections) from inspection results)\n")
+                return trained.version
             }
             ModelCommand.print(version, json: json)
         }

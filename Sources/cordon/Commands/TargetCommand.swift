@@ -1,6 +1,7 @@
 import ArgumentParser
 import CordonCore
 import CordonRisk
+import CordonServer
 import CordonStore
 import Foundation
 
@@ -49,23 +50,13 @@ struct TargetCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let (targets, documents) = try await store.with("target") { [screening] db in
-            let unit = try await db.unit(unit)
-            let documents = try await db.consignments(for: unit, on: day)
-            let profiles = try ProfileSet(try await db.activeProfiles())
-            let stored = try await db.activeModel()
-            let scorer = try stored.map { m throws(ModelError) in
-                try FittedScorer(booster: m.booster, featureState: m.featureState, screening: screening, source: "model \(m.id)")
-            }
-            if stored == nil { StandardError.write("no model trained yet: scoring with profiles and screening only\n") }
-            let policy = SelectionPolicy(capacity: unit.capacity, controlSharePercent: unit.controlSharePercent)
-            let targets = try DayTargeting(profiles: profiles, scorer: scorer,
-                                           modelKinds: Set(stored?.documentKinds ?? []), screening: screening)
-                .run(documents, policy: policy, seed: DayTargeting.seed(unit: unit.code, day: day))
-            try await db.replaceTargets(unit: unit.code, day: day, targets: targets, modelVersion: stored?.id)
-            StandardError.write("\(unit.code) \(day): \(documents.count) documents, \(targets.filter { $0.selection != .released }.count) selected (capacity \(unit.capacity))\n")
-            return (targets, Dictionary(documents.map { ($0.id, $0.consignment) }, uniquingKeysWith: { a, _ in a }))
+        let scored = try await store.with("target") { [screening] db in
+            let work = UnitWork(store: db, screening: screening)
+            if try await db.activeModel() == nil { StandardError.write("no model trained yet: scoring with profiles and screening only\n") }
+            return try await work.target(unit: unit, day: day)
         }
+        let (targets, documents) = (scored.targets, scored.documents)
+        StandardError.write("\(scored.unit.code) \(day): \(documents.count) documents, \(targets.filter { $0.selection != .released }.count) selected (capacity \(scored.unit.capacity))\n")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for t in targets where all || t.selection != .released {

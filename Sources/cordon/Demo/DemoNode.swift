@@ -1,0 +1,162 @@
+import CordonCore
+import CordonRisk
+import CordonServer
+import CordonStore
+import Foundation
+
+/// A fresh demo node: one country (Kazakhstan), two agencies (customs and police), a sea PCU at Aktau port and an
+/// ACCU at Almaty airport, users of every role, weeks of generated cargo whose earlier days were targeted and
+/// controlled (so that there is history, a trained model and dashboards), and today's queues waiting.
+struct DemoNode {
+    struct Account {
+        let username: String, name: String, role: Role, agency: String, units: [String], language: Language, password: String
+    }
+
+    static let units = [
+        ControlUnit(code: "KZ-AKT-PCU", name: "Aktau port PCU", kind: .pcu, country: "KZ", locations: [DemoCargo.seaPort],
+                    capacity: .count(8), controlSharePercent: 10),
+        ControlUnit(code: "KZ-ALA-ACCU", name: "Almaty airport ACCU", kind: .accu, country: "KZ", locations: [DemoCargo.airport],
+                    capacity: .count(6), controlSharePercent: 10),
+    ]
+
+    /// Demo passwords, printed when the node is made: never use them on a real node.
+    static let accounts = [
+        Account(username: "aigerim", name: "Aigerim Sadykova", role: .officer, agency: "customs", units: ["KZ-AKT-PCU"], language: .en,
+                password: "demo-officer-1"),
+        Account(username: "daniyar", name: "Данияр Оспанов", role: .officer, agency: "police", units: ["KZ-ALA-ACCU"], language: .ru,
+                password: "demo-officer-2"),
+        Account(username: "saule", name: "Saule Nurpeisova", role: .supervisor, agency: "customs", units: ["KZ-AKT-PCU", "KZ-ALA-ACCU"],
+                language: .en, password: "demo-supervisor"),
+        Account(username: "marat", name: "Marat Zhaksylykov", role: .analyst, agency: "customs", units: [], language: .en,
+                password: "demo-analyst-1"),
+        Account(username: "yerlan", name: "Ерлан Абенов", role: .coordinator, agency: "police", units: [], language: .ru,
+                password: "demo-coordinator"),
+        Account(username: "gulnara", name: "Gulnara Iskakova", role: .auditor, agency: "customs", units: [], language: .en,
+                password: "demo-auditor-1"),
+        Account(username: "nurlan", name: "Nurlan Bekov", role: .admin, agency: "customs", units: [], language: .en,
+                password: "demo-admin-pass"),
+    ]
+
+    /// The analysts' profiles of the demo, as an analyst would write them (docs/targeting.md has the format).
+    static let profiles = """
+        - name: heroin-route-cover-goods
+          title: Stone or dried fruit from Karachi or Bandar Abbas (cover loads on the southern route)
+          lane: red
+          weight: 0.5
+          author: marat
+          status: active
+          conditions:
+            - field: route
+              in: [PKKHI, IRBND]
+            - field: hs_code
+              prefix: ["6802", "0813"]
+        - name: tobacco-as-paper
+          title: Paper napkins from the Gulf or the southern route (cigarettes are declared as paper)
+          lane: yellow
+          weight: 0.35
+          author: marat
+          status: active
+          conditions:
+            - field: hs_code
+              prefix: ["4818"]
+            - field: route
+              in: [AEDXB, IRBND, PKKHI]
+        - name: solvents-precursor-cover
+          title: Solvents in drums (acetic anhydride travels as solvent)
+          lane: yellow
+          weight: 0.3
+          author: marat
+          status: active
+          conditions:
+            - field: hs_code
+              prefix: ["3814"]
+        - name: undervalued-laptops
+          title: Portable computers declared under 20 USD per kg
+          lane: yellow
+          weight: 0.3
+          author: marat
+          status: active
+          conditions:
+            - field: hs_code
+              prefix: ["847130"]
+            - field: unit_value
+              range: {max: 20}
+        """
+
+    /// A watch list of the demo: names that appear, in other spellings, among the generated parties.
+    static let watchList = WatchList(entries: [
+        WatchListEntry(id: "DEMO-1", name: "KASPIY TRANS LLP"),
+        WatchListEntry(id: "DEMO-2", name: "GOLDEN CRESCENT GENERAL TRADING FZE", aliases: ["GOLDEN CRESCENT TRADING"]),
+        WatchListEntry(id: "DEMO-3", name: "DESERT FALCON CARGO"),
+    ])
+
+    let store: Store
+    let days: Int
+    let today: CalendarDate
+    var log: (String) -> Void
+
+    /// Makes the node; the store must be empty. Returns a token of the demo's system integration.
+    func build() async throws -> String {
+        for unit in DemoNode.units { try await store.saveUnit(unit) }
+        for a in DemoNode.accounts {
+            _ = try await store.createUser(User(username: a.username, displayName: a.name, role: a.role, agency: a.agency, units: a.units,
+                                                language: a.language), passwordHash: Passwords.hash(a.password))
+        }
+        _ = try await store.createUser(User(username: "port-system", displayName: "Port community system", role: .integration,
+                                            agency: "customs", units: DemoNode.units.map(\.code)),
+                                       passwordHash: Passwords.hash(APITokens.issue().token))
+        let issued = APITokens.issue()
+        _ = try await store.createToken(username: "port-system", name: "demo feed", tokenHash: issued.hash, expires: nil, by: "demo")
+        _ = try await store.saveProfiles(try ProfileFile.parse(Data(DemoNode.profiles.utf8), name: "demo profiles", json: false), by: "marat")
+
+        // Cargo for every day, with what a control would find.
+        var cargo = DemoCargo()
+        var truths: [String: DemoTruth] = [:]
+        var serial = 0
+        let first = today.adding(days: -(days - 1))
+        for offset in 0..<days {
+            let day = first.adding(days: offset)
+            let batch = cargo.day(day, sea: Int.random(in: 40...55, using: &cargo.rng), air: Int.random(in: 30...42, using: &cargo.rng),
+                                  serial: &serial)
+            for (c, truth) in batch { truths[c.documentNumber] = truth }
+            _ = try await store.commit(IntakeBatch(source: SourceFile(name: "demo-manifest-\(day).json", fingerprint: "demo:\(day)", format: "json"),
+                                                   consignments: batch.map(\.0)))
+        }
+        log("cargo: \(serial) consignments over \(days) days")
+
+        // The past: targeted with profiles and screening, controlled, and learned from.
+        let work = UnitWork(store: store, screening: NameMatcher(list: DemoNode.watchList))
+        let trainUntil = today.adding(days: -8)
+        for offset in 0..<days {
+            let day = first.adding(days: offset)
+            if day == trainUntil.adding(days: 1) {
+                var parameters = TrainingParameters()
+                parameters.rounds = 200
+                let trained = try await work.train(from: first, until: trainUntil, parameters: parameters, by: "marat")
+                log("model \(trained.version.id): \(trained.examples) controlled consignments, \(trained.version.positives) with findings")
+            }
+            for unit in DemoNode.units {
+                let scored = try await work.target(unit: unit.code, day: day)
+                guard day < today else { continue }
+                try await control(scored, truths: truths)
+            }
+        }
+        return issued.token
+    }
+
+    /// Records what the controls of a day's selected targets found, as the unit's officer would.
+    func control(_ scored: TargetedDay, truths: [String: DemoTruth]) async throws {
+        let officer = DemoNode.accounts.first { $0.role == .officer && $0.units.contains(scored.unit.code) }?.username ?? "demo"
+        for t in scored.targets where t.selection != .released {
+            let (outcome, method, notes, lines): (InspectionOutcome, InspectionMethod, String?, [SeizureLine]) =
+                switch truths[t.documentNumber] ?? .clean {
+                case .clean: (.cleared, t.lane == .red ? .physical : .xray, nil, [])
+                case .irregularity(let what): (.irregularity, .documentary, what, [])
+                case .seizure(let found): (.seizure, .physical, nil, found)
+                }
+            try await store.recordInspection(InspectionResult(kind: t.kind, documentNumber: t.documentNumber, unit: scored.unit.code,
+                                                              date: scored.day, outcome: outcome, method: method, notes: notes,
+                                                              recordedBy: officer, seizures: lines))
+        }
+    }
+}
