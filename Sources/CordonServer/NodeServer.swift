@@ -23,6 +23,7 @@ public enum NodeServer {
         ConsignmentRoutes(store: store, pages: pages).add(to: router)
         SeizureRoutes(store: store, pages: pages, settings: settings).add(to: router)
         DashboardRoutes(store: store, pages: pages).add(to: router)
+        ProfileRoutes(store: store, pages: pages).add(to: router)
         APIRoutes(store: store).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),

@@ -15,6 +15,12 @@ public enum Role: String, Codable, Sendable, CaseIterable {
 
     /// Signs in to the web pages.
     public var usesPages: Bool { self != .integration }
+
+    /// Reads risk profiles and model versions. Officers do not: knowing the rules helps to evade them.
+    public var readsProfiles: Bool { [.analyst, .supervisor, .auditor, .admin].contains(self) }
+
+    /// Writes risk profiles (as drafts; putting one in force needs a second person).
+    public var writesProfiles: Bool { self == .analyst }
 }
 
 /// The languages of the workspace.

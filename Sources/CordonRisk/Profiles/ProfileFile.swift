@@ -55,6 +55,11 @@ public enum ProfileFile {
         }
     }
 
+    /// A profile written as YAML in the file format, as an analyst would write it (for editing in the pages).
+    public static func yaml(_ profile: RiskProfile) throws -> String {
+        try YAMLEncoder().encode(profile)
+    }
+
     /// A decoding error as "where: what", the place written as a path like `[1].conditions[2].regex`.
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
