@@ -24,6 +24,7 @@ public enum NodeServer {
         SeizureRoutes(store: store, pages: pages, settings: settings).add(to: router)
         DashboardRoutes(store: store, pages: pages).add(to: router)
         ProfileRoutes(store: store, pages: pages).add(to: router)
+        AdminRoutes(store: store, pages: pages).add(to: router)
         APIRoutes(store: store).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),

@@ -46,6 +46,44 @@ extension Store {
         }
     }
 
+    /// Every user, by username, with the time their lock ends if they are locked.
+    public func users(now: Date = Date()) async throws -> [(user: User, lockedUntil: String?)] {
+        try await exclusive {
+            let stamp = ISO8601DateFormatter().string(from: now)
+            var out: [(User, String?)] = []
+            for r in try await sql.select().column("*").from("users").orderBy("username").all() {
+                let until = try r.decode(column: "locked_until", as: String?.self)
+                out.append((try await readUser(r), until.flatMap { $0 > stamp ? $0 : nil }))
+            }
+            return out
+        }
+    }
+
+    /// Changes a user's name, role, agency, units, language and whether they are disabled. Disabling keeps the
+    /// user and their history, and ends their sessions and API tokens at once.
+    public func updateUser(_ user: User) async throws {
+        try await transaction {
+            guard let row = try await sql.select().column("id").from("users").where("username", .equal, user.username).first() else {
+                throw AccountStoreError.unknownUser(user.username)
+            }
+            let id = try row.decode(column: "id", as: Int.self)
+            for unit in user.units where try await sql.select().column("code").from("units").where("code", .equal, unit).first() == nil {
+                throw AccountStoreError.unknownUnit(unit)
+            }
+            try await sql.update("users").set("display_name", to: user.displayName).set("role", to: user.role.rawValue)
+                .set("agency", to: user.agency).set("language", to: user.language.rawValue).set("disabled", to: user.disabled ? 1 : 0)
+                .where("id", .equal, id).run()
+            try await sql.delete(from: "user_units").where("user_id", .equal, id).run()
+            for unit in Set(user.units) {
+                try await sql.insert(into: "user_units").columns("user_id", "unit_code").values(SQLBind(id), SQLBind(unit)).run()
+            }
+            if user.disabled {
+                try await sql.update("sessions").set("revoked", to: 1).where("user_id", .equal, id).run()
+                try await sql.update("api_tokens").set("revoked", to: 1).where("user_id", .equal, id).run()
+            }
+        }
+    }
+
     /// A user and their password hash, by username.
     public func account(_ username: String) async throws -> (user: User, passwordHash: String)? {
         try await exclusive {
@@ -77,6 +115,11 @@ extension Store {
                 .where("id", .equal, userID).run()
             return true
         }
+    }
+
+    /// Ends a lock at once (an administrator, after checking who was locked out).
+    public func unlock(userID: Int) async throws {
+        try await recordSignIn(userID: userID)
     }
 
     /// A successful sign-in clears the count of failures.

@@ -20,12 +20,18 @@ extension Store {
     public func saveUnit(_ unit: ControlUnit) async throws {
         try await transaction {
             try await sql.delete(from: "unit_locations").where("unit_code", .equal, unit.code).run()
-            try await sql.delete(from: "units").where("code", .equal, unit.code).run()
-            try await sql.insert(into: "units")
-                .columns("code", "name", "kind", "country", "capacity", "control_share", "updated_at")
-                .values(SQLBind(unit.code), SQLBind(unit.name), SQLBind(unit.kind.rawValue), SQLBind(unit.country),
-                        SQLBind(unit.capacity.description), SQLBind(unit.controlSharePercent), SQLBind(Store.now()))
-                .run()
+            // Updated in place: users, targets and results refer to the unit by its code.
+            if try await sql.select().column("code").from("units").where("code", .equal, unit.code).first() != nil {
+                try await sql.update("units").set("name", to: unit.name).set("kind", to: unit.kind.rawValue).set("country", to: unit.country)
+                    .set("capacity", to: unit.capacity.description).set("control_share", to: unit.controlSharePercent)
+                    .set("updated_at", to: Store.now()).where("code", .equal, unit.code).run()
+            } else {
+                try await sql.insert(into: "units")
+                    .columns("code", "name", "kind", "country", "capacity", "control_share", "updated_at")
+                    .values(SQLBind(unit.code), SQLBind(unit.name), SQLBind(unit.kind.rawValue), SQLBind(unit.country),
+                            SQLBind(unit.capacity.description), SQLBind(unit.controlSharePercent), SQLBind(Store.now()))
+                    .run()
+            }
             for location in Set(unit.locations) {
                 try await sql.insert(into: "unit_locations").columns("location", "unit_code")
                     .values(SQLBind(location), SQLBind(unit.code)).run()

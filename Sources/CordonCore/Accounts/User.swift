@@ -40,6 +40,11 @@ public struct User: Sendable, Hashable, Codable {
     public var language: Language
     public var disabled: Bool
 
+    /// 1 to 64 ASCII letters, digits, '.', '-' or '_': safe in logs, paths and URLs.
+    public static func isValidUsername(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64 && name.allSatisfy { ($0.isLetter || $0.isNumber || ".-_".contains($0)) && $0.isASCII }
+    }
+
     public init(id: Int = 0, username: String, displayName: String, role: Role, agency: String, units: [String],
                 language: Language = .en, disabled: Bool = false) {
         self.id = id

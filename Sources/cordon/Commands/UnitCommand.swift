@@ -49,22 +49,17 @@ struct UnitCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
 
+        func unit() throws(UnitProblem) -> ControlUnit {
+            try ControlUnit.checked(code: code, name: name, kind: kind, country: country, locations: location, capacity: capacity,
+                                    controlSharePercent: controlShare)
+        }
+
         func validate() throws {
-            guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                throw ValidationError("the unit code must be 1 to 40 letters, digits, '-', '_' or '.'")
-            }
-            guard UnitKind(rawValue: kind) != nil else { throw ValidationError("--kind must be pcu, accu or border") }
-            if case .invalid(let reason) = CountryCode.check(country) { throw ValidationError("--country: \(reason)") }
-            guard InspectionCapacity(capacity) != nil else { throw ValidationError("--capacity must be a number (20) or a percentage (5%)") }
-            guard controlShare >= 0 && controlShare <= 100 else { throw ValidationError("--control-share must be between 0 and 100") }
-            if location.isEmpty { throw ValidationError("name at least one --location") }
+            do { _ = try unit() } catch { throw ValidationError(error.description) }
         }
 
         func run() async throws {
-            guard let kind = UnitKind(rawValue: kind), let capacity = InspectionCapacity(capacity) else { throw ExitCode(2) }
-            guard case .valid(let country, _) = CountryCode.check(country) else { throw ExitCode(2) }
-            let unit = ControlUnit(code: code, name: name, kind: kind, country: country, locations: location,
-                                   capacity: capacity, controlSharePercent: controlShare)
+            let unit = try unit()
             try await store.with("unit save") { db in try await db.saveUnit(unit) }
             StandardOutput.write("\(code)\tsaved\n")
         }

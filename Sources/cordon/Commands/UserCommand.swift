@@ -54,8 +54,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            guard !username.isEmpty, username.count <= 64,
-                  username.allSatisfy({ ($0.isLetter || $0.isNumber || ".-_".contains($0)) && $0.isASCII }) else {
+            guard User.isValidUsername(username) else {
                 throw ValidationError("the username must be 1 to 64 ASCII letters, digits, '.', '-' or '_'")
             }
             guard Role(rawValue: role) != nil else { throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
