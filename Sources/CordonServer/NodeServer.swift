@@ -25,6 +25,7 @@ public enum NodeServer {
         DashboardRoutes(store: store, pages: pages).add(to: router)
         ProfileRoutes(store: store, pages: pages).add(to: router)
         AdminRoutes(store: store, pages: pages).add(to: router)
+        UploadRoutes(store: store, pages: pages).add(to: router)
         APIRoutes(store: store).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),

@@ -34,7 +34,8 @@ public struct Pages: Sendable {
                                      "other_lang_name": language == .en ? "Русский" : "English"]
         if let session {
             layout["user"] = ["name": session.user.displayName, "role": t["role_\(session.user.role.rawValue)"] ?? session.user.role.rawValue,
-                              "profiles": session.user.role.readsProfiles, "admin": session.user.role == .admin]
+                              "profiles": session.user.role.readsProfiles, "admin": session.user.role == .admin,
+                              "sends_cargo": session.user.role.sendsCargo]
             layout["csrf"] = session.csrfToken
         }
         let html = library.render(layout, withTemplate: "layout") ?? ""
