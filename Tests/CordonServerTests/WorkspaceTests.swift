@@ -157,6 +157,13 @@ struct WorkspaceTests {
             #expect(red.contains("BL-ALA-1") && !red.contains("BL-ALA-2"))
             let search = String(buffer: try await b.get("/queue?date=2026-11-20&q=hlbu0732480").body)
             #expect(search.contains("BL-ALA-2") && !search.contains("BL-ALA-1"))
+            // Filters by HS chapter and country of loading; a search for '%' is a search for that character.
+            let tobacco = String(buffer: try await b.get("/queue?date=2026-11-20&hs=24&from=cn").body)
+            #expect(tobacco.contains("BL-ALA-1") && tobacco.contains("BL-ALA-2") && tobacco.contains(#"value="CN""#))
+            #expect(!String(buffer: try await b.get("/queue?date=2026-11-20&hs=09").body).contains("BL-ALA-1"))
+            #expect(!String(buffer: try await b.get("/queue?date=2026-11-20&from=AE").body).contains("BL-ALA-1"))
+            #expect(!String(buffer: try await b.get("/queue?date=2026-11-20&q=%25").body).contains("BL-ALA-1"))
+            #expect(String(buffer: try await b.get("/queue?date=2026-11-20&q=bl-ala-2").body).contains("BL-ALA-2"))
             let cyrillic = String(buffer: try await b.get("/queue?date=2026-11-20&q=%D0%BA%D0%B0%D1%81%D0%BF%D0%B8%D0%B9").body)
             #expect(cyrillic.contains("BL-ALA-1") && !cyrillic.contains("BL-ALA-2"))
             // Asking for another unit's queue shows one's own.

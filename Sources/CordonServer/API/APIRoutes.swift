@@ -151,16 +151,17 @@ struct APIRoutes {
         var asked = try date(request, "date")
         if asked == nil { asked = try await store.targetedDays(unit: unit.code, limit: 1).first }
         let day = asked ?? .today
-        var targets = try await store.targets(unit: unit.code, day: day, includeReleased: query["include_released"] == "true" || lane == .green)
-        if let lane { targets = targets.filter { $0.lane == lane } }
-        let page = Array(targets.dropFirst(offset).prefix(limit))
-        var documents: [Int: Consignment] = [:]
-        if !page.isEmpty { for d in try await store.consignments(for: unit, on: day) { documents[d.id] = d.consignment } }
-        return try APIJSON.response(APITargetList(unit: unit.code, date: day, total: targets.count, targets: page.map { t in
+        var q = QueueQuery(unit: unit.code, day: day)
+        q.includeReleased = query["include_released"] == "true" || lane == .green
+        q.lane = lane
+        q.limit = limit
+        q.offset = offset
+        let page = try await store.queue(q)
+        return try APIJSON.response(APITargetList(unit: unit.code, date: day, total: page.total, targets: page.targets.map { t in
             APITarget(consignmentId: t.consignmentID, kind: t.kind, documentNumber: t.documentNumber, rank: t.rank, score: t.score, lane: t.lane,
                       selection: t.selection, reasons: t.reasons, profiles: t.profiles,
-                      containers: documents[t.consignmentID]?.containers.map(\.number) ?? [],
-                      route: documents[t.consignmentID]?.route.places ?? [])
+                      containers: page.documents[t.consignmentID]?.containers.map(\.number) ?? [],
+                      route: page.documents[t.consignmentID]?.route.places ?? [])
         }))
     }
 

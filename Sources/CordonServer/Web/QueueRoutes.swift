@@ -42,27 +42,30 @@ struct QueueRoutes {
         let days = try await store.targetedDays(unit: unit.code)
         let day = query["date"].flatMap { CalendarDate(iso: String($0)) } ?? days.first ?? .today
         let lane = query["lane"].flatMap { Lane(rawValue: String($0)) }
-        let search = query["q"].map { String($0).trimmingCharacters(in: .whitespaces).uppercased() } ?? ""
+        let search = query["q"].map { String($0).trimmingCharacters(in: .whitespaces).prefix(100).uppercased() } ?? ""
+        let chapter = query["hs"].map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap { $0.count == 2 && $0.allSatisfy(\.isNumber) ? $0 : nil }
+        let loadedIn = query["from"].map { String($0).trimmingCharacters(in: .whitespaces).uppercased() }
+            .flatMap { $0.count == 2 && $0.allSatisfy { $0.isLetter && $0.isASCII } ? $0 : nil }
         let showReleased = query["all"] == "1"
         let page = max(1, query["page"].flatMap { Int(String($0)) } ?? 1)
 
-        var targets = try await store.targets(unit: unit.code, day: day, includeReleased: showReleased || lane == .green)
-        var documents: [Int: Consignment] = [:]
-        for d in try await store.consignments(for: unit, on: day) { documents[d.id] = d.consignment }
-        if let lane { targets = targets.filter { $0.lane == lane } }
-        if !search.isEmpty {
-            targets = targets.filter { target in
-                let c = documents[target.consignmentID]
-                return target.documentNumber.uppercased().contains(search)
-                    || (c?.containers.contains { $0.number.contains(search) } ?? false)
-                    || (c?.parties.contains { ($0.name?.uppercased().contains(search) ?? false) || $0.identifier?.uppercased() == search } ?? false)
-            }
+        var q = QueueQuery(unit: unit.code, day: day)
+        q.includeReleased = showReleased || lane == .green
+        q.lane = lane
+        q.hsChapter = chapter
+        q.loadedIn = loadedIn
+        q.search = search.isEmpty ? nil : search
+        q.limit = settings.pageSize
+        q.offset = (page - 1) * settings.pageSize
+        var result = try await store.queue(q)
+        let pageCount = max(1, (result.total + settings.pageSize - 1) / settings.pageSize)
+        if page > pageCount {
+            q.offset = (pageCount - 1) * settings.pageSize
+            result = try await store.queue(q)
         }
-        let total = targets.count
-        let pageCount = max(1, (total + settings.pageSize - 1) / settings.pageSize)
-        let shown = targets.dropFirst((min(page, pageCount) - 1) * settings.pageSize).prefix(settings.pageSize)
-        let rows: [[String: Any]] = shown.map { target in
-            let c = documents[target.consignmentID]
+        let total = result.total
+        let rows: [[String: Any]] = result.targets.map { target in
+            let c = result.documents[target.consignmentID]
             return [
                 "id": target.consignmentID, "rank": target.rank, "document": target.documentNumber,
                 "lane": target.lane.rawValue, "lane_name": t.text("lane_\(target.lane.rawValue)", lang),
@@ -79,19 +82,22 @@ struct QueueRoutes {
             var parts = ["unit=\(unit.code)", "date=\(day)", "page=\(page)"]
             if let lane { parts.append("lane=\(lane.rawValue)") }
             if !search.isEmpty, let q = search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { parts.append("q=\(q)") }
+            if let chapter { parts.append("hs=\(chapter)") }
+            if let loadedIn { parts.append("from=\(loadedIn)") }
             if showReleased { parts.append("all=1") }
             return "/queue?" + parts.joined(separator: "&")
         }
+        let shownPage = min(page, pageCount)
         let values: [String: Any] = [
             "units": units.map { ["code": $0.code, "name": $0.name, "selected": $0.code == unit.code] },
             "unit": ["code": unit.code, "name": unit.name, "capacity": unit.capacity.description],
             "date": day.description, "date_shown": Localization.date(day, lang),
             "days": days.prefix(14).map { ["value": $0.description, "label": Localization.date($0, lang), "selected": $0 == day] },
             "lanes": Lane.allCases.reversed().map { ["value": $0.rawValue, "label": t.text("lane_\($0.rawValue)", lang), "selected": $0 == lane] },
-            "q": search, "show_released": showReleased,
+            "q": search, "show_released": showReleased, "hs": chapter ?? "", "from": loadedIn ?? "",
             "rows": rows, "empty": rows.isEmpty, "total": total,
-            "page": min(page, pageCount), "pages": pageCount,
-            "previous": page > 1 ? link(page: page - 1) : false, "next": page < pageCount ? link(page: page + 1) : false,
+            "page": shownPage, "pages": pageCount,
+            "previous": shownPage > 1 ? link(page: shownPage - 1) : false, "next": shownPage < pageCount ? link(page: shownPage + 1) : false,
         ]
         return pages.page("queue", title: "\(t.text("queue", lang)) · \(unit.name)", values: values, language: lang, session: session)
     }

@@ -1,0 +1,79 @@
+import CordonCore
+import Foundation
+import SQLKit
+
+/// What a queue page asks for: a unit's day, filtered, one page of it.
+public struct QueueQuery: Sendable, Hashable {
+    public var unit: String
+    public var day: CalendarDate
+    public var includeReleased = false
+    public var lane: Lane?
+    /// The first two digits of the (first) HS code.
+    public var hsChapter: String?
+    /// ISO 3166 country of the place of loading (the first two letters of its UN/LOCODE).
+    public var loadedIn: String?
+    /// A document number, container number or party name or identifier, or a part of one.
+    public var search: String?
+    public var limit = 50
+    public var offset = 0
+
+    public init(unit: String, day: CalendarDate) {
+        self.unit = unit
+        self.day = day
+    }
+}
+
+/// One page of a queue: how many targets match, the page's targets and their documents.
+public struct QueuePage: Sendable {
+    public var total: Int
+    public var targets: [Target]
+    public var documents: [Int: Consignment]
+}
+
+extension Store {
+    /// A page of a unit's day, filtered in SQL, so that only the page's documents are read: a queue stays quick
+    /// with a large store.
+    public func queue(_ q: QueueQuery) async throws -> QueuePage {
+        var conditions: SQLQueryString = """
+            t.unit_code = \(bind: q.unit) AND t.day = \(bind: q.day.description) AND (\(bind: q.includeReleased ? 1 : 0) = 1 OR t.selection <> 'released')
+            """
+        if let lane = q.lane { conditions = conditions + " AND t.lane = \(bind: lane.rawValue)" }
+        if let chapter = q.hsChapter { conditions = conditions + " AND c.hs_code LIKE \(bind: Store.likePrefix(chapter)) ESCAPE '\\'" }
+        if let country = q.loadedIn { conditions = conditions + " AND c.place_of_loading LIKE \(bind: Store.likePrefix(country.uppercased())) ESCAPE '\\'" }
+        if let search = q.search?.uppercased(), !search.isEmpty {
+            let part = "%" + Store.likeEscaped(search) + "%"
+            conditions = conditions + """
+                 AND (UPPER(c.document_number) LIKE \(bind: part) ESCAPE '\\'
+                     OR t.consignment_id IN (SELECT consignment_id FROM consignment_containers WHERE number LIKE \(bind: part) ESCAPE '\\')
+                     OR t.consignment_id IN (SELECT consignment_id FROM consignment_party_terms WHERE term LIKE \(bind: part) ESCAPE '\\'))
+                """
+        }
+        return try await exclusive {
+            let total = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM targets t JOIN consignments c ON c.id = t.consignment_id WHERE \(conditions)
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            let rows = try await sql.raw("""
+                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles, c.payload
+                FROM targets t JOIN consignments c ON c.id = t.consignment_id
+                WHERE \(conditions)
+                ORDER BY t.rank LIMIT \(bind: q.limit) OFFSET \(bind: q.offset)
+                """).all()
+            let decoder = JSONDecoder()
+            var documents: [Int: Consignment] = [:]
+            var targets: [Target] = []
+            for r in rows {
+                let target = try Store.readTarget(r)
+                targets.append(target)
+                documents[target.consignmentID] = try decoder.decode(Consignment.self, from: Data(try r.decode(column: "payload", as: String.self).utf8))
+            }
+            return QueuePage(total: total, targets: targets, documents: documents)
+        }
+    }
+
+    /// `text` for a LIKE pattern, its own `%`, `_` and `\` matched literally.
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    static func likePrefix(_ text: String) -> String { likeEscaped(text) + "%" }
+}
