@@ -77,3 +77,48 @@ extension Store {
 
     static func likePrefix(_ text: String) -> String { likeEscaped(text) + "%" }
 }
+
+/// Another consignment of the same trader: for a consignment page's history.
+public struct TraderHistoryEntry: Sendable, Hashable {
+    public var consignmentID: Int
+    public var kind: DocumentKind
+    public var documentNumber: String
+    public var date: CalendarDate
+    /// The trader's role in it (consignee, importer).
+    public var role: String
+    /// The strongest finding of its controls, nil when it was not controlled.
+    public var finding: InspectionOutcome?
+}
+
+extension Store {
+    /// The latest other consignments whose importer or consignee is one of `terms` (identifiers or upper-cased
+    /// names), newest first. For unit-scoped readers (`units` given), only consignments their units targeted and
+    /// only their units' findings.
+    public func traderHistory(terms: [String], excluding id: Int, units: [String]?, limit: Int = 10) async throws -> [TraderHistoryEntry] {
+        if terms.isEmpty || units?.isEmpty == true { return [] }
+        let scope: SQLQueryString = units.map { " AND c.id IN (SELECT consignment_id FROM targets WHERE unit_code IN (\(binds: $0)))" } ?? ""
+        let resultScope: SQLQueryString = units.map { " WHERE unit_code IN (\(binds: $0))" } ?? ""
+        return try await exclusive {
+            let rows = try await sql.raw("""
+                SELECT c.id, c.kind, c.document_number, c.doc_date, MIN(p.role) AS role, MAX(r.outcome) AS outcome
+                FROM consignment_party_terms p
+                JOIN consignments c ON c.id = p.consignment_id AND c.is_current = 1
+                LEFT JOIN (SELECT document_number, kind, outcome FROM inspection_results\(resultScope)) r
+                    ON r.document_number = c.document_number AND r.kind = c.kind
+                WHERE p.term IN (\(binds: terms)) AND p.role IN ('consignee', 'importer') AND c.id <> \(bind: id)\(scope)
+                GROUP BY c.id, c.kind, c.document_number, c.doc_date
+                ORDER BY c.doc_date DESC, c.id DESC LIMIT \(bind: limit)
+                """).all()
+            return try rows.map { r in
+                let kind = try r.decode(column: "kind", as: String.self), day = try r.decode(column: "doc_date", as: String.self)
+                guard let k = DocumentKind(rawValue: kind), let d = CalendarDate(iso: day) else {
+                    throw StoreError.query("a stored consignment is unreadable: \(kind) \(day)")
+                }
+                return TraderHistoryEntry(consignmentID: try r.decode(column: "id", as: Int.self), kind: k,
+                                          documentNumber: try r.decode(column: "document_number", as: String.self), date: d,
+                                          role: try r.decode(column: "role", as: String.self),
+                                          finding: try r.decode(column: "outcome", as: String?.self).flatMap(InspectionOutcome.init(rawValue:)))
+            }
+        }
+    }
+}

@@ -387,3 +387,47 @@ struct WorkspaceTests {
     }
 }
 
+
+@Suite("The consignment page's trader history")
+struct TraderHistoryTests {
+    @Test("the same consignee's earlier consignments with what their controls found, within the reader's units",
+          arguments: TestDatabases.available)
+    func history(kind: TestDatabases.Kind) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await seededStore(kind, in: dir)
+        let earlier = CalendarDate(year: 2026, month: 11, day: 10)!
+        func bl(_ number: String, _ place: String) -> Consignment {
+            Consignment(kind: .billOfLading, documentNumber: number, date: earlier, route: Route(placeOfLoading: "CNSHA", placeOfDischarge: place),
+                        parties: [Party(role: .consignee, name: "Тоо Каспий Транс")], goods: [GoodsItem(sequence: 1, hsCode: "240220")])
+        }
+        _ = try await store.commit(IntakeBatch(source: SourceFile(name: "old.csv", fingerprint: "old", format: "manifest"),
+                                               consignments: [bl("OLD-ALA", "KZALA"), bl("OLD-TAS", "UZTAS")]))
+        for unit in ["ALA", "TAS"] {
+            let doc = try await store.consignments(for: try await store.unit(unit), on: earlier)[0]
+            try await store.replaceTargets(unit: unit, day: earlier, targets: [
+                Target(consignmentID: doc.id, kind: .billOfLading, documentNumber: doc.consignment.documentNumber, rank: 1, score: 0.8,
+                       lane: .red, selection: .targeted, reasons: [], profiles: [])], modelVersion: nil)
+        }
+        try await store.recordInspection(InspectionResult(kind: .billOfLading, documentNumber: "OLD-ALA", unit: "ALA", date: earlier,
+            outcome: .seizure, method: .physical, recordedBy: "olga",
+            seizures: [SeizureLine(category: .tobacco, goods: "cigarettes", quantity: 1000, unit: "sticks")]))
+        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0))
+        let outcome = await capture {
+            try await app.test(.live) { client in
+                let id = try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading))
+                let olga = Browser(client)
+                try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+                let page = String(buffer: try await olga.get("/consignments/\(id)").body)
+                #expect(page.contains("The same importer or consignee before") && page.contains("OLD-ALA") && page.contains("Seizure"))
+                #expect(!page.contains("OLD-TAS"))
+                let ana = Browser(client)
+                try await ana.post("/login", ["username": "ana", "password": "correct horse battery"])
+                let all = String(buffer: try await ana.get("/consignments/\(id)").body)
+                #expect(all.contains("OLD-ALA") && all.contains("OLD-TAS") && all.contains("not controlled"))
+            }
+        }
+        await store.close()
+        try outcome.get()
+    }
+}

@@ -75,6 +75,17 @@ struct ConsignmentRoutes {
              "selection": t.text("selection_\(tg.target.selection.rawValue)", lang), "reasons": tg.target.reasons]
         }
         values["has_targetings"] = !targetings.isEmpty
+        // The trader's other consignments, within what the reader may see.
+        let traders = c.parties.filter { [.consignee, .importer].contains($0.role) }
+        let terms = Array(Set(traders.flatMap { [$0.identifier, $0.name?.uppercased()].compactMap { $0 } }))
+        let history = try await store.traderHistory(terms: terms, excluding: id, units: session.user.role.isUnitScoped ? session.user.units : nil)
+        values["history"] = history.map { h in
+            ["id": h.consignmentID, "document": h.documentNumber, "date": Localization.date(h.date, lang),
+             "role": t.text("party_\(h.role)", lang), "positive": h.finding?.isPositive ?? false,
+             "finding": h.finding.map { t.text("outcome_\($0.rawValue)", lang) } ?? t.text("not_controlled", lang)]
+        }
+        values["has_history"] = !history.isEmpty
+        values["traders"] = traders.compactMap(\.name).joined(separator: ", ")
         values["has_warnings"] = !c.warnings.isEmpty
         values["results"] = try await store.inspections(of: c.documentNumber, kind: c.kind).map { r in
             ["date": Localization.date(r.date, lang), "unit": r.unit, "outcome": t.text("outcome_\(r.outcome.rawValue)", lang),
