@@ -1,3 +1,5 @@
+import CordonRisk
+
 /// How the node's web server runs.
 public struct ServerSettings: Sendable {
     public var host: String
@@ -11,9 +13,11 @@ public struct ServerSettings: Sendable {
     /// Failed sign-ins in a row that lock an account, and for how long.
     public var signInAttempts: Int
     public var lockMinutes: Int
+    /// The node's watch list, for screening parties when a day is scored from the pages.
+    public var screening: NameMatcher?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = true, sessionHours: Int = 12, pageSize: Int = 50,
-                signInAttempts: Int = 5, lockMinutes: Int = 15) {
+                signInAttempts: Int = 5, lockMinutes: Int = 15, screening: NameMatcher? = nil) {
         self.host = host
         self.port = port
         self.secureCookies = secureCookies
@@ -21,5 +25,6 @@ public struct ServerSettings: Sendable {
         self.pageSize = pageSize
         self.signInAttempts = signInAttempts
         self.lockMinutes = lockMinutes
+        self.screening = screening
     }
 }

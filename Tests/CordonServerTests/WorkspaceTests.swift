@@ -431,3 +431,48 @@ struct TraderHistoryTests {
         try outcome.get()
     }
 }
+
+@Suite("Scoring a day from the queue")
+struct ScoreDayTests {
+    @Test("analysts and the unit's supervisors score a day again with what is in force; officers cannot")
+    func scoreDay() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await seededStore(.sqlite, in: dir)
+        _ = try await store.createUser(User(username: "saule", displayName: "Saule", role: .supervisor, agency: "customs", units: ["TAS"]),
+                                       passwordHash: Passwords.hash("correct horse battery"))
+        _ = try await store.saveProfiles([RiskProfile(name: "caspian", title: "Caspian consignee", lane: .red, weight: 0.5, author: "ana",
+                                                      status: .active, conditions: [
+                                                          ProfileCondition(field: ProfileField("consignee")!, test: .contains("КАСПИЙ")),
+                                                      ])], by: "ana")
+        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0))
+        let outcome = await capture {
+            try await app.test(.live) { client in
+                let day = CalendarDate(year: 2026, month: 11, day: 20)!
+                let olga = Browser(client)
+                try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+                let queue = try await olga.get("/queue?date=2026-11-20")
+                #expect(!String(buffer: queue.body).contains("/queue/score"))
+                #expect(try await olga.post("/queue/score", ["csrf": Browser.csrf(queue), "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
+                let saule = Browser(client)
+                try await saule.post("/login", ["username": "saule", "password": "correct horse battery"])
+                let own = try await saule.get("/queue?unit=TAS&date=2026-11-20")
+                #expect(String(buffer: own.body).contains("/queue/score"))
+                #expect(try await saule.post("/queue/score", ["csrf": Browser.csrf(own), "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
+
+                let ana = Browser(client)
+                try await ana.post("/login", ["username": "ana", "password": "correct horse battery"])
+                let page = try await ana.get("/queue?unit=ALA&date=2026-11-20")
+                #expect(try await ana.post("/queue/score", ["csrf": "forged", "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
+                let scored = try await ana.post("/queue/score", ["csrf": Browser.csrf(page), "unit": "ALA", "date": "2026-11-20"])
+                #expect(scored.status == .seeOther && scored.headers[.location] == "/queue?unit=ALA&date=2026-11-20")
+                let targets = try await store.targets(unit: "ALA", day: day)
+                // The profile in force now puts the Caspian consignee first, in the red lane, with its reason.
+                #expect(targets.count == 2 && targets.first?.documentNumber == "BL-ALA-1" && targets.first?.lane == .red)
+                #expect(targets.first?.reasons.contains { $0.contains("Caspian consignee") } == true)
+            }
+        }
+        await store.close()
+        try outcome.get()
+    }
+}

@@ -28,6 +28,36 @@ struct QueueRoutes {
     func add(to router: Router<WebContext>) {
         router.get("/") { _, _ in Response.redirect(to: "/queue", type: .normal) }
         router.get("/queue") { request, context in try await queue(request, context) }
+        router.post("/queue/score") { request, context in try await score(request, context) }
+    }
+
+    struct ScoreForm: Decodable {
+        var csrf: String?
+        var unit: String
+        var date: String
+    }
+
+    /// Whether the user may score a unit's day: its supervisors, and analysts for any unit.
+    static func mayScore(_ user: User, unit: String) -> Bool {
+        user.role == .analyst || user.role == .supervisor && user.units.contains(unit)
+    }
+
+    /// Scores a unit's day again with the profiles and model in force now (after new cargo data, a new model or
+    /// a changed profile); results already recorded stay with their documents.
+    func score(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let form = try await request.decode(as: ScoreForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        guard QueueRoutes.mayScore(session.user, unit: form.unit) else {
+            throw HTTPError(.forbidden, message: "a day is scored by the unit's supervisors and by analysts")
+        }
+        guard let day = CalendarDate(iso: form.date), try await store.units().contains(where: { $0.code == form.unit }) else {
+            throw HTTPError(.badRequest, message: "unknown unit or date")
+        }
+        let scored = try await UnitWork(store: store, screening: settings.screening).target(unit: form.unit, day: day)
+        context.logger.info("day scored", metadata: ["user": "\(session.user.username)", "unit": "\(form.unit)", "day": "\(day)",
+                                                     "documents": "\(scored.documents.count)", "model": "\(scored.modelVersion.map(String.init) ?? "none")"])
+        return .redirect(to: "/queue?unit=\(form.unit)&date=\(day)", type: .normal)
     }
 
     func queue(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -94,6 +124,7 @@ struct QueueRoutes {
             "date": day.description, "date_shown": Localization.date(day, lang),
             "days": days.prefix(14).map { ["value": $0.description, "label": Localization.date($0, lang), "selected": $0 == day] },
             "lanes": Lane.allCases.reversed().map { ["value": $0.rawValue, "label": t.text("lane_\($0.rawValue)", lang), "selected": $0 == lane] },
+            "can_score": QueueRoutes.mayScore(session.user, unit: unit.code), "csrf": session.csrfToken,
             "q": search, "show_released": showReleased, "hs": chapter ?? "", "from": loadedIn ?? "",
             "rows": rows, "empty": rows.isEmpty, "total": total,
             "page": shownPage, "pages": pageCount,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CordonCore
+import CordonRisk
 import CordonServer
 import CordonStore
 import Foundation
@@ -82,7 +83,8 @@ struct DemoCommand: AsyncParsableCommand {
             await db.close()
             return
         }
-        let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies)
+        let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies,
+                                      screening: NameMatcher(list: DemoNode.watchList))
         let host = host
         do {
             let app = try await NodeServer.application(store: db, settings: settings, onRunning: { port in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CordonRisk
 import CordonServer
 import CordonStore
 import Foundation
@@ -27,6 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Send the session cookie over plain HTTP too (only for a test network without TLS).")
     var insecureCookies = false
 
+    @Option(help: ArgumentHelp("The node's watch list (OFAC, UN, FollowTheMoney or CSV), screened when a day is scored from the pages.",
+                               valueName: "FILE"))
+    var watchlist: String?
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -34,8 +39,15 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var screening: NameMatcher?
+        if let watchlist {
+            do { screening = NameMatcher(list: try WatchList.load(path: watchlist)) } catch {
+                StandardError.write("cordon serve: \(error)\n")
+                throw ExitCode(2)
+            }
+        }
         let db = try await store.open()
-        let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies)
+        let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies, screening: screening)
         let host = host
         do {
             let app = try await NodeServer.application(store: db, settings: settings, onRunning: { port in
