@@ -35,6 +35,9 @@ struct DemoCommand: AsyncParsableCommand {
                                valueName: "DATE"))
     var today: String?
 
+    @Option(help: "About how many consignments arrive a day (a larger node for load tests).")
+    var perDay = 85
+
     @Flag(help: "Make the node and stop, without serving it.")
     var setupOnly = false
 
@@ -46,6 +49,7 @@ struct DemoCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (10...120).contains(days) else { throw ValidationError("--days must be from 10 to 120") }
+        guard (20...20000).contains(perDay) else { throw ValidationError("--per-day must be from 20 to 20000") }
         if let today, CalendarDate(iso: today) == nil { throw ValidationError("--today must be YYYY-MM-DD") }
     }
 
@@ -56,7 +60,9 @@ struct DemoCommand: AsyncParsableCommand {
                 StandardError.write("cordon demo: the database already holds a node; give a new one with --database\n")
                 throw ExitCode(2)
             }
-            let node = DemoNode(store: db, days: days, today: today.flatMap { CalendarDate(iso: $0) } ?? .today, log: { StandardError.write("demo: \($0)\n") })
+            var node = DemoNode(store: db, days: days, today: today.flatMap { CalendarDate(iso: $0) } ?? .today,
+                                log: { StandardError.write("demo: \($0)\n") })
+            node.perDay = perDay
             let token = try await node.build()
             let seized = try await db.seizureCount(SeizureFilter())
             StandardOutput.write("""

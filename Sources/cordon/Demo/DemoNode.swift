@@ -92,8 +92,10 @@ struct DemoNode {
 
     let store: Store
     let days: Int
+    /// About how many consignments arrive a day, the port's and the airport's together.
+    var perDay = 85
     let today: CalendarDate
-    var log: (String) -> Void
+    var log: @Sendable (String) -> Void
 
     /// Makes the node; the store must be empty. Returns a token of the demo's system integration.
     func build() async throws -> String {
@@ -116,8 +118,9 @@ struct DemoNode {
         let first = today.adding(days: -(days - 1))
         for offset in 0..<days {
             let day = first.adding(days: offset)
-            let batch = cargo.day(day, sea: Int.random(in: 40...55, using: &cargo.rng), air: Int.random(in: 30...42, using: &cargo.rng),
-                                  serial: &serial)
+            let sea = Int.random(in: perDay * 47 / 100...perDay * 65 / 100, using: &cargo.rng)
+            let air = Int.random(in: perDay * 35 / 100...perDay * 50 / 100, using: &cargo.rng)
+            let batch = cargo.day(day, sea: sea, air: air, serial: &serial)
             for (c, truth) in batch { truths[c.documentNumber] = truth }
             _ = try await store.commit(IntakeBatch(source: SourceFile(name: "demo-manifest-\(day).json", fingerprint: "demo:\(day)", format: "json"),
                                                    consignments: batch.map(\.0)))
