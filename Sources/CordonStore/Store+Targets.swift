@@ -67,7 +67,7 @@ extension Store {
                       documentNumber: try r.decode(column: "document_number", as: String.self),
                       rank: try r.decode(column: "rank", as: Int.self), score: try r.decode(column: "score", as: Double.self),
                       lane: l, selection: s,
-                      reasons: try decoder.decode([String].self, from: Data(try r.decode(column: "reasons", as: String.self).utf8)),
+                      reasons: try decoder.decode([Reason].self, from: Data(try r.decode(column: "reasons", as: String.self).utf8)),
                       profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)))
     }
 }

@@ -44,7 +44,7 @@ struct ProfileTests {
     func reason() throws {
         let set = try ProfileTests.load("all_tests.yaml")
         let hit = try #require(set.hits(ProfileTests.consignment()).first { $0.name == "t-prefix-regex" })
-        #expect(hit.reason == "profile t-prefix-regex v1 (red): Tobacco described as something else")
+        #expect(hit.reason.english == "profile t-prefix-regex v1 (red): Tobacco described as something else")
         #expect(hit.lane == .red && hit.weight == 0.5)
     }
 

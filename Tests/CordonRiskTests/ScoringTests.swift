@@ -21,7 +21,7 @@ struct ScoringTests {
         let rate = f.names.firstIndex(of: "importer_rate")!
         #expect(m.values[rate] > 0.6)                              // 18 of 20, smoothed towards the prior
         #expect(m.values[f.names.count + rate] < 0.5)              // an unknown importer gets the prior
-        #expect(f.explain(feature: rate, of: decl("BAD", "240220"), value: 0.64) == "importer BAD: past fraud rate 64%")
+        #expect(f.explain(feature: rate, of: decl("BAD", "240220"), value: 0.64).english == "importer BAD: past fraud rate 64%")
         // Out-of-fold: every training row's rate leaves out the row itself.
         let t = f.trainingMatrix(history)
         #expect(t.rows == 40)
@@ -34,7 +34,7 @@ struct ScoringTests {
         let w = screened.matrix([listed, decl("Y", "240220")])
         let column = try #require(screened.names.firstIndex(of: "watchlist_score"))
         #expect(w.values[column] == 1 && w.values[screened.names.count + column] == 0)
-        #expect(screened.explain(feature: column, of: listed, value: 1) == "a party resembles a watch-listed name (100%)")
+        #expect(screened.explain(feature: column, of: listed, value: 1).english == "a party resembles a watch-listed name (100%)")
     }
 
     @Test("cordon score ranks planted fraud first and writes a score for every test row")

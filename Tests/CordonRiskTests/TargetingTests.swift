@@ -35,18 +35,20 @@ struct TargetingTests {
         #expect(tight.map(\.rank) == Array(1...10))
         let hit = try #require(tight.first { $0.documentNumber == "BL2" })
         #expect(hit.lane == .red && abs(hit.score - 0.6) < 1e-9 && hit.profiles == ["tobacco@3"])
-        #expect(hit.reasons == ["profile tobacco v3 (red): Cigarettes"])
+        #expect(hit.reasons.map(\.english) == ["profile tobacco v3 (red): Cigarettes"])
+        #expect(hit.reasons.map { $0.text(.ru) } == ["профиль tobacco v3 (красный): Cigarettes"])
         // The watch-listed consignee (Cyrillic spelling of a Latin entry) is yellow and explained.
         let listed = try #require(tight.first { $0.documentNumber == "BL7" })
         #expect(listed.lane == .yellow && listed.score == 0.5)
-        #expect(listed.reasons.first?.contains("resembles 'Kaspiy Trans LLP' on the watch list (100%)") == true)
+        #expect(listed.reasons.first?.english.contains("resembles 'Kaspiy Trans LLP' on the watch list (100%)") == true)
+        #expect(listed.reasons.first?.text(.ru).contains("похож на «Kaspiy Trans LLP» из списка (100%)") == true)
 
         // Six slots with a 34% control share: 3 mandatory, 1 by score (BL7), 2 at random among the rest.
         let policy = SelectionPolicy(capacity: .count(6), controlSharePercent: 34)
         let roomy = try targeting.run(docs, policy: policy, seed: 42)
         #expect(roomy.filter { $0.selection == .targeted }.map(\.documentNumber) == ["BL7"])
         let controls = roomy.filter { $0.selection == .control }
-        #expect(controls.count == 2 && controls.allSatisfy { $0.reasons.first?.hasPrefix("random control") == true })
+        #expect(controls.count == 2 && controls.allSatisfy { $0.reasons.first?.english.hasPrefix("random control") == true })
         // The same unit and day draws the same controls; another day may not.
         let again = try targeting.run(docs, policy: policy, seed: 42)
         #expect(again == roomy)
@@ -75,7 +77,11 @@ struct TargetingTests {
         let targets = try DayTargeting(profiles: try ProfileSet([]), scorer: restored, screening: nil)
             .run(Array(docs), policy: SelectionPolicy(capacity: .count(3), controlSharePercent: 0), seed: 1)
         let top = try #require(targets.first)
-        #expect(top.selection == .targeted && top.reasons.first?.hasPrefix("model: ") == true && top.reasons.count >= 2)
+        #expect(top.selection == .targeted && top.reasons.first?.english.hasPrefix("model: ") == true && top.reasons.count >= 2)
+        // Every reason the model gives is worded in both languages: no code shows through.
+        for r in top.reasons {
+            #expect(!r.text(.ru).contains("{") && r.text(.ru) != r.english, "\(r)")
+        }
         #expect(targets.prefix(3).map(\.score) == targets.prefix(3).map(\.score).sorted(by: >))
         // A model of declarations says nothing about a bill of lading: no model score, no model reasons.
         var bill = test[0]
@@ -84,7 +90,7 @@ struct TargetingTests {
             .run([(id: 1, consignment: bill), (id: 2, consignment: test[0])], policy: SelectionPolicy(capacity: .count(2)), seed: 1)
         let billTarget = try #require(mixed.first { $0.consignmentID == 1 })
         #expect(billTarget.score == 0 && billTarget.reasons.isEmpty)
-        #expect(mixed.first { $0.consignmentID == 2 }?.reasons.first?.hasPrefix("model: ") == true)
+        #expect(mixed.first { $0.consignmentID == 2 }?.reasons.first?.english.hasPrefix("model: ") == true)
     }
 
     @Test("training refuses examples of one class with a message that says what to do")
@@ -107,5 +113,21 @@ enum KCSRows {
             guard let c = r.consignment, let label = c.label else { return nil }
             return LabelledConsignment(consignment: c, illicit: label.illicit)
         }
+    }
+}
+
+@Suite("Reasons in both languages")
+struct ReasonWordingTests {
+    @Test("every history key of the model has a Russian word; numbers take a decimal comma in Russian; old plain reasons still read")
+    func wording() throws {
+        #expect(ReasonWording.keysWithoutRussian.isEmpty)
+        let below = Reason("unit_value_below", ["ratio": "12.5", "hs": "240220"])
+        #expect(below.english == "unit value 12.5x below typical for 240220")
+        #expect(below.text(.ru) == "цена единицы в 12,5 раза ниже обычной для 240220")
+        #expect(Reason("past_rate", ["what": "importer_hs6", "value": "IMP1 + 240220", "percent": "34"]).text(.ru)
+                == "импортёр с этой субпозицией IMP1 + 240220: доля нарушений в прошлом 34%")
+        let stored = try JSONDecoder().decode([Reason].self, from: Data(#"["written before codes", {"code": "model", "values": {"percent": "87"}}]"#.utf8))
+        #expect(stored.map(\.english) == ["written before codes", "model: 87% likely irregular"])
+        #expect(stored.map { $0.text(.ru) } == ["written before codes", "модель: вероятность нарушения 87%"])
     }
 }

@@ -30,7 +30,7 @@ func seededStore(_ kind: TestDatabases.Kind, in dir: TemporaryDirectory) async t
         let targets = zip(docs, selections).enumerated().map { i, pair in
             Target(consignmentID: pair.0.id, kind: .billOfLading, documentNumber: pair.0.consignment.documentNumber, rank: i + 1,
                    score: 0.9 - Double(i) * 0.3, lane: i == 0 ? .red : (i == 1 ? .yellow : .green), selection: pair.1,
-                   reasons: ["reason of \(pair.0.consignment.documentNumber)"], profiles: [])
+                   reasons: [.text("reason of \(pair.0.consignment.documentNumber)")], profiles: [])
         }
         try await store.replaceTargets(unit: unit, day: day, targets: targets, modelVersion: nil)
     }
@@ -469,7 +469,12 @@ struct ScoreDayTests {
                 let targets = try await store.targets(unit: "ALA", day: day)
                 // The profile in force now puts the Caspian consignee first, in the red lane, with its reason.
                 #expect(targets.count == 2 && targets.first?.documentNumber == "BL-ALA-1" && targets.first?.lane == .red)
-                #expect(targets.first?.reasons.contains { $0.contains("Caspian consignee") } == true)
+                #expect(targets.first?.reasons.contains { $0.english.contains("Caspian consignee") } == true)
+                // The reasons read in the reader's language.
+                let before = try await ana.get("/queue?unit=ALA&date=2026-11-20")
+                try await ana.post("/language", ["lang": "ru", "csrf": Browser.csrf(before), "back": "/queue"])
+                let russian = String(buffer: try await ana.get("/queue?unit=ALA&date=2026-11-20").body)
+                #expect(russian.contains("профиль caspian v1 (красный): Caspian consignee"))
             }
         }
         await store.close()

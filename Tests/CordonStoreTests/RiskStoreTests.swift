@@ -76,14 +76,15 @@ struct RiskStoreTests {
             let targets = docs.enumerated().map { i, d in
                 Target(consignmentID: d.id, kind: .declaration, documentNumber: d.consignment.documentNumber, rank: i + 1,
                        score: 0.9 - Double(i) / 10, lane: .red, selection: i < 2 ? .targeted : .released,
-                       reasons: ["profile office-rule v1 (red): Office KZALA"], profiles: ["office-rule@1"])
+                       reasons: [Reason("profile", ["name": "office-rule", "version": "1", "lane": "red", "title": "Office KZALA"])],
+                       profiles: ["office-rule@1"])
             }
             try await store.replaceTargets(unit: "U1", day: day, targets: targets, modelVersion: nil)
             // Running the day again replaces it.
             try await store.replaceTargets(unit: "U1", day: day, targets: targets, modelVersion: nil)
             let queue = try await store.targets(unit: "U1", day: day)
             #expect(queue.map(\.documentNumber) == targets.prefix(2).map(\.documentNumber))
-            #expect(queue.first?.reasons == ["profile office-rule v1 (red): Office KZALA"])
+            #expect(queue.first?.reasons == [Reason("profile", ["name": "office-rule", "version": "1", "lane": "red", "title": "Office KZALA"])])
             #expect(try await store.targets(unit: "U1", day: day, includeReleased: true).count == 3)
 
             let first = queue[0].documentNumber, second = queue[1].documentNumber

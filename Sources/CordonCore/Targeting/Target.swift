@@ -19,12 +19,12 @@ public struct Target: Sendable, Hashable, Codable {
     public var score: Double
     public var lane: Lane
     public var selection: SelectionReason
-    public var reasons: [String]
+    public var reasons: [Reason]
     /// Names and versions of the profiles that fired (`name@version`).
     public var profiles: [String]
 
     public init(consignmentID: Int, kind: DocumentKind, documentNumber: String, rank: Int, score: Double, lane: Lane,
-                selection: SelectionReason, reasons: [String], profiles: [String]) {
+                selection: SelectionReason, reasons: [Reason], profiles: [String]) {
         self.consignmentID = consignmentID
         self.kind = kind
         self.documentNumber = documentNumber

@@ -283,45 +283,46 @@ public struct DeclarationFeatures: Sendable {
         return String(out.reversed())
     }
 
-    /// Reads a feature contribution in words, for the reasons of a score.
-    public func explain(feature index: Int, of c: Consignment, value: Float) -> String {
+    /// Reads a feature contribution as a reason, for the explanation of a score.
+    public func explain(feature index: Int, of c: Consignment, value: Float) -> Reason {
         let name = names[index]
         if name == "watchlist_score" {
-            return "a party resembles a watch-listed name (\(value.isFinite ? Int((value * 100).rounded()) : 0)%)"
+            return Reason("watch_list_feature", ["percent": "\(value.isFinite ? Int((value * 100).rounded()) : 0)"])
         }
         let keyCount = DeclarationFeatures.keys.count * 2
         if index < keyCount {
             let key = DeclarationFeatures.keys[index / 2]
-            guard value.isFinite, let raw = key.value(c) else { return "no \(key.words) given" }
+            guard value.isFinite, let raw = key.value(c) else { return Reason("missing", ["what": key.name]) }
             let v = raw.replacingOccurrences(of: "|", with: " + ")
-            if index % 2 == 0 { return "\(key.words) \(v): past fraud rate \(Int((value * 100).rounded()))%" }
+            if index % 2 == 0 { return Reason("past_rate", ["what": key.name, "value": v, "percent": "\(Int((value * 100).rounded()))"]) }
             let count = Int((exp(value) - 1).rounded())
-            return count == 0 ? "\(key.words) \(v): never seen before" : "\(key.words) \(v): \(count) earlier declarations"
+            return count == 0 ? Reason("never_seen", ["what": key.name, "value": v])
+                              : Reason("seen", ["what": key.name, "value": v, "count": "\(count)"])
         }
-        guard value.isFinite else { return "\(name) unknown" }
+        guard value.isFinite else { return Reason("unknown", ["name": name]) }
         switch name {
         case "unit_value_vs_hs6":
             let ratio = exp(value)
             let hs = DeclarationFeatures.hs(c, 6) ?? "?"
-            return ratio < 1 ? "unit value \(String(format: "%.1f", 1 / ratio))x below typical for \(hs)"
-                             : "unit value \(String(format: "%.1f", ratio))x above typical for \(hs)"
-        case "check_digit_failed": return value > 0 ? "a container number fails its ISO 6346 check digit" : "container numbers check"
-        case "tax_rate": return "tax rate \(value)%"
-        case "log_value": return "declared value \(DeclarationFeatures.amount(exp(value) - 1))"
-        case "log_mass": return "net mass \(DeclarationFeatures.amount(exp(value) - 1)) kg"
-        case "log_quantity": return "quantity \(DeclarationFeatures.amount(exp(value) - 1))"
-        case "log_unit_value": return "value \(DeclarationFeatures.amount(exp(value))) per kg"
-        case "value_ratio": return "customs value \(String(format: "%.2f", value))x the invoice value"
-        case "log_taxes": return "taxes \(DeclarationFeatures.amount(exp(value) - 1))"
-        case "taxes_per_value": return "taxes \(Int((value * 100).rounded()))% of the value"
-        case "containers": return "\(Int(value)) containers"
-        case "has_container": return value > 0 ? "containerised" : "not containerised"
+            return ratio < 1 ? Reason("unit_value_below", ["ratio": String(format: "%.1f", 1 / ratio), "hs": hs])
+                             : Reason("unit_value_above", ["ratio": String(format: "%.1f", ratio), "hs": hs])
+        case "check_digit_failed": return Reason(value > 0 ? "check_digit_failed" : "check_digit_ok")
+        case "tax_rate": return Reason("tax_rate", ["value": "\(value)"])
+        case "log_value": return Reason("declared_value", ["value": DeclarationFeatures.amount(exp(value) - 1)])
+        case "log_mass": return Reason("net_mass", ["value": DeclarationFeatures.amount(exp(value) - 1)])
+        case "log_quantity": return Reason("quantity", ["value": DeclarationFeatures.amount(exp(value) - 1)])
+        case "log_unit_value": return Reason("value_per_kg", ["value": DeclarationFeatures.amount(exp(value))])
+        case "value_ratio": return Reason("value_ratio", ["value": String(format: "%.2f", value)])
+        case "log_taxes": return Reason("taxes", ["value": DeclarationFeatures.amount(exp(value) - 1)])
+        case "taxes_per_value": return Reason("taxes_share", ["value": "\(Int((value * 100).rounded()))"])
+        case "containers": return Reason("containers", ["value": "\(Int(value))"])
+        case "has_container": return Reason(value > 0 ? "containerised" : "not_containerised")
         default:
             if name.hasPrefix("code_") {
                 let attribute = String(name.dropFirst("code_".count))
-                return "\(attribute) \(DeclarationFeatures.attribute(c, attribute) ?? "?")"
+                return Reason("measure", ["name": attribute, "value": DeclarationFeatures.attribute(c, attribute) ?? "?"])
             }
-            return "\(name) \(String(format: "%.2f", value))"
+            return Reason("measure", ["name": name, "value": String(format: "%.2f", value)])
         }
     }
 }

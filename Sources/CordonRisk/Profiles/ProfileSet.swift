@@ -9,8 +9,8 @@ public struct ProfileHit: Sendable, Hashable, Codable {
     public var lane: Lane
     public var weight: Double
 
-    /// The hit as a reason, in words.
-    public var reason: String { "profile \(name) v\(version) (\(lane.rawValue)): \(title)" }
+    /// The hit as a reason.
+    public var reason: Reason { Reason("profile", ["name": name, "version": "\(version)", "lane": lane.rawValue, "title": title]) }
 }
 
 /// Profiles compiled for evaluation: regular expressions built once, party lists turned into name matchers.

@@ -12,17 +12,17 @@ public struct FittedScorer: Sendable {
     }
 
     /// For each consignment, the features that raised its score most, in words, strongest first.
-    public func reasons(_ consignments: [Consignment], top: Int = 3) throws(ModelError) -> [[String]] {
+    public func reasons(_ consignments: [Consignment], top: Int = 3) throws(ModelError) -> [[Reason]] {
         try reasons(features.matrix(consignments), consignments, top: top)
     }
 
     /// Scores and reasons together, from one feature matrix (building it is most of the cost).
-    public func scoresAndReasons(_ consignments: [Consignment], top: Int = 3) throws(ModelError) -> (scores: [Float], reasons: [[String]]) {
+    public func scoresAndReasons(_ consignments: [Consignment], top: Int = 3) throws(ModelError) -> (scores: [Float], reasons: [[Reason]]) {
         let matrix = features.matrix(consignments)
         return (try model.predict(matrix), try reasons(matrix, consignments, top: top))
     }
 
-    func reasons(_ matrix: FeatureMatrix, _ consignments: [Consignment], top: Int) throws(ModelError) -> [[String]] {
+    func reasons(_ matrix: FeatureMatrix, _ consignments: [Consignment], top: Int) throws(ModelError) -> [[Reason]] {
         let contributions = try model.contributions(matrix)
         return contributions.enumerated().map { row, contribution in
             // The last column is the bias; only features that push towards illicit are reasons, and only those

@@ -37,7 +37,7 @@ public struct DayTargeting: Sendable {
     struct Scored {
         var score: Double
         var lane: Lane
-        var reasons: [String]
+        var reasons: [Reason]
         var hits: [ProfileHit]
     }
 
@@ -47,7 +47,7 @@ public struct DayTargeting: Sendable {
         // The model's probability and reasons, for the documents of the kinds it knows.
         let known = consignments.indices.filter { modelKinds.contains(consignments[$0].kind) }
         var model = [Float?](repeating: nil, count: consignments.count)
-        var modelReasons = [[String]](repeating: [], count: consignments.count)
+        var modelReasons = [[Reason]](repeating: [], count: consignments.count)
         if let scorer, !known.isEmpty {
             let subset = known.map { consignments[$0] }
             let (scores, reasons) = try scorer.scoresAndReasons(subset, top: settings.modelReasons)
@@ -70,12 +70,13 @@ public struct DayTargeting: Sendable {
             for (party, match) in watchListMatches(c) {
                 clean *= 1 - settings.watchListWeight * match.score
                 lane = max(lane, .yellow)
-                reasons.append("\(party.role.rawValue) '\(party.name ?? "")' resembles '\(match.matchedName)' on the watch list (\(Int((match.score * 100).rounded()))%)")
+                reasons.append(Reason("watch_list", ["role": party.role.rawValue, "name": party.name ?? "", "listed": match.matchedName,
+                                                     "percent": "\(Int((match.score * 100).rounded()))"]))
             }
             let score = 1 - clean
             if score >= settings.redScore { lane = max(lane, .red) } else if score >= settings.yellowScore { lane = max(lane, .yellow) }
             if let p = model[i] {
-                reasons.append("model: \(Int((p * 100).rounded()))% likely irregular")
+                reasons.append(Reason("model", ["percent": "\(Int((p * 100).rounded()))"]))
                 reasons += modelReasons[i]
             }
             scored.append(Scored(score: score, lane: lane, reasons: reasons, hits: hits))
@@ -91,7 +92,7 @@ public struct DayTargeting: Sendable {
         return order.enumerated().map { rank, pick in
             let (i, why) = pick
             var reasons = scored[i].reasons
-            if why == .control { reasons.insert("random control (\(policy.controlSharePercent)% of capacity)", at: 0) }
+            if why == .control { reasons.insert(Reason("control", ["share": "\(policy.controlSharePercent)"]), at: 0) }
             return Target(consignmentID: day[i].id, kind: day[i].consignment.kind, documentNumber: day[i].consignment.documentNumber,
                           rank: rank + 1, score: scored[i].score, lane: scored[i].lane, selection: why, reasons: reasons,
                           profiles: scored[i].hits.map { "\($0.name)@\($0.version)" })

@@ -1,4 +1,5 @@
 import CordonCore
+import CordonRisk
 import CordonStore
 import Crypto
 import Foundation
@@ -129,7 +130,7 @@ struct APIRoutes {
         return try APIJSON.response(APIConsignmentDetail(
             id: id, consignment: APIConsignment(c),
             targetings: targetings.map { APITargeting(unit: $0.unit, date: $0.day, rank: $0.target.rank, score: $0.target.score,
-                                                      lane: $0.target.lane, selection: $0.target.selection, reasons: $0.target.reasons) },
+                                                      lane: $0.target.lane, selection: $0.target.selection, reasons: $0.target.reasons.map(\.english)) },
             results: results.map { r in
                 APIResult(unit: r.unit, date: r.date, outcome: r.outcome, method: r.method, notes: r.notes, revenue: r.revenue,
                           recordedBy: r.recordedBy, seizures: r.seizures.map(APISeizureLine.init))
@@ -159,7 +160,7 @@ struct APIRoutes {
         let page = try await store.queue(q)
         return try APIJSON.response(APITargetList(unit: unit.code, date: day, total: page.total, targets: page.targets.map { t in
             APITarget(consignmentId: t.consignmentID, kind: t.kind, documentNumber: t.documentNumber, rank: t.rank, score: t.score, lane: t.lane,
-                      selection: t.selection, reasons: t.reasons, profiles: t.profiles,
+                      selection: t.selection, reasons: t.reasons.map(\.english), profiles: t.profiles,
                       containers: page.documents[t.consignmentID]?.containers.map(\.number) ?? [],
                       route: page.documents[t.consignmentID]?.route.places ?? [])
         }))

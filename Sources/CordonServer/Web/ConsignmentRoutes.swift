@@ -1,4 +1,5 @@
 import CordonCore
+import CordonRisk
 import CordonStore
 import Foundation
 import HTTPTypes
@@ -72,7 +73,7 @@ struct ConsignmentRoutes {
         values["targetings"] = targetings.map { tg in
             ["unit": tg.unit, "day": Localization.date(tg.day, lang), "score": Localization.percent(tg.target.score),
              "lane": tg.target.lane.rawValue, "lane_name": t.text("lane_\(tg.target.lane.rawValue)", lang),
-             "selection": t.text("selection_\(tg.target.selection.rawValue)", lang), "reasons": tg.target.reasons]
+             "selection": t.text("selection_\(tg.target.selection.rawValue)", lang), "reasons": tg.target.reasons.map { $0.text(lang) }]
         }
         values["has_targetings"] = !targetings.isEmpty
         // The trader's other consignments, within what the reader may see.

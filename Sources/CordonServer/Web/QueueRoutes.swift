@@ -1,4 +1,5 @@
 import CordonCore
+import CordonRisk
 import CordonStore
 import Foundation
 import HTTPTypes
@@ -104,7 +105,7 @@ struct QueueRoutes {
                 "containers": c?.containers.map(\.number).joined(separator: " ") ?? "",
                 "route": c.map { ConsignmentView.route($0) } ?? "",
                 "parties": c?.parties.compactMap { $0.name }.prefix(2).joined(separator: "; ") ?? "",
-                "reasons": Array(target.reasons.prefix(3)),
+                "reasons": target.reasons.prefix(3).map { $0.text(lang) },
                 "link": "/consignments/\(target.consignmentID)?unit=\(unit.code)&date=\(day)",
             ]
         }

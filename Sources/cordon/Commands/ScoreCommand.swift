@@ -78,7 +78,7 @@ struct ScoreCommand: ParsableCommand {
         if let reasons {
             var explained = "id,score,reasons\n"
             for ((r, s), why) in zip(zip(testRows, scores), why) {
-                let quoted = "\"" + why.joined(separator: "; ").replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                let quoted = "\"" + why.map(\.english).joined(separator: "; ").replacingOccurrences(of: "\"", with: "\"\"") + "\""
                 explained += "\(r.documentNumber),\(s),\(quoted)\n"
             }
             try explained.write(toFile: reasons, atomically: true, encoding: .utf8)

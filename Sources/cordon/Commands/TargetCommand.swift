@@ -65,12 +65,12 @@ struct TargetCommand: AsyncParsableCommand {
             let route = c?.route.places.joined(separator: " > ") ?? ""
             if json {
                 let line = Line(rank: t.rank, document: t.documentNumber, kind: t.kind.rawValue, score: t.score, lane: t.lane.rawValue,
-                                selection: t.selection.rawValue, containers: containers, route: route, reasons: t.reasons,
+                                selection: t.selection.rawValue, containers: containers, route: route, reasons: t.reasons.map(\.english),
                                 profiles: t.profiles)
                 StandardOutput.write(String(decoding: try encoder.encode(line), as: UTF8.self) + "\n")
             } else {
                 StandardOutput.write("\(t.rank)\t\(t.lane.rawValue.uppercased())\t\(String(format: "%.3f", t.score))\t\(t.selection.rawValue)\t\(t.documentNumber)\t\(containers.joined(separator: " "))\t\(route)\n")
-                for r in t.reasons { StandardOutput.write("\t- \(r)\n") }
+                for r in t.reasons { StandardOutput.write("\t- \(r.english)\n") }
             }
         }
     }
