@@ -109,11 +109,19 @@ extension Store {
         }
     }
 
-    /// The days on which a unit has a stored queue, newest first.
+    /// The days on which a unit has a stored queue, newest first. One index seek per day (a loose index scan),
+    /// not a scan of every target of the unit: the queue page asks for it on every view.
     public func targetedDays(unit: String, limit: Int = 60) async throws -> [CalendarDate] {
         try await exclusive {
-            try await sql.select().distinct().column("day").from("targets").where("unit_code", .equal, unit)
-                .orderBy("day", .descending).limit(limit).all()
+            try await sql.raw("""
+                WITH RECURSIVE d(day, n) AS (
+                    SELECT MAX(day), 1 FROM targets WHERE unit_code = \(bind: unit)
+                    UNION ALL
+                    SELECT (SELECT MAX(t.day) FROM targets t WHERE t.unit_code = \(bind: unit) AND t.day < d.day), d.n + 1
+                    FROM d WHERE d.day IS NOT NULL AND d.n < \(bind: limit)
+                )
+                SELECT day FROM d WHERE day IS NOT NULL ORDER BY day DESC
+                """).all()
                 .compactMap { CalendarDate(iso: try $0.decode(column: "day", as: String.self)) }
         }
     }
