@@ -39,6 +39,9 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write id,score,reasons: what raised each score most, in words.", valueName: "FILE"))
     var reasons: String?
 
+    @Flag(help: "Print to stderr how long reading, training, building features and the model's predictions took.")
+    var timings = false
+
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
@@ -58,6 +61,9 @@ struct ScoreCommand: ParsableCommand {
             if skipped > 0 { StandardError.write("score: \(path): \(skipped) rows without a readable label are not learnt from\n") }
             return out
         }
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        let started = clock.now
         let trainRows = try labelled(train)
         let validRows = try valid.map(labelled)
         let testRows = try RecordReader.read(path: test, format: cargo)
@@ -67,9 +73,29 @@ struct ScoreCommand: ParsableCommand {
         }
         // Unreadable rows are scored from an empty consignment: the model's view of "nothing known".
         let blank = Consignment(kind: .declaration, documentNumber: "", date: CalendarDate.epoch)
+        let read = clock.now
         let scorer = try StaticScoring.fit(train: trainRows, validation: validRows, parameters: model.parameters,
                                            screening: try model.screening())
+        let fitted = clock.now
         let test = testRows.map { $0.consignment ?? blank }
+        if timings {
+            // The model part alone and the features alone, each timed on the whole test set.
+            let f0 = clock.now
+            let matrix = scorer.features.matrix(test)
+            let f1 = clock.now
+            _ = try scorer.model.predict(matrix)
+            let p1 = clock.now
+            let n = Double(test.count)
+            StandardError.write("""
+                timing read_seconds \(seconds(read - started))
+                timing train_rows \(trainRows.count + (validRows?.count ?? 0))
+                timing train_seconds \(seconds(fitted - read))
+                timing test_rows \(test.count)
+                timing features_rows_per_second \(Int(n / max(1e-9, seconds(f1 - f0))))
+                timing predict_rows_per_second \(Int(n / max(1e-9, seconds(p1 - f1))))
+
+                """)
+        }
         // Reasons (feature contributions) cost a second pass of the model; features are built once either way.
         let (scores, why) = reasons == nil ? (try scorer.score(test), []) : try scorer.scoresAndReasons(test)
         var text = "id,score\n"
