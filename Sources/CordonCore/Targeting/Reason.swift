@@ -16,15 +16,15 @@ public struct Reason: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case code, values }
 
-    /// Reads `{"code": ..., "values": {...}}`, or a plain string (reasons stored before they had codes).
+    /// Reads `{"code": ..., "values": {...}}`, or a plain string (reasons stored before they had codes). The
+    /// object is tried first: it is what is stored now, and a failed attempt costs an error.
     public init(from decoder: any Decoder) throws {
-        if let words = try? decoder.singleValueContainer().decode(String.self) {
-            self = .text(words)
-            return
+        if let c = try? decoder.container(keyedBy: CodingKeys.self) {
+            code = try c.decode(String.self, forKey: .code)
+            values = try c.decodeIfPresent([String: String].self, forKey: .values) ?? [:]
+        } else {
+            self = .text(try decoder.singleValueContainer().decode(String.self))
         }
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        code = try c.decode(String.self, forKey: .code)
-        values = try c.decodeIfPresent([String: String].self, forKey: .values) ?? [:]
     }
 
     public func encode(to encoder: any Encoder) throws {

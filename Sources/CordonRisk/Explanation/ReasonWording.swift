@@ -72,16 +72,26 @@ extension Reason {
     /// The reason as a sentence in `language`.
     public func text(_ language: Language) -> String {
         guard let sentence = ReasonWording.sentences[code] else { return values["text"] ?? code }
-        var s = language == .ru ? sentence.ru : sentence.en
-        for (name, value) in values {
-            var shown = value
-            if let word = ReasonWording.words["\(name).\(value)"] { shown = language == .ru ? word.ru : word.en }
-            else if language == .ru && ReasonWording.decimals.contains(name) && Double(value) != nil {
-                shown = value.replacingOccurrences(of: ".", with: ",")
-            }
-            s = s.replacingOccurrences(of: "{\(name)}", with: shown)
+        // Filled in one pass over the sentence: queue pages word dozens of reasons on every view.
+        var out = ""
+        var rest = Substring(language == .ru ? sentence.ru : sentence.en)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            out += shown(name, language) ?? String(rest[open...close])
+            rest = rest[rest.index(after: close)...]
         }
-        return s
+        return out + rest
+    }
+
+    /// A value as the sentence shows it: coded values in words, decimals with the language's mark.
+    private func shown(_ name: String, _ language: Language) -> String? {
+        guard let value = values[name] else { return nil }
+        if let word = ReasonWording.words["\(name).\(value)"] { return language == .ru ? word.ru : word.en }
+        if language == .ru && ReasonWording.decimals.contains(name) && Double(value) != nil {
+            return String(value.map { $0 == "." ? "," : $0 })
+        }
+        return value
     }
 
     /// The reason in English: for the command line, the API and files.
