@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "CordonRiskTests", dependencies: ["CordonRisk", "CordonCore", "CordonIngest", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CordonCore", "CordonStore", "CordonServer", "TestSupport"]),
         .testTarget(name: "CordonServerTests", dependencies: [
-            "CordonServer", "CordonStore", "CordonCore", "TestSupport",
+            "CordonServer", "CordonStore", "CordonCore", "CordonRisk", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

@@ -20,7 +20,7 @@ public enum NodeServer {
         router.get("/static/cordon.js") { request, _ in try staticFile("cordon.js", type: "text/javascript; charset=utf-8", request: request) }
         AuthRoutes(store: store, pages: pages, settings: settings).add(to: router)
         QueueRoutes(store: store, pages: pages, settings: settings).add(to: router)
-        ConsignmentRoutes(store: store, pages: pages).add(to: router)
+        ConsignmentRoutes(store: store, pages: pages, screening: settings.screening).add(to: router)
         SeizureRoutes(store: store, pages: pages, settings: settings).add(to: router)
         DashboardRoutes(store: store, pages: pages).add(to: router)
         ProfileRoutes(store: store, pages: pages).add(to: router)

@@ -48,6 +48,11 @@ struct DemoCommandTests {
         #expect(targetedRate > 2 * controlRate && targetedRate > 0.2, "targeted \(targetedRate), controls \(controlRate)")
         await store.close()
 
+        // The command line scores the demo's days with the demo's watch list, written beside the database.
+        #expect(r.stdout.contains(dir.file("demo-watchlist.csv")))
+        let day = try cordon(["target", "--unit", "KZ-ALA-ACCU", "--date", "2026-11-24", "--watchlist", dir.file("demo-watchlist.csv")], database: db)
+        #expect(day.status == 0 && day.stdout.split(separator: "\n").filter { !$0.hasPrefix("\t") }.count == 6, "\(day.stderr)")
+
         let again = try cordon(["demo", "--setup-only"], database: db)
         #expect(again.status == 2 && again.stderr.contains("already holds a node"))
     }

@@ -1,4 +1,5 @@
 import CordonCore
+import CordonRisk
 import CordonServer
 import CordonStore
 import Foundation
@@ -475,6 +476,30 @@ struct ScoreDayTests {
                 try await ana.post("/language", ["lang": "ru", "csrf": Browser.csrf(before), "back": "/queue"])
                 let russian = String(buffer: try await ana.get("/queue?unit=ALA&date=2026-11-20").body)
                 #expect(russian.contains("профиль caspian v1 (красный): Caspian consignee"))
+            }
+        }
+        await store.close()
+        try outcome.get()
+    }
+}
+
+@Suite("Watch-list matches on the consignment page")
+struct WatchListPageTests {
+    @Test("a party that resembles a name on the node's watch list is marked, with the entry and the score")
+    func marked() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await seededStore(.sqlite, in: dir)
+        let list = NameMatcher(list: WatchList(entries: [WatchListEntry(id: "SDN-9001", name: "KASPIY TRANS LLP")]))
+        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0, screening: list))
+        let outcome = await capture {
+            try await app.test(.live) { client in
+                let b = Browser(client)
+                try await b.post("/login", ["username": "olga", "password": "correct horse battery"])
+                let listed = String(buffer: try await b.get("/consignments/\(try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading)))").body)
+                #expect(listed.contains("resembles a listed name") && listed.contains("KASPIY TRANS LLP (SDN-9001"))
+                let clean = String(buffer: try await b.get("/consignments/\(try #require(try await store.currentConsignmentID("BL-ALA-2", kind: .billOfLading)))").body)
+                #expect(!clean.contains("resembles a listed name"))
             }
         }
         await store.close()

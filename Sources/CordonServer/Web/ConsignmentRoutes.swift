@@ -51,6 +51,8 @@ enum ConsignmentView {
 struct ConsignmentRoutes {
     let store: Store
     let pages: Pages
+    /// The node's watch list, if it has one: parties that resemble a listed name are marked on the page.
+    let screening: NameMatcher?
 
     func add(to router: Router<WebContext>) {
         router.get("/consignments/:id") { request, context in try await show(request, context) }
@@ -70,6 +72,13 @@ struct ConsignmentRoutes {
         }
         var values = ConsignmentView.values(c, lang, t)
         values["id"] = id
+        if let screening, var parties = values["parties"] as? [[String: Any]] {
+            for (i, party) in c.parties.enumerated() where i < parties.count {
+                guard let name = party.name, let match = screening.matches(name).first else { continue }
+                parties[i]["listed"] = "\(match.matchedName) (\(match.entry.id), \(Localization.percent(match.score)))"
+            }
+            values["parties"] = parties
+        }
         values["targetings"] = targetings.map { tg in
             ["unit": tg.unit, "day": Localization.date(tg.day, lang), "score": Localization.percent(tg.target.score),
              "lane": tg.target.lane.rawValue, "lane_name": t.text("lane_\(tg.target.lane.rawValue)", lang),

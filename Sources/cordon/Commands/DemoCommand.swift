@@ -38,6 +38,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "About how many consignments arrive a day (a larger node for load tests).")
     var perDay = 85
 
+    @Option(help: ArgumentHelp("Where to write the demo's watch list (CSV), for `cordon target --watchlist` on the demo node (default: demo-watchlist.csv beside a SQLite database, else in the current folder).",
+                               valueName: "FILE"))
+    var watchlistOut: String?
+
     @Flag(help: "Make the node and stop, without serving it.")
     var setupOnly = false
 
@@ -64,6 +68,12 @@ struct DemoCommand: AsyncParsableCommand {
                                 log: { StandardError.write("demo: \($0)\n") })
             node.perDay = perDay
             let token = try await node.build()
+            // The model learned with the demo's watch list: the command line needs the same list to score with it.
+            var listPath = watchlistOut ?? "demo-watchlist.csv"
+            if watchlistOut == nil, case .sqlite(let path) = try store.location {
+                listPath = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("demo-watchlist.csv")
+            }
+            try DemoNode.watchListCSV.write(toFile: listPath, atomically: true, encoding: .utf8)
             let seized = try await db.seizureCount(SeizureFilter())
             StandardOutput.write("""
                 Demo node ready: \(DemoNode.units.map { "\($0.name) (\($0.code))" }.joined(separator: ", ")).
@@ -76,6 +86,7 @@ struct DemoCommand: AsyncParsableCommand {
                 let units = a.units.isEmpty ? "all units" : a.units.joined(separator: ", ")
                 StandardOutput.write("  \(a.username.padding(toLength: 9, withPad: " ", startingAt: 0)) \(a.password.padding(toLength: 17, withPad: " ", startingAt: 0)) \(a.role.rawValue), \(a.agency), \(units), \(a.language.rawValue)\n")
             }
+            StandardOutput.write("\nThe demo's watch list (cordon target --watchlist): \(listPath)\n")
             StandardOutput.write("\nAPI token of the port system (integration, both units):\n  \(token)\n")
         } catch let exit as ExitCode {
             await db.close()

@@ -90,6 +90,11 @@ struct DemoNode {
         WatchListEntry(id: "DEMO-3", name: "DESERT FALCON CARGO"),
     ])
 
+    /// The watch list as CSV, for the command line.
+    static var watchListCSV: String {
+        "id,name\n" + watchList.entries.flatMap { e in e.names.map { "\(e.id),\"\($0)\"" } }.joined(separator: "\n") + "\n"
+    }
+
     let store: Store
     let days: Int
     /// About how many consignments arrive a day, the port's and the airport's together.
