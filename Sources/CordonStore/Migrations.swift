@@ -175,6 +175,10 @@ enum Migrations {
             """,
             "CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash)",
         ] },
+        Migration(version: 6, name: "agencies") { _ in [
+            // The agencies that staff the units; users name theirs by code. Users saved before keep theirs as written.
+            "CREATE TABLE agencies (code TEXT PRIMARY KEY, name TEXT NOT NULL, updated_at TEXT NOT NULL)",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -7,12 +7,14 @@ public enum AccountStoreError: Error, CustomStringConvertible, Sendable {
     case usernameTaken(String)
     case unknownUser(String)
     case unknownUnit(String)
+    case unknownAgency(String)
 
     public var description: String {
         switch self {
         case .usernameTaken(let name): "a user named '\(name)' exists already"
         case .unknownUser(let name): "no user named '\(name)'"
         case .unknownUnit(let code): "no unit with code '\(code)'"
+        case .unknownAgency(let code): "no agency with code '\(code)': add it first (cordon agency save, or the administration page)"
         }
     }
 }
@@ -33,6 +35,7 @@ extension Store {
             for unit in user.units where try await sql.select().column("code").from("units").where("code", .equal, unit).first() == nil {
                 throw AccountStoreError.unknownUnit(unit)
             }
+            try await checkAgency(user.agency)
             let row = try await sql.insert(into: "users")
                 .columns("username", "display_name", "password_hash", "role", "agency", "language", "disabled", "created_at")
                 .values(SQLBind(user.username), SQLBind(user.displayName), SQLBind(passwordHash), SQLBind(user.role.rawValue),
@@ -44,6 +47,12 @@ extension Store {
             }
             return id
         }
+    }
+
+    /// Once a node lists its agencies, a user belongs to one of them (a node without the list takes any name).
+    private func checkAgency(_ code: String) async throws {
+        let listed = try await sql.select().column("code").from("agencies").all().map { try $0.decode(column: "code", as: String.self) }
+        if !listed.isEmpty && !listed.contains(code) { throw AccountStoreError.unknownAgency(code) }
     }
 
     /// Every user, by username, with the time their lock ends if they are locked.
@@ -70,6 +79,7 @@ extension Store {
             for unit in user.units where try await sql.select().column("code").from("units").where("code", .equal, unit).first() == nil {
                 throw AccountStoreError.unknownUnit(unit)
             }
+            try await checkAgency(user.agency)
             try await sql.update("users").set("display_name", to: user.displayName).set("role", to: user.role.rawValue)
                 .set("agency", to: user.agency).set("language", to: user.language.rawValue).set("disabled", to: user.disabled ? 1 : 0)
                 .where("id", .equal, id).run()
@@ -189,5 +199,40 @@ extension Store {
     /// Ends a session (sign-out).
     public func revokeSession(tokenHash: String) async throws {
         try await exclusive { try await sql.update("sessions").set("revoked", to: 1).where("token_hash", .equal, tokenHash).run() }
+    }
+}
+
+/// An agency that staffs units: customs, police, drug control, border service, ...
+public struct Agency: Sendable, Hashable {
+    public var code: String
+    public var name: String
+
+    public init(code: String, name: String) {
+        self.code = code
+        self.name = name
+    }
+}
+
+extension Store {
+    /// The node's agencies, by code.
+    public func agencies() async throws -> [Agency] {
+        try await exclusive {
+            try await sql.select().columns("code", "name").from("agencies").orderBy("code").all().map {
+                Agency(code: try $0.decode(column: "code", as: String.self), name: try $0.decode(column: "name", as: String.self))
+            }
+        }
+    }
+
+    /// Adds an agency or renames one.
+    public func saveAgency(_ agency: Agency) async throws {
+        try await transaction {
+            if try await sql.select().column("code").from("agencies").where("code", .equal, agency.code).first() != nil {
+                try await sql.update("agencies").set("name", to: agency.name).set("updated_at", to: Store.now())
+                    .where("code", .equal, agency.code).run()
+            } else {
+                try await sql.insert(into: "agencies").columns("code", "name", "updated_at")
+                    .values(SQLBind(agency.code), SQLBind(agency.name), SQLBind(Store.now())).run()
+            }
+        }
     }
 }

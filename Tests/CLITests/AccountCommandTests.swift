@@ -25,6 +25,10 @@ struct AccountCommandTests {
         #expect(weak.status != 0 && weak.stderr.contains("username"))
         let noPassword = try cordon(["user", "add", "oleg", "--name", "Oleg", "--role", "officer", "--agency", "customs"], database: db)
         #expect(noPassword.status != 0 && noPassword.stderr.contains("--password-file is required"))
+        _ = try ok(["agency", "save", "customs", "--name", "Customs service"])
+        #expect(try ok(["agency", "list"]).stdout == "customs\tCustoms service\n")
+        let stranger = try cordon(["user", "add", "pcs", "--name", "Port system", "--role", "integration", "--agency", "navy"], database: db)
+        #expect(stranger.status == 2 && stranger.stderr.contains("no agency with code 'navy'"))
         _ = try ok(["user", "add", "pcs", "--name", "Port system", "--role", "integration", "--agency", "customs", "--unit", "ALA"])
 
         let created = try ok(["token", "create", "pcs", "--name", "PCS feed", "--days", "30"])

@@ -51,6 +51,16 @@ struct AdminPageTests {
                 #expect(try await store.targets(unit: "ALA", day: CalendarDate(year: 2026, month: 11, day: 20)!).count == 2)
                 #expect(try await root.get("/admin/units/NOPE").status == .notFound)
 
+                // Agencies: once listed, a user belongs to one of them; those in use before are shown too.
+                #expect(try await root.post("/admin/agencies", ["csrf": csrf, "code": "customs", "name": "Customs service"]).status == .seeOther)
+                let withAgencies = String(buffer: try await root.get("/admin").body)
+                #expect(withAgencies.contains("Customs service") && withAgencies.contains("<td>police</td>"))
+                #expect(String(buffer: try await root.get("/admin/users/new").body).contains(#"<select name="agency">"#))
+                let stranger = try await root.post("/admin/users", ["csrf": csrf, "username": "zed", "display_name": "Zed", "role": "analyst",
+                                                                     "agency": "navy", "language": "en", "password": "a long passphrase",
+                                                                     "repeated": "a long passphrase"])
+                #expect(stranger.status == .badRequest && String(buffer: stranger.body).contains("no agency with code &#39;navy&#39;"))
+
                 let user = ["csrf": csrf, "username": "aliya", "display_name": "Алия Серикова", "role": "officer", "agency": "customs",
                             "language": "ru", "password": "a long passphrase", "repeated": "a long passphrase"]
                 #expect(try await root.post("/admin/users", user.merging(["password": "short", "repeated": "short"]) { $1 }).status == .badRequest)

@@ -26,6 +26,12 @@ struct AdminRoutes {
         }
     }
 
+    struct AgencyForm: Decodable {
+        var csrf: String?
+        var code: String
+        var name: String
+    }
+
     struct UserForm: Decodable {
         var csrf: String?
         var existing: String?
@@ -56,6 +62,7 @@ struct AdminRoutes {
         }
         router.post("/admin/users") { request, context in try await saveUser(request, context) }
         router.post("/admin/users/:username/unlock") { request, context in try await unlock(request, context) }
+        router.post("/admin/agencies") { request, context in try await saveAgency(request, context) }
     }
 
     func admin(_ context: WebContext) throws -> SessionRecord {
@@ -69,8 +76,11 @@ struct AdminRoutes {
         let lang = Pages.language(request, context)
         let t = pages.localization
         let users = try await store.users()
-        let agencies = Dictionary(grouping: users.map(\.user), by: \.agency).map { ["name": $0.key, "users": $0.value.count] as [String: Any] }
-            .sorted { ($0["name"] as? String ?? "") < ($1["name"] as? String ?? "") }
+        let members = Dictionary(grouping: users.map(\.user), by: \.agency).mapValues(\.count)
+        let listed = try await store.agencies()
+        // Listed agencies, and any name users carry from before the list.
+        let agencies: [[String: Any]] = listed.map { ["code": $0.code, "name": $0.name, "users": members[$0.code] ?? 0] }
+            + members.keys.filter { code in !listed.contains { $0.code == code } }.sorted().map { ["code": $0, "name": "", "users": members[$0] ?? 0] }
         let values: [String: Any] = [
             "units": try await store.units().map { u in
                 ["code": u.code, "name": u.name, "kind": t.text("unit_kind_\(u.kind.rawValue)", lang), "country": u.country,
@@ -154,7 +164,8 @@ struct AdminRoutes {
             "roles": Role.allCases.map { ["value": $0.rawValue, "label": t.text("role_\($0.rawValue)", lang), "selected": $0.rawValue == role] },
             "languages": Language.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == language] },
             "unit_choices": try await store.units().map { ["code": $0.code, "name": $0.name, "checked": units.contains($0.code)] },
-            "agencies": Set(users.map(\.user.agency)).sorted().map { ["name": $0] },
+            "agencies": try await agencyChoices(selected: typed?.agency ?? user?.agency, users: users.map(\.user)),
+            "listed_agencies": try await !store.agencies().isEmpty,
         ]
         if let error { values["error"] = error }
         return pages.page("admin_user", title: t.text("user", lang), values: values, language: lang, session: session,
@@ -201,6 +212,26 @@ struct AdminRoutes {
         }
         context.logger.info("user saved", metadata: ["by": "\(session.user.username)", "user": "\(username)", "role": "\(role.rawValue)",
                                                      "disabled": "\(user.disabled)"])
+        return .redirect(to: "/admin", type: .normal)
+    }
+
+    /// The agencies a user may be given: the node's list, or the names in use while there is no list.
+    func agencyChoices(selected: String?, users: [User]) async throws -> [[String: Any]] {
+        let listed = try await store.agencies()
+        let choices = listed.isEmpty ? Set(users.map(\.agency)).sorted().map { Agency(code: $0, name: $0) } : listed
+        return choices.map { ["code": $0.code, "name": $0.name, "selected": $0.code == selected] }
+    }
+
+    func saveAgency(_ request: Request, _ context: WebContext) async throws -> Response {
+        let session = try admin(context)
+        let form = try await request.decode(as: AgencyForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        let code = form.code.trimmingCharacters(in: .whitespaces), name = form.name.trimmingCharacters(in: .whitespaces)
+        guard User.isValidUsername(code), code.count <= 40, !name.isEmpty, name.count <= 120 else {
+            throw HTTPError(.badRequest, message: "an agency needs a code (letters, digits, '.', '-', '_') and a name")
+        }
+        try await store.saveAgency(Agency(code: code, name: name))
+        context.logger.info("agency saved", metadata: ["user": "\(session.user.username)", "agency": "\(code)"])
         return .redirect(to: "/admin", type: .normal)
     }
 

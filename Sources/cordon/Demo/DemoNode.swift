@@ -105,6 +105,8 @@ struct DemoNode {
     /// Makes the node; the store must be empty. Returns a token of the demo's system integration.
     func build() async throws -> String {
         for unit in DemoNode.units { try await store.saveUnit(unit) }
+        try await store.saveAgency(Agency(code: "customs", name: "State Revenue Committee, customs"))
+        try await store.saveAgency(Agency(code: "police", name: "Ministry of Internal Affairs, police"))
         for a in DemoNode.accounts {
             _ = try await store.createUser(User(username: a.username, displayName: a.name, role: a.role, agency: a.agency, units: a.units,
                                                 language: a.language), passwordHash: Passwords.hash(a.password))
