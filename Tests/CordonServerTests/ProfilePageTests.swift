@@ -10,18 +10,6 @@ import TestSupport
 
 @Suite("Risk profiles and model versions in the pages")
 struct ProfilePageTests {
-    func withWorkspace(_ body: @Sendable (any TestClientProtocol, Store) async throws -> Void) async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await seededStore(.sqlite, in: dir)
-        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0))
-        do { try await app.test(.live) { client in try await body(client, store) } } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
-    }
-
     static let draft = """
         name: cigarettes-from-jebel-ali
         title: Cigarettes through Jebel Ali
@@ -38,7 +26,7 @@ struct ProfilePageTests {
 
     @Test("an analyst writes a draft as YAML (never in force from the page), sees its versions and hit rate; officers see no profiles")
     func drafts() async throws {
-        try await withWorkspace { client, store in
+        try await withSeededWorkspace { client, store in
             let olga = Browser(client)
             try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
             #expect(try await olga.get("/profiles").status == .forbidden)

@@ -27,61 +27,53 @@ struct UploadTests {
     @Test("an analyst uploads a CUSCAR file and a CSV manifest with its mapping: stored like cordon ingest, rejects shown with their reason; officers cannot upload",
           arguments: TestDatabases.available)
     func upload(kind: TestDatabases.Kind) async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await seededStore(kind, in: dir)
-        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0))
-        let outcome = await capture {
-            try await app.test(.live) { client in
-                let olga = Browser(client)
-                try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
-                #expect(try await olga.get("/ingest").status == .forbidden)
+        try await withSeededWorkspace(kind) { client, store in
+            let olga = Browser(client)
+            try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+            #expect(try await olga.get("/ingest").status == .forbidden)
 
-                let ana = Browser(client)
-                try await ana.post("/login", ["username": "ana", "password": "correct horse battery"])
-                let form = try await ana.get("/ingest")
-                #expect(form.status == .ok && String(buffer: form.body).contains(#"enctype="multipart/form-data""#))
-                let csrf = Browser.csrf(form)
-                func send(_ fields: [(name: String, filename: String?, content: [UInt8])]) async throws -> TestResponse {
-                    let boundary = "----cordon\(UUID().uuidString)"
-                    return try await client.execute(uri: "/ingest", method: .post, headers: [
-                        .cookie: ana.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "),
-                        .contentType: "multipart/form-data; boundary=\(boundary)",
-                    ], body: UploadTests.multipart(fields, boundary: boundary))
-                }
-                let before = try await store.totals().currentConsignments
-                let cuscar = try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("cuscar".utf8)),
-                                             ("file", "../../etc/cuscar errors.edi", Fixtures.bytes("edifact/cuscar_errors.edi"))])
-                let html = String(buffer: cuscar.body)
-                #expect(cuscar.status == .ok, "\(html.suffix(2000))")
-                #expect(html.contains("cuscar_errors.edi") && html.contains("Records kept aside") && html.contains("segment"))
-                let stored = try await store.totals().currentConsignments
-                #expect(stored > before)
-                #expect(try await store.quarantine().allSatisfy { $0.record.file == "cuscar_errors.edi" })
-                // The same file again changes nothing.
-                let again = String(buffer: try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("cuscar".utf8)),
-                                                           ("file", "cuscar_errors.edi", Fixtures.bytes("edifact/cuscar_errors.edi"))]).body)
-                #expect(again.contains(#"<span class="tile-value">0</span> <span class="tile-label">Accepted"#))
-                #expect(try await store.totals().currentConsignments == stored)
-
-                let manifest = try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("manifest".utf8)),
-                                               ("file", "manifest_ru.csv", Fixtures.bytes("csv/manifest_ru.csv")),
-                                               ("mapping", "manifest_ru.mapping.json", Fixtures.bytes("csv/manifest_ru.mapping.json"))])
-                #expect(manifest.status == .ok && String(buffer: manifest.body).contains("manifest_ru.csv"))
-                #expect(try await store.totals().currentConsignments > stored)
-
-                let noMapping = try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("manifest".utf8)),
-                                                ("file", "m.csv", Fixtures.bytes("csv/manifest_ru.csv"))])
-                #expect(noMapping.status == .badRequest && String(buffer: noMapping.body).contains("mapping"))
-                let badMapping = try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("manifest".utf8)),
-                                                 ("file", "m.csv", Fixtures.bytes("csv/manifest_ru.csv")), ("mapping", "m.json", Array("{".utf8))])
-                #expect(badMapping.status == .badRequest && String(buffer: badMapping.body).contains("not valid JSON"))
-                let forged = try await send([("csrf", nil, Array("forged".utf8)), ("format", nil, Array("cuscar".utf8)),
-                                             ("file", "x.edi", Fixtures.bytes("edifact/cuscar_errors.edi"))])
-                #expect(forged.status == .forbidden)
+            let ana = Browser(client)
+            try await ana.post("/login", ["username": "ana", "password": "correct horse battery"])
+            let form = try await ana.get("/ingest")
+            #expect(form.status == .ok && String(buffer: form.body).contains(#"enctype="multipart/form-data""#))
+            let csrf = Browser.csrf(form)
+            func send(_ fields: [(name: String, filename: String?, content: [UInt8])]) async throws -> TestResponse {
+                let boundary = "----cordon\(UUID().uuidString)"
+                return try await client.execute(uri: "/ingest", method: .post, headers: [
+                    .cookie: ana.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "),
+                    .contentType: "multipart/form-data; boundary=\(boundary)",
+                ], body: UploadTests.multipart(fields, boundary: boundary))
             }
+            let before = try await store.totals().currentConsignments
+            let cuscar = try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("cuscar".utf8)),
+                                         ("file", "../../etc/cuscar errors.edi", Fixtures.bytes("edifact/cuscar_errors.edi"))])
+            let html = String(buffer: cuscar.body)
+            #expect(cuscar.status == .ok, "\(html.suffix(2000))")
+            #expect(html.contains("cuscar_errors.edi") && html.contains("Records kept aside") && html.contains("segment"))
+            let stored = try await store.totals().currentConsignments
+            #expect(stored > before)
+            #expect(try await store.quarantine().allSatisfy { $0.record.file == "cuscar_errors.edi" })
+            // The same file again changes nothing.
+            let again = String(buffer: try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("cuscar".utf8)),
+                                                       ("file", "cuscar_errors.edi", Fixtures.bytes("edifact/cuscar_errors.edi"))]).body)
+            #expect(again.contains(#"<span class="tile-value">0</span> <span class="tile-label">Accepted"#))
+            #expect(try await store.totals().currentConsignments == stored)
+
+            let manifest = try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("manifest".utf8)),
+                                           ("file", "manifest_ru.csv", Fixtures.bytes("csv/manifest_ru.csv")),
+                                           ("mapping", "manifest_ru.mapping.json", Fixtures.bytes("csv/manifest_ru.mapping.json"))])
+            #expect(manifest.status == .ok && String(buffer: manifest.body).contains("manifest_ru.csv"))
+            #expect(try await store.totals().currentConsignments > stored)
+
+            let noMapping = try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("manifest".utf8)),
+                                            ("file", "m.csv", Fixtures.bytes("csv/manifest_ru.csv"))])
+            #expect(noMapping.status == .badRequest && String(buffer: noMapping.body).contains("mapping"))
+            let badMapping = try await send([("csrf", nil, Array(csrf.utf8)), ("format", nil, Array("manifest".utf8)),
+                                             ("file", "m.csv", Fixtures.bytes("csv/manifest_ru.csv")), ("mapping", "m.json", Array("{".utf8))])
+            #expect(badMapping.status == .badRequest && String(buffer: badMapping.body).contains("not valid JSON"))
+            let forged = try await send([("csrf", nil, Array("forged".utf8)), ("format", nil, Array("cuscar".utf8)),
+                                         ("file", "x.edi", Fixtures.bytes("edifact/cuscar_errors.edi"))])
+            #expect(forged.status == .forbidden)
         }
-        await store.close()
-        try outcome.get()
     }
 }

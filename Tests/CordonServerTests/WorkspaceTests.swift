@@ -42,6 +42,23 @@ func seededStore(_ kind: TestDatabases.Kind, in dir: TemporaryDirectory) async t
     return store
 }
 
+/// Serves the seeded workspace on a loopback port for `body`; `prepare` adds to the store first. The store is
+/// closed afterwards, also when something fails.
+func withSeededWorkspace(_ kind: TestDatabases.Kind = .sqlite, settings: ServerSettings = ServerSettings(port: 0),
+                         prepare: (Store) async throws -> Void = { _ in },
+                         _ body: @Sendable (any TestClientProtocol, Store) async throws -> Void) async throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let store = try await seededStore(kind, in: dir)
+    let outcome = await capture {
+        try await prepare(store)
+        let app = try await NodeServer.application(store: store, settings: settings)
+        try await app.test(.live) { client in try await body(client, store) }
+    }
+    await store.close()
+    try outcome.get()
+}
+
 /// A browser's part: cookies kept across requests, forms posted url-encoded.
 final class Browser: @unchecked Sendable {
     // @unchecked: one test drives one browser, sequentially.
@@ -90,17 +107,7 @@ final class Browser: @unchecked Sendable {
 @Suite("The workspace in a browser's shoes")
 struct WorkspaceTests {
     func withWorkspace(_ kind: TestDatabases.Kind, _ body: @Sendable (any TestClientProtocol, Store) async throws -> Void) async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await seededStore(kind, in: dir)
-        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0))
-        do {
-            try await app.test(.live) { client in try await body(client, store) }
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
+        try await withSeededWorkspace(kind, body)
     }
 
     @Test("sign-in: refused with a wrong password or an unknown user, then a secure session cookie", arguments: TestDatabases.available)
@@ -394,42 +401,35 @@ struct TraderHistoryTests {
     @Test("the same consignee's earlier consignments with what their controls found, within the reader's units",
           arguments: TestDatabases.available)
     func history(kind: TestDatabases.Kind) async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await seededStore(kind, in: dir)
         let earlier = CalendarDate(year: 2026, month: 11, day: 10)!
         func bl(_ number: String, _ place: String) -> Consignment {
             Consignment(kind: .billOfLading, documentNumber: number, date: earlier, route: Route(placeOfLoading: "CNSHA", placeOfDischarge: place),
                         parties: [Party(role: .consignee, name: "Тоо Каспий Транс")], goods: [GoodsItem(sequence: 1, hsCode: "240220")])
         }
-        _ = try await store.commit(IntakeBatch(source: SourceFile(name: "old.csv", fingerprint: "old", format: "manifest"),
-                                               consignments: [bl("OLD-ALA", "KZALA"), bl("OLD-TAS", "UZTAS")]))
-        for unit in ["ALA", "TAS"] {
-            let doc = try await store.consignments(for: try await store.unit(unit), on: earlier)[0]
-            try await store.replaceTargets(unit: unit, day: earlier, targets: [
-                Target(consignmentID: doc.id, kind: .billOfLading, documentNumber: doc.consignment.documentNumber, rank: 1, score: 0.8,
-                       lane: .red, selection: .targeted, reasons: [], profiles: [])], modelVersion: nil)
-        }
-        try await store.recordInspection(InspectionResult(kind: .billOfLading, documentNumber: "OLD-ALA", unit: "ALA", date: earlier,
-            outcome: .seizure, method: .physical, recordedBy: "olga",
-            seizures: [SeizureLine(category: .tobacco, goods: "cigarettes", quantity: 1000, unit: "sticks")]))
-        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0))
-        let outcome = await capture {
-            try await app.test(.live) { client in
-                let id = try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading))
-                let olga = Browser(client)
-                try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
-                let page = String(buffer: try await olga.get("/consignments/\(id)").body)
-                #expect(page.contains("The same importer or consignee before") && page.contains("OLD-ALA") && page.contains("Seizure"))
-                #expect(!page.contains("OLD-TAS"))
-                let ana = Browser(client)
-                try await ana.post("/login", ["username": "ana", "password": "correct horse battery"])
-                let all = String(buffer: try await ana.get("/consignments/\(id)").body)
-                #expect(all.contains("OLD-ALA") && all.contains("OLD-TAS") && all.contains("not controlled"))
+        try await withSeededWorkspace(kind, prepare: { store in
+            _ = try await store.commit(IntakeBatch(source: SourceFile(name: "old.csv", fingerprint: "old", format: "manifest"),
+                                                   consignments: [bl("OLD-ALA", "KZALA"), bl("OLD-TAS", "UZTAS")]))
+            for unit in ["ALA", "TAS"] {
+                let doc = try await store.consignments(for: try await store.unit(unit), on: earlier)[0]
+                try await store.replaceTargets(unit: unit, day: earlier, targets: [
+                    Target(consignmentID: doc.id, kind: .billOfLading, documentNumber: doc.consignment.documentNumber, rank: 1, score: 0.8,
+                           lane: .red, selection: .targeted, reasons: [], profiles: [])], modelVersion: nil)
             }
+            try await store.recordInspection(InspectionResult(kind: .billOfLading, documentNumber: "OLD-ALA", unit: "ALA", date: earlier,
+                outcome: .seizure, method: .physical, recordedBy: "olga",
+                seizures: [SeizureLine(category: .tobacco, goods: "cigarettes", quantity: 1000, unit: "sticks")]))
+        }) { client, store in
+            let id = try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading))
+            let olga = Browser(client)
+            try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+            let page = String(buffer: try await olga.get("/consignments/\(id)").body)
+            #expect(page.contains("The same importer or consignee before") && page.contains("OLD-ALA") && page.contains("Seizure"))
+            #expect(!page.contains("OLD-TAS"))
+            let ana = Browser(client)
+            try await ana.post("/login", ["username": "ana", "password": "correct horse battery"])
+            let all = String(buffer: try await ana.get("/consignments/\(id)").body)
+            #expect(all.contains("OLD-ALA") && all.contains("OLD-TAS") && all.contains("not controlled"))
         }
-        await store.close()
-        try outcome.get()
     }
 }
 
@@ -437,49 +437,42 @@ struct TraderHistoryTests {
 struct ScoreDayTests {
     @Test("analysts and the unit's supervisors score a day again with what is in force; officers cannot")
     func scoreDay() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await seededStore(.sqlite, in: dir)
-        _ = try await store.createUser(User(username: "saule", displayName: "Saule", role: .supervisor, agency: "customs", units: ["TAS"]),
-                                       passwordHash: Passwords.hash("correct horse battery"))
-        _ = try await store.saveProfiles([RiskProfile(name: "caspian", title: "Caspian consignee", lane: .red, weight: 0.5, author: "ana",
-                                                      status: .active, conditions: [
-                                                          ProfileCondition(field: ProfileField("consignee")!, test: .contains("КАСПИЙ")),
-                                                      ])], by: "ana")
-        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0))
-        let outcome = await capture {
-            try await app.test(.live) { client in
-                let day = CalendarDate(year: 2026, month: 11, day: 20)!
-                let olga = Browser(client)
-                try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
-                let queue = try await olga.get("/queue?date=2026-11-20")
-                #expect(!String(buffer: queue.body).contains("/queue/score"))
-                #expect(try await olga.post("/queue/score", ["csrf": Browser.csrf(queue), "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
-                let saule = Browser(client)
-                try await saule.post("/login", ["username": "saule", "password": "correct horse battery"])
-                let own = try await saule.get("/queue?unit=TAS&date=2026-11-20")
-                #expect(String(buffer: own.body).contains("/queue/score"))
-                #expect(try await saule.post("/queue/score", ["csrf": Browser.csrf(own), "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
+        try await withSeededWorkspace(prepare: { store in
+            _ = try await store.createUser(User(username: "saule", displayName: "Saule", role: .supervisor, agency: "customs", units: ["TAS"]),
+                                           passwordHash: Passwords.hash("correct horse battery"))
+            _ = try await store.saveProfiles([RiskProfile(name: "caspian", title: "Caspian consignee", lane: .red, weight: 0.5, author: "ana",
+                                                          status: .active, conditions: [
+                                                              ProfileCondition(field: ProfileField("consignee")!, test: .contains("КАСПИЙ")),
+                                                          ])], by: "ana")
+        }) { client, store in
+            let day = CalendarDate(year: 2026, month: 11, day: 20)!
+            let olga = Browser(client)
+            try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+            let queue = try await olga.get("/queue?date=2026-11-20")
+            #expect(!String(buffer: queue.body).contains("/queue/score"))
+            #expect(try await olga.post("/queue/score", ["csrf": Browser.csrf(queue), "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
+            let saule = Browser(client)
+            try await saule.post("/login", ["username": "saule", "password": "correct horse battery"])
+            let own = try await saule.get("/queue?unit=TAS&date=2026-11-20")
+            #expect(String(buffer: own.body).contains("/queue/score"))
+            #expect(try await saule.post("/queue/score", ["csrf": Browser.csrf(own), "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
 
-                let ana = Browser(client)
-                try await ana.post("/login", ["username": "ana", "password": "correct horse battery"])
-                let page = try await ana.get("/queue?unit=ALA&date=2026-11-20")
-                #expect(try await ana.post("/queue/score", ["csrf": "forged", "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
-                let scored = try await ana.post("/queue/score", ["csrf": Browser.csrf(page), "unit": "ALA", "date": "2026-11-20"])
-                #expect(scored.status == .seeOther && scored.headers[.location] == "/queue?unit=ALA&date=2026-11-20")
-                let targets = try await store.targets(unit: "ALA", day: day)
-                // The profile in force now puts the Caspian consignee first, in the red lane, with its reason.
-                #expect(targets.count == 2 && targets.first?.documentNumber == "BL-ALA-1" && targets.first?.lane == .red)
-                #expect(targets.first?.reasons.contains { $0.english.contains("Caspian consignee") } == true)
-                // The reasons read in the reader's language.
-                let before = try await ana.get("/queue?unit=ALA&date=2026-11-20")
-                try await ana.post("/language", ["lang": "ru", "csrf": Browser.csrf(before), "back": "/queue"])
-                let russian = String(buffer: try await ana.get("/queue?unit=ALA&date=2026-11-20").body)
-                #expect(russian.contains("профиль caspian v1 (красный): Caspian consignee"))
-            }
+            let ana = Browser(client)
+            try await ana.post("/login", ["username": "ana", "password": "correct horse battery"])
+            let page = try await ana.get("/queue?unit=ALA&date=2026-11-20")
+            #expect(try await ana.post("/queue/score", ["csrf": "forged", "unit": "ALA", "date": "2026-11-20"]).status == .forbidden)
+            let scored = try await ana.post("/queue/score", ["csrf": Browser.csrf(page), "unit": "ALA", "date": "2026-11-20"])
+            #expect(scored.status == .seeOther && scored.headers[.location] == "/queue?unit=ALA&date=2026-11-20")
+            let targets = try await store.targets(unit: "ALA", day: day)
+            // The profile in force now puts the Caspian consignee first, in the red lane, with its reason.
+            #expect(targets.count == 2 && targets.first?.documentNumber == "BL-ALA-1" && targets.first?.lane == .red)
+            #expect(targets.first?.reasons.contains { $0.english.contains("Caspian consignee") } == true)
+            // The reasons read in the reader's language.
+            let before = try await ana.get("/queue?unit=ALA&date=2026-11-20")
+            try await ana.post("/language", ["lang": "ru", "csrf": Browser.csrf(before), "back": "/queue"])
+            let russian = String(buffer: try await ana.get("/queue?unit=ALA&date=2026-11-20").body)
+            #expect(russian.contains("профиль caspian v1 (красный): Caspian consignee"))
         }
-        await store.close()
-        try outcome.get()
     }
 }
 
@@ -487,22 +480,14 @@ struct ScoreDayTests {
 struct WatchListPageTests {
     @Test("a party that resembles a name on the node's watch list is marked, with the entry and the score")
     func marked() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await seededStore(.sqlite, in: dir)
         let list = NameMatcher(list: WatchList(entries: [WatchListEntry(id: "SDN-9001", name: "KASPIY TRANS LLP")]))
-        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0, screening: list))
-        let outcome = await capture {
-            try await app.test(.live) { client in
-                let b = Browser(client)
-                try await b.post("/login", ["username": "olga", "password": "correct horse battery"])
-                let listed = String(buffer: try await b.get("/consignments/\(try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading)))").body)
-                #expect(listed.contains("resembles a listed name") && listed.contains("KASPIY TRANS LLP (SDN-9001"))
-                let clean = String(buffer: try await b.get("/consignments/\(try #require(try await store.currentConsignmentID("BL-ALA-2", kind: .billOfLading)))").body)
-                #expect(!clean.contains("resembles a listed name"))
-            }
+        try await withSeededWorkspace(settings: ServerSettings(port: 0, screening: list)) { client, store in
+            let b = Browser(client)
+            try await b.post("/login", ["username": "olga", "password": "correct horse battery"])
+            let listed = String(buffer: try await b.get("/consignments/\(try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading)))").body)
+            #expect(listed.contains("resembles a listed name") && listed.contains("KASPIY TRANS LLP (SDN-9001"))
+            let clean = String(buffer: try await b.get("/consignments/\(try #require(try await store.currentConsignmentID("BL-ALA-2", kind: .billOfLading)))").body)
+            #expect(!clean.contains("resembles a listed name"))
         }
-        await store.close()
-        try outcome.get()
     }
 }

@@ -103,16 +103,8 @@ struct DemoCommand: AsyncParsableCommand {
         let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies,
                                       screening: NameMatcher(list: DemoNode.watchList))
         let host = host
-        do {
-            let app = try await NodeServer.application(store: db, settings: settings, onRunning: { port in
-                StandardOutput.write("\nServing the demo at http://\(host == "0.0.0.0" ? "localhost" : host):\(port)/ (Ctrl-C stops it)\n")
-            })
-            try await app.runService()
-        } catch {
-            await db.close()
-            StandardError.write("cordon demo: \(error)\n")
-            throw ExitCode(2)
+        try await ServeCommand.serve(db, settings: settings, command: "demo") { port in
+            StandardOutput.write("\nServing the demo at http://\(host == "0.0.0.0" ? "localhost" : host):\(port)/ (Ctrl-C stops it)\n")
         }
-        await db.close()
     }
 }

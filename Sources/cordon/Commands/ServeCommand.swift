@@ -49,14 +49,21 @@ struct ServeCommand: AsyncParsableCommand {
         let db = try await store.open()
         let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies, screening: screening)
         let host = host
+        try await ServeCommand.serve(db, settings: settings, command: "serve") { port in
+            StandardError.write("cordon: serving on http://\(host):\(port)\n")
+        }
+    }
+
+    /// Serves the node over `db` until SIGTERM or SIGINT, then closes the store; a failure ends the command
+    /// with exit code 2 and the reason on stderr.
+    static func serve(_ db: Store, settings: ServerSettings, command: String,
+                      onRunning: @escaping @Sendable (Int) async -> Void) async throws {
         do {
-            let app = try await NodeServer.application(store: db, settings: settings, onRunning: { port in
-                StandardError.write("cordon: serving on http://\(host):\(port)\n")
-            })
+            let app = try await NodeServer.application(store: db, settings: settings, onRunning: onRunning)
             try await app.runService()
         } catch {
             await db.close()
-            StandardError.write("cordon serve: \(error)\n")
+            StandardError.write("cordon \(command): \(error)\n")
             throw ExitCode(2)
         }
         await db.close()
