@@ -57,11 +57,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Exchange between nodes: node keys, signed envelopes and their verification.
+        .target(
+            name: "CordonExchange",
+            dependencies: [
+                "CordonCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The unit's workspace: web pages and the HTTP API (Hummingbird, server-rendered Mustache pages).
         .target(
             name: "CordonServer",
             dependencies: [
-                "CordonCore", "CordonStore", "CordonRisk", "CordonIngest",
+                "CordonCore", "CordonStore", "CordonRisk", "CordonIngest", "CordonExchange",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -77,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "cordon",
             dependencies: [
-                "CordonCore", "CordonIngest", "CordonStore", "CordonRisk", "CordonServer",
+                "CordonCore", "CordonIngest", "CordonStore", "CordonRisk", "CordonServer", "CordonExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,9 +98,10 @@ let package = Package(
         .testTarget(name: "CordonIngestTests", dependencies: ["CordonIngest", "CordonCore", "TestSupport"]),
         .testTarget(name: "CordonStoreTests", dependencies: ["CordonStore", "CordonIngest", "CordonCore", "TestSupport"]),
         .testTarget(name: "CordonRiskTests", dependencies: ["CordonRisk", "CordonCore", "CordonIngest", "TestSupport"]),
+        .testTarget(name: "CordonExchangeTests", dependencies: ["CordonExchange", "CordonCore"]),
         .testTarget(name: "CLITests", dependencies: ["CordonCore", "CordonStore", "CordonServer", "TestSupport"]),
         .testTarget(name: "CordonServerTests", dependencies: [
-            "CordonServer", "CordonStore", "CordonCore", "CordonRisk", "TestSupport",
+            "CordonServer", "CordonStore", "CordonCore", "CordonRisk", "CordonExchange", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

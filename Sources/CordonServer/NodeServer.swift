@@ -27,6 +27,7 @@ public enum NodeServer {
         AdminRoutes(store: store, pages: pages).add(to: router)
         UploadRoutes(store: store, pages: pages).add(to: router)
         APIRoutes(store: store).add(to: router)
+        InboxRoutes(store: store).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },

@@ -179,6 +179,20 @@ enum Migrations {
             // The agencies that staff the units; users name theirs by code. Users saved before keep theirs as written.
             "CREATE TABLE agencies (code TEXT PRIMARY KEY, name TEXT NOT NULL, updated_at TEXT NOT NULL)",
         ] },
+        Migration(version: 7, name: "node identity, peers and inbox") { _ in [
+            // The node's public identity; its private key stays in a file of the node's account.
+            "CREATE TABLE node_identity (name TEXT PRIMARY KEY, country TEXT NOT NULL, public_key TEXT NOT NULL, created_at TEXT NOT NULL)",
+            """
+            CREATE TABLE peers (
+                name TEXT PRIMARY KEY, country TEXT NOT NULL, base_url TEXT NOT NULL, public_key TEXT NOT NULL, added_at TEXT NOT NULL)
+            """,
+            // Every envelope received, once: its id is the key, so a second delivery is recognised and a replay refused.
+            """
+            CREATE TABLE inbox (
+                id TEXT PRIMARY KEY, sender_node TEXT NOT NULL, signature TEXT NOT NULL, kind TEXT NOT NULL,
+                envelope TEXT NOT NULL, received_at TEXT NOT NULL)
+            """,
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -60,7 +60,10 @@ struct SessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         // The API authenticates with bearer tokens (APIMiddleware), never with the cookie: no CSRF to fear there.
-        if request.uri.path.hasPrefix("/api/") || request.uri.path == "/openapi.json" { return try await next(request, context) }
+        // Peer nodes sign their envelopes instead (InboxRoutes).
+        if request.uri.path.hasPrefix("/api/") || request.uri.path == "/openapi.json" || request.uri.path.hasPrefix("/exchange/") {
+            return try await next(request, context)
+        }
         var context = context
         if let token = request.cookies[SessionToken.cookie]?.value, !token.isEmpty, token.count < 100 {
             let hash = SessionToken.hash(token)
