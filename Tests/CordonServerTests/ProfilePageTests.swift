@@ -42,7 +42,7 @@ struct ProfilePageTests {
             #expect(try await ana.post("/profiles", ["definition": ProfilePageTests.draft]).status == .forbidden)
             let saved = try await ana.post("/profiles", ["csrf": csrf, "definition": ProfilePageTests.draft])
             #expect(saved.status == .seeOther && saved.headers[.location] == "/profiles/cigarettes-from-jebel-ali", "\(String(buffer: saved.body).prefix(3000))")
-            // Written "active", saved as a draft: in force only after a second person's approval.
+            // Written "active", saved as a draft: the page never puts a profile in force.
             #expect(try await store.profileVersions("cigarettes-from-jebel-ali").map(\.profile.status) == [.draft])
             #expect(try await store.activeProfiles().isEmpty)
             let shown = String(buffer: try await ana.get("/profiles/cigarettes-from-jebel-ali").body)

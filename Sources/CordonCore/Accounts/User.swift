@@ -19,7 +19,7 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     /// Reads risk profiles and model versions. Officers do not: knowing the rules helps to evade them.
     public var readsProfiles: Bool { [.analyst, .supervisor, .auditor, .admin].contains(self) }
 
-    /// Writes risk profiles (as drafts; putting one in force needs a second person).
+    /// Writes risk profiles in the pages (as drafts; putting one in force is a separate, later step).
     public var writesProfiles: Bool { self == .analyst }
 }
 

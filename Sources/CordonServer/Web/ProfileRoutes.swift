@@ -6,8 +6,8 @@ import HTTPTypes
 import Hummingbird
 
 /// Risk profiles in the pages: the list with hit rates, one profile with its versions and monthly figures, and
-/// drafts written or edited as YAML by analysts. Putting a draft in force needs a second person and is done
-/// from the command line until four-eyes approval comes to the pages; editing never switches a profile off.
+/// drafts written or edited as YAML by analysts. The pages save drafts only (a draft is put in force from the
+/// command line until four-eyes approval comes); editing never switches a profile off.
 struct ProfileRoutes {
     let store: Store
     let pages: Pages
@@ -158,7 +158,7 @@ struct ProfileRoutes {
         do { _ = try ProfileSet([VersionedProfile(profile: profile, version: 1)]) } catch {
             return try await self.form(request, context, name: nil, typed: form.definition, error: "\(error)")
         }
-        // Saved from the pages as a draft: never put in force, and never a quiet switch-off of a profile in force.
+        // Saved from the pages as a draft: never put in force from here, and never a quiet switch-off of one in force.
         if let latest = try await store.profileVersions(profile.name).last, latest.profile.status != .draft {
             return try await self.form(request, context, name: nil, typed: form.definition,
                                        error: t.text("profile_not_draft", lang).replacingOccurrences(of: "{name}", with: profile.name))
