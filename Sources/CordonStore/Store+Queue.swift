@@ -64,7 +64,8 @@ extension Store {
             for r in rows {
                 let target = try Store.readTarget(r)
                 targets.append(target)
-                documents[target.consignmentID] = try decoder.decode(Consignment.self, from: Data(try r.decode(column: "payload", as: String.self).utf8))
+                documents[target.consignmentID] = try consignment(id: target.consignmentID, payload: try r.decode(column: "payload", as: String.self),
+                                                                  decoder: decoder)
             }
             return QueuePage(total: total, targets: targets, documents: documents)
         }

@@ -120,7 +120,7 @@ extension Store {
     public func consignment(id: Int) async throws -> Consignment? {
         try await exclusive {
             guard let r = try await sql.select().column("payload").from("consignments").where("id", .equal, id).first() else { return nil }
-            return try JSONDecoder().decode(Consignment.self, from: Data(try r.decode(column: "payload", as: String.self).utf8))
+            return try consignment(id: id, payload: try r.decode(column: "payload", as: String.self), decoder: JSONDecoder())
         }
     }
 

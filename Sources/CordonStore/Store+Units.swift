@@ -88,8 +88,8 @@ extension Store {
                 .orderBy("id").all()
             let decoder = JSONDecoder()
             return try rows.map { r in
-                (try r.decode(column: "id", as: Int.self),
-                 try decoder.decode(Consignment.self, from: Data(try r.decode(column: "payload", as: String.self).utf8)))
+                let id = try r.decode(column: "id", as: Int.self)
+                return (id, try consignment(id: id, payload: try r.decode(column: "payload", as: String.self), decoder: decoder))
             }
         }
     }

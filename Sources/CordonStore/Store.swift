@@ -32,6 +32,20 @@ public actor Store {
 
     var sql: any SQLDatabase { connection.sql }
 
+    // A stored consignment version never changes (a change is a new row), so its decoded form can be kept: queue
+    // pages, the API and targeting read the same documents again and again.
+    private var decoded: [Int: Consignment] = [:]
+    private static let decodedLimit = 20_000
+
+    /// The consignment of row `id` from its payload, decoded once.
+    func consignment(id: Int, payload: String, decoder: JSONDecoder) throws -> Consignment {
+        if let c = decoded[id] { return c }
+        let c = try decoder.decode(Consignment.self, from: Data(payload.utf8))
+        if decoded.count >= Store.decodedLimit { decoded.removeAll(keepingCapacity: true) }
+        decoded[id] = c
+        return c
+    }
+
     // Actor methods interleave at every await; the gate keeps one unit of work at a time on the connection,
     // so that nothing runs inside another caller's transaction.
     private var busy = false
