@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Domain types and validation against the standards; no I/O beyond reading bundled code lists.
@@ -57,7 +58,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Exchange between nodes: node keys, signed envelopes and their verification.
+        // Exchange between nodes: node keys, signed envelopes and their verification, messages and channel routing.
         .target(
             name: "CordonExchange",
             dependencies: [
@@ -72,6 +73,8 @@ let package = Package(
                 "CordonCore", "CordonStore", "CordonRisk", "CordonIngest", "CordonExchange",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -99,7 +102,10 @@ let package = Package(
         .testTarget(name: "CordonStoreTests", dependencies: ["CordonStore", "CordonIngest", "CordonCore", "TestSupport"]),
         .testTarget(name: "CordonRiskTests", dependencies: ["CordonRisk", "CordonCore", "CordonIngest", "TestSupport"]),
         .testTarget(name: "CordonExchangeTests", dependencies: ["CordonExchange", "CordonCore"]),
-        .testTarget(name: "CLITests", dependencies: ["CordonCore", "CordonStore", "CordonServer", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "CordonCore", "CordonStore", "CordonServer", "CordonExchange", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "CordonServerTests", dependencies: [
             "CordonServer", "CordonStore", "CordonCore", "CordonRisk", "CordonExchange", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -11,6 +11,7 @@ public enum NodeServer {
     public static func application(store: Store, settings: ServerSettings, logger: Logger = Logger(label: "cordon.server"),
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> some ApplicationProtocol {
         let pages = try await Pages.bundled()
+        let exchange = NodeExchange(store: store, identity: settings.identity, screening: settings.screening, logger: logger)
         let router = Router(context: WebContext.self)
         router.add(middleware: CompressionMiddleware())
         router.add(middleware: APIMiddleware(store: store))
@@ -20,16 +21,18 @@ public enum NodeServer {
         router.get("/static/cordon.js") { request, _ in try staticFile("cordon.js", type: "text/javascript; charset=utf-8", request: request) }
         AuthRoutes(store: store, pages: pages, settings: settings).add(to: router)
         QueueRoutes(store: store, pages: pages, settings: settings).add(to: router)
-        ConsignmentRoutes(store: store, pages: pages, screening: settings.screening).add(to: router)
+        ConsignmentRoutes(store: store, pages: pages, screening: settings.screening, exchange: exchange).add(to: router)
         SeizureRoutes(store: store, pages: pages, settings: settings).add(to: router)
         DashboardRoutes(store: store, pages: pages).add(to: router)
         ProfileRoutes(store: store, pages: pages).add(to: router)
         AdminRoutes(store: store, pages: pages).add(to: router)
-        UploadRoutes(store: store, pages: pages).add(to: router)
-        APIRoutes(store: store).add(to: router)
-        InboxRoutes(store: store).add(to: router)
+        UploadRoutes(store: store, pages: pages, exchange: exchange).add(to: router)
+        APIRoutes(store: store, exchange: exchange).add(to: router)
+        InboxRoutes(store: store, exchange: exchange).add(to: router)
+        MessageRoutes(store: store, pages: pages, exchange: exchange, events: exchange.events).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
+                           services: [exchange.courier],
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
                            logger: logger)
     }

@@ -1,3 +1,4 @@
+import CordonExchange
 import CordonRisk
 
 /// How the node's web server runs.
@@ -15,9 +16,12 @@ public struct ServerSettings: Sendable {
     public var lockMinutes: Int
     /// The node's watch list, for screening parties when a day is scored from the pages.
     public var screening: NameMatcher?
+    /// The node's key, for the exchange with peer nodes; without it the node neither sends nor receives messages.
+    public var identity: NodeIdentity?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = true, sessionHours: Int = 12, pageSize: Int = 50,
-                signInAttempts: Int = 5, lockMinutes: Int = 15, screening: NameMatcher? = nil) {
+                signInAttempts: Int = 5, lockMinutes: Int = 15, screening: NameMatcher? = nil,
+                identity: NodeIdentity? = nil) {
         self.host = host
         self.port = port
         self.secureCookies = secureCookies
@@ -26,5 +30,6 @@ public struct ServerSettings: Sendable {
         self.signInAttempts = signInAttempts
         self.lockMinutes = lockMinutes
         self.screening = screening
+        self.identity = identity
     }
 }

@@ -193,6 +193,37 @@ enum Migrations {
                 envelope TEXT NOT NULL, received_at TEXT NOT NULL)
             """,
         ] },
+        Migration(version: 8, name: "messages between units, deliveries and alert watches") { _ in [
+            // A message once, sent or received; the boxes say which units hold it, in their inbox or outbox.
+            """
+            CREATE TABLE messages (
+                id TEXT PRIMARY KEY, thread TEXT NOT NULL, in_reply_to TEXT, kind TEXT NOT NULL, priority TEXT NOT NULL,
+                language TEXT NOT NULL, sender_node TEXT NOT NULL, sender_unit TEXT NOT NULL, sent_by TEXT, channel TEXT NOT NULL,
+                channel_label TEXT NOT NULL, subject TEXT NOT NULL, content TEXT NOT NULL, created_at TEXT NOT NULL, stored_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX messages_thread ON messages (thread, created_at)",
+            """
+            CREATE TABLE message_boxes (
+                message_id TEXT NOT NULL REFERENCES messages (id), unit_code TEXT NOT NULL, box TEXT NOT NULL,
+                read_at TEXT, state TEXT, PRIMARY KEY (message_id, unit_code, box))
+            """,
+            "CREATE INDEX message_boxes_unit ON message_boxes (unit_code, box, read_at)",
+            // One row per envelope and peer: delivered, given up, or due again at next_attempt_at.
+            """
+            CREATE TABLE outbox (
+                envelope_id TEXT NOT NULL REFERENCES messages (id), peer TEXT NOT NULL, envelope TEXT NOT NULL,
+                attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL, last_error TEXT, delivered_at TEXT, failed_at TEXT,
+                created_at TEXT NOT NULL, PRIMARY KEY (envelope_id, peer))
+            """,
+            "CREATE INDEX outbox_due ON outbox (next_attempt_at)",
+            // The containers an alert named, looked for in the recipient unit's cargo data over a window of days.
+            """
+            CREATE TABLE alert_watches (
+                message_id TEXT NOT NULL REFERENCES messages (id), unit_code TEXT NOT NULL, container TEXT NOT NULL,
+                from_day TEXT NOT NULL, until_day TEXT NOT NULL, PRIMARY KEY (message_id, unit_code, container))
+            """,
+            "CREATE INDEX alert_watches_unit ON alert_watches (unit_code, container)",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -75,18 +75,6 @@ extension Store {
         }
     }
 
-    /// Keeps a verified envelope once: by its id; the same envelope again is a duplicate, another one with its id a replay.
-    public func receiveEnvelope(id: String, sender: String, signature: String, kind: String, json: String) async throws -> InboxOutcome {
-        try await transaction {
-            if let known = try await sql.select().column("signature").from("inbox").where("id", .equal, id).first() {
-                return try known.decode(column: "signature", as: String.self) == signature ? .duplicate : .replay
-            }
-            try await sql.insert(into: "inbox").columns("id", "sender_node", "signature", "kind", "envelope", "received_at")
-                .values(SQLBind(id), SQLBind(sender), SQLBind(signature), SQLBind(kind), SQLBind(json), SQLBind(Store.now())).run()
-            return .received
-        }
-    }
-
     /// How many envelopes the inbox holds.
     public func inboxCount() async throws -> Int {
         try await exclusive {

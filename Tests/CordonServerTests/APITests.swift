@@ -71,7 +71,7 @@ struct APITests {
             let paths = try #require(doc["paths"] as? [String: [String: Any]])
             let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: Any])
             let documented = Set(paths.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
-            let served = Set(APIRoutes(store: store).operations.map { "\($0.method.rawValue) \($0.path)" })
+            let served = Set(APIRoutes(store: store, exchange: NodeExchange(store: store, identity: nil)).operations.map { "\($0.method.rawValue) \($0.path)" })
             #expect(documented == served)
 
             // Every documented operation, called as the analyst with plausible input.

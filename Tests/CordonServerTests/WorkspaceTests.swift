@@ -285,7 +285,9 @@ struct WorkspaceTests {
             #expect(html.contains(#"<span class="tile-value">67%</span> <span class="tile-label">Hit rate"#))
             #expect(html.contains("100% (1/1)") && html.contains("0% (0/1)"))
             #expect(html.contains(#"<svg xmlns="http://www.w3.org/2000/svg""#) && html.contains(#"class="cat-drugs""#))
-            #expect(html.contains(#"class="cat-tobacco""#) && !html.contains("<script"))
+            // No script from outside the node: the only one is the node's own small file.
+            #expect(html.contains(#"class="cat-tobacco""#) && html.components(separatedBy: "<script").count == 2
+                && html.contains(#"<script src="/static/cordon.js" defer></script>"#))
             #expect(html.contains("Seizure cases by week") && html.contains("16 Nov"))
             // Timur's unit has its own figures only.
             let timur = Browser(client)

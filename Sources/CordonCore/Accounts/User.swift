@@ -19,6 +19,12 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     /// Reads risk profiles and model versions. Officers do not: knowing the rules helps to evade them.
     public var readsProfiles: Bool { [.analyst, .supervisor, .auditor, .admin].contains(self) }
 
+    /// Reads and sends messages between units: those who work targets and risk. Auditors read them.
+    public var exchangesMessages: Bool { [.officer, .supervisor, .analyst, .coordinator].contains(self) }
+
+    /// Reads the messages of the units it sees.
+    public var readsMessages: Bool { exchangesMessages || self == .auditor }
+
     /// Writes risk profiles in the pages (as drafts; putting one in force is a separate, later step).
     public var writesProfiles: Bool { self == .analyst }
 }

@@ -5,6 +5,10 @@ import Foundation
 /// Why a node key could not be made, read or used.
 public struct NodeKeyError: Error, CustomStringConvertible, Sendable {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// A node's Ed25519 key pair: it signs every envelope the node sends. The private key lives in a file readable

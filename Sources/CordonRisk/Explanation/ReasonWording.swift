@@ -8,6 +8,8 @@ public enum ReasonWording {
         "watch_list": ("{role} '{name}' resembles '{listed}' on the watch list ({percent}%)",
                        "{role} «{name}» похож на «{listed}» из списка ({percent}%)"),
         "model": ("model: {percent}% likely irregular", "модель: вероятность нарушения {percent}%"),
+        "alert": ("alert from {unit} ({node}) on container {container}: {subject}",
+                  "ориентировка от {unit} ({node}) по контейнеру {container}: {subject}"),
         "control": ("random control ({share}% of capacity)", "случайная проверка ({share}% возможностей)"),
         "past_rate": ("{what} {value}: past fraud rate {percent}%", "{what} {value}: доля нарушений в прошлом {percent}%"),
         "seen": ("{what} {value}: {count} earlier declarations", "{what} {value}: прежних деклараций {count}"),

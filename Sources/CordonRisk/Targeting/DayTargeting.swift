@@ -42,7 +42,10 @@ public struct DayTargeting: Sendable {
     }
 
     /// Scores and selects; every consignment comes back, the selected ones first in rank order.
-    public func run(_ day: [(id: Int, consignment: Consignment)], policy: SelectionPolicy, seed: UInt64) throws(ModelError) -> [Target] {
+    /// `alerted` are the documents (by store id) that carry a container another unit alerted about, with the alert's
+    /// reason: they go to the red lane and are controlled whatever the capacity.
+    public func run(_ day: [(id: Int, consignment: Consignment)], policy: SelectionPolicy, seed: UInt64,
+                    alerted: [Int: Reason] = [:]) throws(ModelError) -> [Target] {
         let consignments = day.map(\.consignment)
         // The model's probability and reasons, for the documents of the kinds it knows.
         let known = consignments.indices.filter { modelKinds.contains(consignments[$0].kind) }
@@ -79,9 +82,13 @@ public struct DayTargeting: Sendable {
                 reasons.append(Reason("model", ["percent": "\(Int((p * 100).rounded()))"]))
                 reasons += modelReasons[i]
             }
+            if let alert = alerted[day[i].id] {
+                lane = .red
+                reasons.insert(alert, at: 0)
+            }
             scored.append(Scored(score: score, lane: lane, reasons: reasons, hits: hits))
         }
-        let mandatory = Set(scored.indices.filter { scored[$0].hits.contains { $0.lane == .red } })
+        let mandatory = Set(scored.indices.filter { i in alerted[day[i].id] != nil || scored[i].hits.contains { $0.lane == .red } })
         var rng = SeededGenerator(seed: seed)
         let selection = policy.select(scores: scored.map { Float($0.score) }, mandatory: mandatory, using: &rng)
         var order: [(Int, SelectionReason)] = selection.mandatory.map { ($0, .mandatory) }

@@ -26,6 +26,7 @@ struct APIOperation: Sendable {
 /// per system integration; the same need-to-know as the pages.
 struct APIRoutes {
     let store: Store
+    let exchange: NodeExchange
     /// Bodies of consignment batches; other bodies are small and limited by the context.
     static let maxBatchBytes = 16 << 20
     static let maxBatchCount = 10_000
@@ -38,7 +39,7 @@ struct APIRoutes {
             APIOperation(method: .get, path: "/api/v1/targets") { request, context in try await targets(request, context) },
             APIOperation(method: .post, path: "/api/v1/results") { request, context in try await result(request, context) },
             APIOperation(method: .get, path: "/api/v1/seizures") { request, context in try await seizures(request, context) },
-        ]
+        ] + messageOperations
     }
 
     func add(to router: Router<WebContext>) {
@@ -115,6 +116,7 @@ struct APIRoutes {
         let counts = try await store.commit(batch)
         context.logger.info("consignments received", metadata: ["user": "\(u.username)", "accepted": "\(counts.accepted)",
                                                                "rejected": "\(counts.rejected)"])
+        if counts.accepted > 0 { await exchange.flagAlerted(units: try await store.units().map(\.code)) }
         return try APIJSON.response(APIIntakeSummary(accepted: counts.accepted, duplicates: counts.duplicates, rejected: rejects.count,
                                                      consignments: counts.consignments, containers: counts.containers, rejects: rejects))
     }
@@ -185,6 +187,10 @@ struct APIRoutes {
                                       recordedBy: u.username, seizures: (input.seizures ?? []).map(\.domain))
         if let problem = result.problem() { throw APIError.invalid(problem.description, field: APIRoutes.field(of: problem)) }
         let resultID = try await store.recordInspection(result)
+        if let id = try await store.currentConsignmentID(input.documentNumber, kind: kind) {
+            let alerts = try await store.targetings(of: id, units: [input.unit]).flatMap(\.target.reasons)
+            try await exchange.feedBack(result: result, alerts: alerts, unit: input.unit, by: u)
+        }
         return try APIJSON.response(APICreated(id: resultID), status: .created)
     }
 

@@ -6,13 +6,16 @@ import HTTPTypes
 import Hummingbird
 
 /// The node's inbox for envelopes from peer nodes: authenticated by the sender's signature, not by a session
-/// or token. A verified envelope is kept once; the refused ones are logged with their reason.
+/// or token. A verified envelope is kept once and answered with a receipt signed by this node; the refused ones
+/// are logged with their reason.
 struct InboxRoutes {
     let store: Store
+    let exchange: NodeExchange
 
-    struct Receipt: Encodable {
+    struct Answer: Encodable {
         var id: String
         var status: String
+        var receipt: DeliveryReceipt
     }
 
     func add(to router: Router<WebContext>) {
@@ -42,15 +45,23 @@ struct InboxRoutes {
             }
         }
         let e = signed.envelope
-        let json = String(decoding: try JSONEncoder().encode(signed), as: UTF8.self)
-        switch try await store.receiveEnvelope(id: e.id, sender: e.senderNode, signature: signed.signature, kind: e.kind, json: json) {
-        case .received:
-            context.logger.info("envelope received", metadata: ["id": "\(e.id)", "from": "\(e.senderNode)", "kind": "\(e.kind)"])
-            return try APIJSON.response(Receipt(id: e.id, status: "received"), status: .created)
-        case .duplicate:
-            return try APIJSON.response(Receipt(id: e.id, status: "duplicate"))
-        case .replay:
-            return try refuse(.conflict, "replay", EnvelopeRejection.replay(id: e.id).description)
+        guard let identity = exchange.identity, let node = try await store.nodeIdentity() else {
+            return try refuse(.serviceUnavailable, "no_identity", ExchangeError.noIdentity.description)
+        }
+        let outcome: InboxOutcome
+        do { outcome = try await exchange.receive(signed) } catch let error as EnvelopeRejection {
+            return try refuse(.badRequest, "refused", error.description)
+        } catch let error as ExchangeError {
+            return try refuse(.unprocessableContent, "not_here", error.description)
+        }
+        func answer(_ status: String, _ http: HTTPResponse.Status) throws -> Response {
+            try APIJSON.response(Answer(id: e.id, status: status, receipt: try DeliveryReceipt(id: e.id, status: status, node: node.name,
+                                                                                             identity: identity)), status: http)
+        }
+        switch outcome {
+        case .received: return try answer("received", .created)
+        case .duplicate: return try answer("duplicate", .ok)
+        case .replay: return try refuse(.conflict, "replay", EnvelopeRejection.replay(id: e.id).description)
         }
     }
 }

@@ -53,6 +53,7 @@ struct ConsignmentRoutes {
     let pages: Pages
     /// The node's watch list, if it has one: parties that resemble a listed name are marked on the page.
     let screening: NameMatcher?
+    let exchange: NodeExchange
 
     func add(to router: Router<WebContext>) {
         router.get("/consignments/:id") { request, context in try await show(request, context) }
@@ -124,6 +125,7 @@ struct ConsignmentRoutes {
         }
         values["quantity_units"] = SeizureLine.quantityUnits.map { ["value": $0] }
         values["csrf"] = session.csrfToken
+        values["can_alert"] = exchange.identity != nil && session.user.role.exchangesMessages
         if let error { values["error"] = error }
         return pages.page("consignment", title: "\(t.text("kind_\(c.kind.rawValue)", lang)) \(c.documentNumber)", values: values,
                           language: lang, session: session, status: status)
@@ -142,10 +144,21 @@ struct ConsignmentRoutes {
         guard let c = try await store.consignment(id: id), try await Access.targetings(of: id, for: session.user, in: store) != nil else {
             throw HTTPError(.notFound)
         }
+        let result: InspectionResult
         do {
-            try await store.recordInspection(try form.result(for: c, recordedBy: session.user.username, localization: t, lang))
+            result = try form.result(for: c, recordedBy: session.user.username, localization: t, lang)
+            try await store.recordInspection(result)
         } catch let invalid as ResultForm.Invalid {
             return try await show(request, context, error: invalid.message, typed: form, status: .badRequest)
+        }
+        // The units whose alerts put the consignment in this unit's queue get the result back.
+        let alerts = try await store.targetings(of: id, units: [form.unit]).flatMap(\.target.reasons)
+        do {
+            let sent = try await exchange.feedBack(result: result, alerts: alerts, unit: form.unit, by: session.user)
+            if sent > 0 { context.logger.info("result fed back", metadata: ["consignment": "\(id)", "alerts": "\(sent)"]) }
+        } catch {
+            // The result is recorded; the feedback can be sent from the thread by hand.
+            context.logger.error("result not fed back", metadata: ["consignment": "\(id)", "error": "\(error)"])
         }
         return .redirect(to: "/consignments/\(id)", type: .normal)
     }

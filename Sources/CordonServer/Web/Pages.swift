@@ -35,7 +35,8 @@ public struct Pages: Sendable {
         if let session {
             layout["user"] = ["name": session.user.displayName, "role": t["role_\(session.user.role.rawValue)"] ?? session.user.role.rawValue,
                               "profiles": session.user.role.readsProfiles, "admin": session.user.role == .admin,
-                              "sends_cargo": session.user.role.sendsCargo]
+                              "sends_cargo": session.user.role.sendsCargo,
+                              "messages": session.user.role.readsMessages]
             layout["csrf"] = session.csrfToken
         }
         let html = library.render(layout, withTemplate: "layout") ?? ""

@@ -13,6 +13,8 @@ import NIOCore
 struct UploadRoutes {
     let store: Store
     let pages: Pages
+    /// Alerted containers in the new cargo data flag the queues they land in.
+    let exchange: NodeExchange
     /// Uploads larger than this go through `cordon ingest` on the node.
     static let maxBytes = 64 << 20
 
@@ -127,6 +129,7 @@ struct UploadRoutes {
         }
         context.logger.info("cargo file uploaded", metadata: ["user": "\(session.user.username)", "file": "\(name)",
                                                               "accepted": "\(counts.accepted)", "rejected": "\(counts.rejected)"])
+        if counts.accepted > 0 { await exchange.flagAlerted(units: try await store.units().map(\.code)) }
         let kept = rejects.all
         return try await page(request, context, values: [
             "chosen": format.rawValue, "done": true, "file": name,

@@ -35,8 +35,11 @@ public struct UnitWork: Sendable {
             try FittedScorer(booster: m.booster, featureState: m.featureState, screening: screening, source: "model \(m.id)")
         }
         let policy = SelectionPolicy(capacity: unit.capacity, controlSharePercent: unit.controlSharePercent)
+        let alerted = try await store.alertMatches(unit: unit.code, day: day, consignmentIDs: documents.map(\.id)).mapValues { m in
+            Reason("alert", ["message": m.messageID, "unit": m.senderUnit, "node": m.senderNode, "container": m.container, "subject": m.subject])
+        }
         let targets = try DayTargeting(profiles: profiles, scorer: scorer, modelKinds: Set(stored?.documentKinds ?? []), screening: screening)
-            .run(documents, policy: policy, seed: DayTargeting.seed(unit: unit.code, day: day))
+            .run(documents, policy: policy, seed: DayTargeting.seed(unit: unit.code, day: day), alerted: alerted)
         try await store.replaceTargets(unit: unit.code, day: day, targets: targets, modelVersion: stored?.id)
         return TargetedDay(unit: unit, day: day, targets: targets,
                            documents: Dictionary(documents.map { ($0.id, $0.consignment) }, uniquingKeysWith: { a, _ in a }),

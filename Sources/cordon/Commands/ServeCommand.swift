@@ -1,4 +1,5 @@
 import ArgumentParser
+import CordonExchange
 import CordonRisk
 import CordonServer
 import CordonStore
@@ -32,6 +33,10 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "FILE"))
     var watchlist: String?
 
+    @Option(help: ArgumentHelp("The node's private key, written by cordon node init; read when the node has an identity.",
+                               valueName: "FILE"))
+    var keyFile = "cordon-node.key"
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -47,11 +52,28 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let db = try await store.open()
-        let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies, screening: screening)
+        let identity: NodeIdentity?
+        do { identity = try await ServeCommand.identity(of: db, keyFile: keyFile) } catch {
+            await db.close()
+            StandardError.write("cordon serve: \(error)\n")
+            throw ExitCode(2)
+        }
+        let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies, screening: screening, identity: identity)
         let host = host
         try await ServeCommand.serve(db, settings: settings, command: "serve") { port in
             StandardError.write("cordon: serving on http://\(host):\(port)\n")
         }
+    }
+
+    /// The node's key when the node has an identity: read from `keyFile` and checked against the public key in the
+    /// store, so that a node never signs with a key its peers do not know.
+    static func identity(of db: Store, keyFile: String) async throws -> NodeIdentity? {
+        guard let node = try await db.nodeIdentity() else { return nil }
+        let identity = try NodeIdentity.load(from: keyFile)
+        guard identity.publicKeyBase64 == node.publicKey else {
+            throw NodeKeyError(description: "\(keyFile) is not the key of node \(node.name): its public key differs from the one recorded by cordon node init")
+        }
+        return identity
     }
 
     /// Serves the node over `db` until SIGTERM or SIGINT, then closes the store; a failure ends the command

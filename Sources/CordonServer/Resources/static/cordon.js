@@ -20,3 +20,16 @@
     add.before(copy);
   });
 })();
+
+// The unread count of the user's units' messages, kept current by server-sent events; the browser reconnects by
+// itself after a broken link.
+(function () {
+  var badge = document.getElementById("unread");
+  if (!badge || !window.EventSource) return;
+  var events = new EventSource("/messages/events");
+  events.addEventListener("unread", function (e) {
+    var n = parseInt(e.data, 10) || 0;
+    badge.textContent = n;
+    badge.hidden = n === 0;
+  });
+})();

@@ -1,0 +1,215 @@
+import AsyncHTTPClient
+import CordonExchange
+import CordonStore
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Delivers the outbox to peer nodes: each envelope is posted to the peer's inbox until the peer returns a receipt
+/// its key verifies. A peer that is down is tried again with exponential back-off; the outbox is in the store, so
+/// nothing is lost when either node restarts. A peer that refuses an envelope for good (malformed, replayed,
+/// too old, no such unit) is not tried again, and the reason is shown with the message.
+public actor Courier: Service {
+    let store: Store
+    let client: HTTPClient
+    let logger: Logger
+    let bell = Doorbell()
+    /// Envelopes posted at the same time, to as many peers.
+    static let parallel = 16
+    /// The longest wait between two attempts, and the longest a peer call may take.
+    static let maxBackoff: Double = 900, timeout: TimeAmount = .seconds(10)
+    /// Longest idle wait: due retries are looked for at least this often.
+    static let idle: Double = 30
+
+    public init(store: Store, client: HTTPClient = .shared, logger: Logger) {
+        self.store = store
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Asks for a delivery round now (a message was just sent).
+    public nonisolated func nudge() {
+        Task { await bell.ring() }
+    }
+
+    /// The delay before attempt `attempts + 1`: 1 s, 2 s, 4 s, ... up to 15 minutes, with ±20 % jitter so that a node
+    /// coming back is not hit by every peer at the same second.
+    static func backoff(afterAttempts attempts: Int) -> Double {
+        let base = min(pow(2, Double(min(attempts, 20))), maxBackoff)
+        return base * Double.random(in: 0.8...1.2)
+    }
+
+    public func run() async throws {
+        logger.info("courier started")
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await loop()
+            } onGracefulShutdown: {
+                Task { await self.bell.close() }
+            }
+        } onCancel: {
+            Task { await self.bell.close() }
+        }
+        logger.info("courier stopped")
+    }
+
+    func loop() async {
+        while !(await bell.isClosed) {
+            do {
+                let due = try await store.dueDeliveries()
+                if !due.isEmpty {
+                    await deliver(due)
+                    continue
+                }
+                let next = try await store.nextDeliveryTime()
+                let wait = next.map { max(0.05, min($0.timeIntervalSinceNow, Courier.idle)) } ?? Courier.idle
+                await bell.wait(upTo: wait)
+            } catch {
+                logger.error("outbox not readable", metadata: ["error": "\(error)"])
+                await bell.wait(upTo: 5)
+            }
+        }
+    }
+
+    /// Posts each due envelope to its peer, several at a time.
+    func deliver(_ due: [Delivery]) async {
+        let peers: [String: PeerRecord]
+        do { peers = Dictionary(try await store.peers().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) } catch {
+            logger.error("peers not readable", metadata: ["error": "\(error)"])
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for d in due {
+                if running == Courier.parallel {
+                    await group.next()
+                    running -= 1
+                }
+                let peer = peers[d.peer]
+                group.addTask { await self.attempt(d, peer: peer) }
+                running += 1
+            }
+        }
+    }
+
+    /// What one attempt came to.
+    enum Outcome {
+        case delivered
+        case retry(String)
+        case refused(String)
+    }
+
+    func attempt(_ d: Delivery, peer: PeerRecord?) async {
+        let outcome: Outcome
+        if let peer { outcome = await post(d, to: peer) } else { outcome = .refused("peer \(d.peer) is no longer listed") }
+        do {
+            switch outcome {
+            case .delivered:
+                try await store.deliveryDone(envelopeID: d.envelopeID, peer: d.peer)
+                logger.info("envelope delivered", metadata: ["id": "\(d.envelopeID)", "peer": "\(d.peer)", "attempt": "\(d.attempts + 1)"])
+            case .retry(let why):
+                let delay = Courier.backoff(afterAttempts: d.attempts)
+                try await store.deliveryFailed(envelopeID: d.envelopeID, peer: d.peer, error: why, retryAt: Date().addingTimeInterval(delay))
+                logger.notice("envelope not delivered, will retry", metadata: ["id": "\(d.envelopeID)", "peer": "\(d.peer)",
+                                                                               "attempt": "\(d.attempts + 1)", "in": "\(Int(delay)) s",
+                                                                               "reason": "\(why)"])
+            case .refused(let why):
+                try await store.deliveryFailed(envelopeID: d.envelopeID, peer: d.peer, error: why, retryAt: nil)
+                logger.error("envelope refused by the peer", metadata: ["id": "\(d.envelopeID)", "peer": "\(d.peer)", "reason": "\(why)"])
+            }
+        } catch {
+            logger.error("delivery not recorded", metadata: ["id": "\(d.envelopeID)", "peer": "\(d.peer)", "error": "\(error)"])
+        }
+    }
+
+    /// The shape of the inbox's answers: a receipt, or an error body.
+    struct Answer: Decodable {
+        var receipt: DeliveryReceipt?
+        var error: APIErrorBody?
+        struct APIErrorBody: Decodable {
+            var code: String
+            var message: String
+        }
+    }
+
+    func post(_ d: Delivery, to peer: PeerRecord) async -> Outcome {
+        var request = HTTPClientRequest(url: peer.baseURL.trimmingSuffix("/") + "/exchange/inbox")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: d.envelope))
+        do {
+            let response = try await client.execute(request, timeout: Courier.timeout)
+            let body = try await response.body.collect(upTo: 64 * 1024)
+            let answer = try? JSONDecoder().decode(Answer.self, from: Data(buffer: body))
+            switch response.status.code {
+            case 200, 201:
+                let key = Peer(name: peer.name, country: peer.country, baseURL: peer.baseURL, publicKey: peer.publicKey)
+                guard let receipt = answer?.receipt, receipt.verifies(id: d.envelopeID, from: key) else {
+                    return .retry("the answer has no receipt signed by \(peer.name)")
+                }
+                return .delivered
+            // Refusals that no retry can change: the envelope itself is wrong for that node.
+            case 400, 409, 413, 422:
+                return .refused("\(response.status.code) \(answer?.error.map { "\($0.code): \($0.message)" } ?? "refused")")
+            default:
+                return .retry("\(response.status.code) \(answer?.error?.message ?? "")")
+            }
+        } catch {
+            return .retry("\(error)")
+        }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var s = self
+        while s.hasSuffix(suffix) { s.removeLast(suffix.count) }
+        return s
+    }
+}
+
+/// Wakes a waiting loop early: rung when there is work, closed when the loop should end.
+actor Doorbell {
+    private var waiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
+    private var rung = false
+    private var next = 0
+    private(set) var isClosed = false
+
+    func ring() {
+        if let w = waiter {
+            waiter = nil
+            w.continuation.resume()
+        } else {
+            rung = true
+        }
+    }
+
+    func close() {
+        isClosed = true
+        ring()
+    }
+
+    /// Returns when rung (or if it was rung since the last wait), closed, or after `seconds`.
+    func wait(upTo seconds: Double) async {
+        if rung || isClosed {
+            rung = false
+            return
+        }
+        next += 1
+        let id = next
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            waiter = (id, c)
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                self.timeOut(id)
+            }
+        }
+    }
+
+    private func timeOut(_ id: Int) {
+        guard let w = waiter, w.id == id else { return }
+        waiter = nil
+        w.continuation.resume()
+    }
+}

@@ -1,0 +1,196 @@
+import CordonCore
+import CordonExchange
+import CordonRisk
+import CordonStore
+import Foundation
+import Logging
+
+/// Why a message could not be sent or received.
+public enum ExchangeError: Error, CustomStringConvertible, Sendable {
+    /// `cordon node init` has not run, or serve was started without the node's key.
+    case noIdentity
+    case invalid(field: String, reason: String)
+    case routing(RoutingError)
+    /// The sending unit is not one of the user's.
+    case notYourUnit(String)
+    /// A message for a unit this node does not have.
+    case unknownUnit(String)
+
+    public var description: String {
+        switch self {
+        case .noIdentity: "this node has no identity for the exchange: run cordon node init, and serve with its --key-file"
+        case .invalid(let field, let reason): "\(field): \(reason)"
+        case .routing(let e): e.description
+        case .notYourUnit(let unit): "you do not send for unit \(unit)"
+        case .unknownUnit(let unit): "no unit \(unit) on this node"
+        }
+    }
+}
+
+/// The node's side of the exchange between units: sends a message (signed, stored with its boxes and its
+/// deliveries in one transaction), takes in a verified envelope from a peer, and flags the queues of units that
+/// were alerted about a container their cargo data carries.
+public struct NodeExchange: Sendable {
+    public let store: Store
+    /// The node's key; nil when the node has none, and then nothing can be sent or received.
+    public let identity: NodeIdentity?
+    let work: UnitWork
+    let courier: Courier
+    let events: MessageEvents
+    let logger: Logger
+
+    /// How long the containers of an alert are watched for: from a week before it or its arrival date (the manifest
+    /// may be in already) to a month after the later of the two.
+    static let watchBefore = 7, watchAfter = 30
+
+    /// The exchange of a node over `store`, with its own courier (run it as a service) and event stream.
+    public init(store: Store, identity: NodeIdentity?, screening: NameMatcher? = nil, logger: Logger = Logger(label: "cordon.exchange")) {
+        self.store = store
+        self.identity = identity
+        self.work = UnitWork(store: store, screening: screening)
+        self.courier = Courier(store: store, logger: logger)
+        self.events = MessageEvents()
+        self.logger = logger
+    }
+
+    /// This node's name and country, with its peers, for routing.
+    func routing() async throws -> ChannelRouting {
+        guard identity != nil, let node = try await store.nodeIdentity() else { throw ExchangeError.noIdentity }
+        let peers = try await store.peers().map { Peer(name: $0.name, country: $0.country, baseURL: $0.baseURL, publicKey: $0.publicKey) }
+        return ChannelRouting(node: node.name, country: node.country, peers: peers)
+    }
+
+    /// Sends `message` from one of the user's units into `channel`; returns the message id. A first message starts
+    /// its own thread (pass an empty thread).
+    @discardableResult
+    public func send(_ message: Message, from unit: String, to channel: Channel, by user: User) async throws -> String {
+        guard let identity else { throw ExchangeError.noIdentity }
+        let units = try await store.units()
+        guard Access.units(of: user, among: units).contains(where: { $0.code == unit }) else { throw ExchangeError.notYourUnit(unit) }
+        let routing = try await routing()
+        let id = UUID().uuidString.lowercased()
+        var message = message
+        if message.thread.isEmpty { message.thread = id }
+        message.subject = message.subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        if var c = message.consignment {
+            c.containers = c.containers.map { ContainerNumber.normalize($0) }
+            message.consignment = c
+        }
+        if let problem = message.problem() { throw ExchangeError.invalid(field: problem.field, reason: problem.reason) }
+        let peers: [Peer]
+        do { peers = try routing.peers(for: channel) } catch { throw ExchangeError.routing(error) }
+        if case .unit(let node, let code) = channel, node == routing.node, !units.contains(where: { $0.code == code }) {
+            throw ExchangeError.unknownUnit(code)
+        }
+        let local = routing.localUnits(for: channel, among: units.map { ($0.code, $0.country) }, except: unit)
+        if local.isEmpty && peers.isEmpty { throw ExchangeError.routing(.nobody) }
+        let envelope = Envelope(id: id, senderNode: routing.node, senderUnit: unit, channel: channel, kind: message.kind.rawValue,
+                                content: try message.json())
+        let signed = String(decoding: try JSONEncoder().encode(try envelope.signed(by: identity)), as: UTF8.self)
+        try await store.storeSentMessage(try record(envelope, message, sentBy: user.username),
+                                         boxes: [(unit, .outbox)] + local.map { ($0, .inbox) },
+                                         watches: watches(message, id: id, created: Date(), units: local),
+                                         deliveries: peers.map { ($0.name, signed) }, effect: effect(of: message))
+        logger.info("message sent", metadata: ["id": "\(id)", "kind": "\(message.kind.rawValue)", "from": "\(unit)",
+                                               "channel": "\(channel.label)", "peers": "\(peers.count)", "local": "\(local.count)"])
+        if !peers.isEmpty { courier.nudge() }
+        await events.changed(units: local + [unit])
+        await flagAlerted(units: message.kind.carriesConsignment ? local : [])
+        return id
+    }
+
+    /// Takes in an envelope whose signature and age were verified: keeps it once, in the inboxes of the units it reaches.
+    public func receive(_ signed: SignedEnvelope) async throws -> InboxOutcome {
+        let e = signed.envelope
+        let message: Message
+        do { message = try Message.from(json: e.content) } catch { throw EnvelopeRejection.malformed("content is not a message: \(error)") }
+        guard message.kind.rawValue == e.kind else { throw EnvelopeRejection.malformed("kind \(e.kind) does not match its content") }
+        if let problem = message.problem() { throw EnvelopeRejection.malformed("\(problem.field): \(problem.reason)") }
+        let routing = try await routing()
+        let units = try await store.units()
+        if case .unit(let node, let code) = e.channel {
+            guard node == routing.node else { throw EnvelopeRejection.malformed("addressed to node \(node), not to this one") }
+            guard units.contains(where: { $0.code == code }) else { throw ExchangeError.unknownUnit(code) }
+        }
+        let local = routing.localUnits(for: e.channel, among: units.map { ($0.code, $0.country) })
+        let created = ISO8601DateFormatter().date(from: e.created) ?? Date()
+        let outcome = try await store.receiveMessage(
+            id: e.id, sender: e.senderNode, signature: signed.signature, kind: e.kind,
+            json: String(decoding: try JSONEncoder().encode(signed), as: UTF8.self),
+            message: try record(e, message, sentBy: nil), boxes: local,
+            watches: watches(message, id: e.id, created: created, units: local), effect: effect(of: message))
+        if outcome == .received {
+            logger.info("message received", metadata: ["id": "\(e.id)", "kind": "\(e.kind)", "from": "\(e.senderNode)/\(e.senderUnit)",
+                                                       "units": "\(local.joined(separator: ","))"])
+            await events.changed(units: local)
+            await flagAlerted(units: message.kind.carriesConsignment ? local : [])
+        }
+        return outcome
+    }
+
+    /// Scores again the days of these units whose queues hold an alerted container not yet flagged by the alert.
+    /// A failure is logged, not thrown: the message is kept either way, and the next scoring flags it.
+    public func flagAlerted(units: [String]) async {
+        for unit in Set(units).sorted() {
+            do {
+                for day in try await store.daysWithUnflaggedAlerts(unit: unit) {
+                    let scored = try await work.target(unit: unit, day: day)
+                    logger.info("queue flagged by an alert", metadata: ["unit": "\(unit)", "day": "\(day)",
+                                                                        "documents": "\(scored.documents.count)"])
+                }
+            } catch {
+                logger.error("alerted queue not rescored", metadata: ["unit": "\(unit)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Sends what a control found back to each unit whose alert flagged the consignment (the `alert` reasons of its
+    /// targets); returns how many were sent.
+    @discardableResult
+    public func feedBack(result: InspectionResult, alerts: [Reason], unit: String, by user: User) async throws -> Int {
+        guard identity != nil else { return 0 }
+        var sent = 0
+        for id in Set(alerts.filter { $0.code == "alert" }.compactMap { $0.values["message"] }).sorted() {
+            guard let alert = try await store.message(id: id) else { continue }
+            let container = alerts.first { $0.values["message"] == id }?.values["container"]
+            let seized = result.seizures.map { ControlFeedback.Seized(category: $0.category.rawValue, goods: $0.goods, quantity: $0.quantity,
+                                                                       unit: $0.unit) }
+            let reply = Message(kind: .resultFeedback, priority: result.outcome == .seizure ? .urgent : .routine, language: user.language,
+                                thread: alert.thread, inReplyTo: alert.id, subject: String("Re: \(alert.subject)".prefix(Message.subjectLimit)),
+                                text: result.notes ?? "", consignment: container.map { ConsignmentDetails(containers: [$0]) },
+                                feedback: ControlFeedback(outcome: result.outcome.rawValue, seizures: seized))
+            try await send(reply, from: unit, to: .unit(node: alert.senderNode, code: alert.senderUnit), by: user)
+            sent += 1
+        }
+        return sent
+    }
+
+    func record(_ e: Envelope, _ m: Message, sentBy: String?) throws -> MessageRecord {
+        MessageRecord(id: e.id, thread: m.thread, inReplyTo: m.inReplyTo, kind: m.kind.rawValue, priority: m.priority.rawValue,
+                      language: m.language.rawValue, senderNode: e.senderNode, senderUnit: e.senderUnit, sentBy: sentBy,
+                      channel: String(decoding: try JSONEncoder().encode(e.channel), as: UTF8.self), channelLabel: e.channel.label,
+                      subject: m.subject, content: try m.json(), created: e.created)
+    }
+
+    func watches(_ m: Message, id: String, created: Date, units: [String]) -> [AlertWatch] {
+        guard m.kind.carriesConsignment, let c = m.consignment else { return [] }
+        let sent = CalendarDate(daysSinceEpoch: Int((created.timeIntervalSince1970 / 86400).rounded(.down)))
+        let eta = c.eta.flatMap { CalendarDate(iso: $0) } ?? sent
+        let from = min(sent, eta).adding(days: -NodeExchange.watchBefore), until = max(sent, eta).adding(days: NodeExchange.watchAfter)
+        return units.flatMap { unit in
+            Set(c.containers.map { ContainerNumber.normalize($0) }).sorted().map { number in
+                AlertWatch(messageID: id, unit: unit, container: number, from: from, until: until)
+            }
+        }
+    }
+
+    /// What an acknowledgement or a result does to the message it answers: its state in the boxes here.
+    func effect(of m: Message) -> MessageEffect? {
+        guard let answered = m.inReplyTo else { return nil }
+        switch m.kind {
+        case .acknowledgement: return m.acknowledgement.map { MessageEffect(answers: answered, state: $0.rawValue) }
+        case .resultFeedback: return m.feedback.map { MessageEffect(answers: answered, state: "result:\($0.outcome)") }
+        default: return nil
+        }
+    }
+}
