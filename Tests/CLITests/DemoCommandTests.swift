@@ -56,4 +56,40 @@ struct DemoCommandTests {
         let again = try cordon(["demo", "--setup-only"], database: db)
         #expect(again.status == 2 && again.stderr.contains("already holds a node"))
     }
+
+    @Test("a second demo node of another country, peered with the first: the containers crossing from Aktau to Termez today are in both")
+    func pair() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let kz = "sqlite:" + dir.file("kz.sqlite"), uz = "sqlite:" + dir.file("uz.sqlite")
+        let first = try cordon(["demo", "--setup-only", "--today", "2026-11-24", "--days", "10"], database: kz)
+        #expect(first.status == 0, "\(first.stderr)")
+        let refused = try cordon(["demo", "--setup-only", "--country", "UZ", "--port", "8081", "--pair-with", kz], database: uz)
+        #expect(refused.status != 0 && refused.stderr.contains("--pair-with and --pair-url go together"))
+        let second = try cordon(["demo", "--setup-only", "--country", "UZ", "--today", "2026-11-24", "--days", "10", "--port", "8081",
+                                 "--pair-with", kz, "--pair-url", "http://127.0.0.1:8080"], database: uz)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("Termez border crossing unit (UZ-TER-BCU)") && second.stdout.contains("Peers: uz-demo and kz-demo"))
+        #expect(FileManager.default.fileExists(atPath: dir.file("kz-demo.key")) && FileManager.default.fileExists(atPath: dir.file("uz-demo.key")))
+
+        let kzStore = try await Store.open(try DatabaseLocation(parsing: kz))
+        let uzStore = try await Store.open(try DatabaseLocation(parsing: uz))
+        let outcome = await capture {
+            let kzPeers = try await kzStore.peers(), uzPeers = try await uzStore.peers()
+            #expect(kzPeers.map(\.name) == ["uz-demo"] && kzPeers.first?.baseURL == "http://127.0.0.1:8081")
+            #expect(uzPeers.map(\.name) == ["kz-demo"] && uzPeers.first?.baseURL == "http://127.0.0.1:8080")
+            #expect(kzPeers.first?.publicKey == (try await uzStore.nodeIdentity())?.publicKey)
+            let day = CalendarDate(year: 2026, month: 11, day: 24)!
+            let aktau = try await kzStore.consignments(for: try await kzStore.unit("KZ-AKT-PCU"), on: day).map(\.consignment)
+            let termez = try await uzStore.consignments(for: try await uzStore.unit("UZ-TER-BCU"), on: day).map(\.consignment)
+            let toUzbekistan = Set(aktau.filter { $0.route.countryOfDestination == "UZ" }.flatMap { $0.containers.map(\.number) })
+            let fromAktau = Set(termez.filter { $0.route.placeOfLoading == "KZAAU" }.flatMap { $0.containers.map(\.number) })
+            #expect(toUzbekistan.count == 4 && toUzbekistan == fromAktau)
+            #expect(termez.allSatisfy { $0.kind == .railConsignmentNote })
+            #expect(try await uzStore.targets(unit: "UZ-TER-BCU", day: day).count == 8)
+        }
+        await kzStore.close()
+        await uzStore.close()
+        try outcome.get()
+    }
 }

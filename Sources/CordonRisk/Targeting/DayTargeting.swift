@@ -91,7 +91,9 @@ public struct DayTargeting: Sendable {
         let mandatory = Set(scored.indices.filter { i in alerted[day[i].id] != nil || scored[i].hits.contains { $0.lane == .red } })
         var rng = SeededGenerator(seed: seed)
         let selection = policy.select(scores: scored.map { Float($0.score) }, mandatory: mandatory, using: &rng)
-        var order: [(Int, SelectionReason)] = selection.mandatory.map { ($0, .mandatory) }
+        // Alerted documents first among the mandatory ones: another unit has already looked at them.
+        let alertedFirst = selection.mandatory.filter { alerted[day[$0].id] != nil } + selection.mandatory.filter { alerted[day[$0].id] == nil }
+        var order: [(Int, SelectionReason)] = alertedFirst.map { ($0, .mandatory) }
             + selection.targeted.map { ($0, .targeted) } + selection.control.map { ($0, .control) }
         let chosen = Set(selection.all)
         order += scored.indices.filter { !chosen.contains($0) }.sorted { scored[$0].score != scored[$1].score ? scored[$0].score > scored[$1].score : $0 < $1 }

@@ -21,12 +21,11 @@ enum DemoTruth: Sendable {
     case seizure([SeizureLine])
 }
 
-/// Realistic cargo for a demo node: sea bills of lading for a Caspian port and air waybills for an airport, with
-/// trade lanes, regular and new traders, watch-listed names, and a few per cent of fraud whose patterns a unit
-/// learns: concealed cigarettes, heroin, precursors, counterfeits, cash, protected wildlife, undervaluation.
+/// Realistic cargo for a demo node: containers for its port or border crossing (bills of lading by sea, rail notes
+/// by rail) and air waybills for its airport, with trade lanes, regular and new traders, watch-listed names, and a
+/// few per cent of fraud whose patterns a unit learns: concealed cigarettes, heroin, precursors, counterfeits, cash,
+/// protected wildlife, undervaluation.
 struct DemoCargo {
-    static let seaPort = "KZAAU"
-    static let airport = "KZALA"
 
     struct Lane {
         let origin: String
@@ -88,20 +87,15 @@ struct DemoCargo {
         Goods(hs: "901890", description: "Medical instruments", usdPerKg: 80, kg: 50...500, packageType: "cases"),
     ]
 
-    static let seaConsignees = ["ТОО Каспий Транс", "Aktau Trade LLP", "ТОО Мангистау Снаб", "Caspian Steel LLP", "ТОО Евразия Логистик",
-                                "ТОО Жибек Жолы", "Kazakh Agro Import LLP", "ТОО Арман Строй", "Irtysh Chemicals LLP", "ТОО Шанырак Мебель",
-                                "Mangystau Building Materials LLP", "ТОО Береке Трейд", "Tengiz Supply LLP", "ТОО Нур Логистик"]
-    static let airConsignees = ["Almaty Foods LLP", "ТОО Алатау Электроникс", "Steppe Import LLP", "Nomad Retail LLP", "ТОО Тенгри Фарм",
-                                "Qazaq Textiles LLP", "Silk Way Cargo LLP", "ТОО Медтехника Алматы", "ТОО Достык Экспресс", "Astana Books LLP",
-                                "ТОО Аружан Косметикс", "Zhetysu Gadgets LLP"]
-    /// Traders whose consignments hide something far more often than the rest: what a unit's history shows.
-    static let riskyTraders: Set<String> = ["ТОО Евразия Логистик", "ТОО Береке Трейд", "Silk Way Cargo LLP", "Nomad Retail LLP"]
-
     static let carriers = ["MSCU", "MAEU", "CMAU", "HLBU", "TGHU", "CAIU"]
 
     var rng: SplitMix64
+    let country: DemoCountry
 
-    init(seed: UInt64 = 2026) { rng = SplitMix64(state: seed) }
+    init(country: DemoCountry) {
+        self.country = country
+        rng = SplitMix64(state: country.seed)
+    }
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &rng)] }
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
@@ -126,9 +120,9 @@ struct DemoCargo {
 
     mutating func consignment(_ date: CalendarDate, air: Bool, serial: Int) -> (Consignment, DemoTruth) {
         let lane = pick(air ? DemoCargo.airLanes : DemoCargo.seaLanes)
-        let consignee = pick(air ? DemoCargo.airConsignees : DemoCargo.seaConsignees)
+        let consignee = pick(air ? country.airConsignees : country.groundConsignees)
         var goods = pick(air ? DemoCargo.airGoods : DemoCargo.seaGoods)
-        let risky = DemoCargo.riskyTraders.contains(consignee)
+        let risky = country.riskyTraders.contains(consignee)
         let riskyLane = ["IRBND", "PKKHI", "AEDXB"].contains(lane.origin)
         var truth = DemoTruth.clean
         var kg = between(goods.kg)
@@ -194,23 +188,62 @@ struct DemoCargo {
         }
         let shipper = pick(lane.shippers)
         let number = air ? "\(pick(["176", "465", "235", "020"]))-\(String(format: "%08d", 10_000_000 + serial * 7))"
-                         : "\(pick(["MEDU", "MAEU", "CMDU"]))\(String(format: "%07d", 3_100_000 + serial))"
+            : country.groundKind == .railConsignmentNote ? "\(pick(["UTY", "KTZ"]))\(String(format: "%07d", 5_200_000 + serial))"
+            : "\(pick(["MEDU", "MAEU", "CMDU"]))\(String(format: "%07d", 3_100_000 + serial))"
         let packages = max(1, Int(kg / between(15...40)))
         let item = GoodsItem(sequence: 1, hsCode: goods.hs, description: goods.description, packages: packages, packageType: goods.packageType,
                              grossMassKg: kg.rounded(), netMassKg: (kg * 0.94).rounded(),
                              invoiceValue: Money(amount: (kg * usdPerKg).rounded(), currency: "USD"), countryOfOrigin: lane.country)
         let containers = air ? [] : [Container(number: container(), sizeType: kg > 14000 ? "45G1" : "22G1",
                                                seals: ["SL\(100_000 + serial)"])]
+        let place = (air ? country.air : country.ground).locations[0]
         let c = Consignment(
-            kind: air ? .airWaybill : .billOfLading, documentNumber: number, date: date, mode: air ? .air : .sea,
-            office: air ? DemoCargo.airport : DemoCargo.seaPort,
-            route: Route(placeOfLoading: lane.origin, transshipment: lane.via, placeOfDischarge: air ? DemoCargo.airport : DemoCargo.seaPort,
-                         countryOfDeparture: lane.country, countryOfDestination: "KZ"),
-            parties: [Party(role: .shipper, name: shipper, country: lane.country), Party(role: .consignee, name: consignee, country: "KZ")],
+            kind: air ? .airWaybill : country.groundKind, documentNumber: number, date: date, mode: air ? .air : country.groundMode,
+            office: place,
+            route: Route(placeOfLoading: lane.origin, transshipment: lane.via, placeOfDischarge: place,
+                         countryOfDeparture: lane.country, countryOfDestination: country.code),
+            parties: [Party(role: .shipper, name: shipper, country: lane.country), Party(role: .consignee, name: consignee, country: country.code)],
             goods: [item], containers: containers,
-            conveyance: air ? Conveyance(name: pick(["KC", "EK", "TK", "CZ"]) + String(Int.random(in: 100...999, using: &rng)))
-                            : Conveyance(name: pick(["Professor Gul", "Berik", "Aktau", "Turkmenbashi"]), voyage: "\(date.month)\(date.day)"),
+            conveyance: air ? Conveyance(name: pick(["KC", "EK", "TK", "CZ", "HY"]) + String(Int.random(in: 100...999, using: &rng)))
+                : country.groundMode == .rail ? Conveyance(name: "train \(Int.random(in: 1000...9999, using: &rng))")
+                : Conveyance(name: pick(["Professor Gul", "Berik", "Aktau", "Turkmenbashi"]), voyage: "\(date.month)\(date.day)"),
             arrival: date.adding(days: air ? 0 : 1))
         return (c, truth)
+    }
+
+    /// Containers that cross the Caspian to Aktau today and go on by rail to Termez: on the Kazakh demo node as bills of
+    /// lading in transit to Uzbekistan, on the Uzbek one as rail notes arriving from Aktau. Both nodes make the same
+    /// ones from the day alone, so that an alert from Aktau about one of them flags the queue in Termez.
+    static func transits(on day: CalendarDate, for country: DemoCountry) -> [Consignment] {
+        var cargo = DemoCargo(country: country)
+        cargo.rng = SplitMix64(state: UInt64(day.daysSinceEpoch) &* 7919)
+        let here = country.code == "KZ"
+        return (0..<4).map { i in
+            let container = cargo.container()
+            let kg = cargo.between(9000...14000).rounded()
+            let goods = DemoCargo.seaGoods[6]
+            let item = GoodsItem(sequence: 1, hsCode: goods.hs, description: goods.description, packages: Int(kg / 12), packageType: goods.packageType,
+                                 grossMassKg: kg, netMassKg: (kg * 0.94).rounded(),
+                                 invoiceValue: Money(amount: (kg * goods.usdPerKg * 0.8).rounded(), currency: "USD"), countryOfOrigin: "IR")
+            let seal = "SL\(900_000 + day.daysSinceEpoch % 1000 * 10 + i)"
+            let consignee = ["ООО Джейхун Транс", "ООО Сурхан Логистик"][i % 2]
+            let parties = [Party(role: .shipper, name: "Golden Crescent General Trading FZE", country: "AE"),
+                           Party(role: .consignee, name: consignee, country: "UZ"),
+                           Party(role: .notifyParty, name: "ТОО Каспий Транс", country: "KZ")]
+            let box = [Container(number: container, sizeType: "22G1", seals: [seal])]
+            if here {
+                return Consignment(kind: .billOfLading, documentNumber: "MEDU8\(String(format: "%06d", day.daysSinceEpoch % 100_000 * 10 + i))",
+                                   date: day, mode: .sea, office: "KZAAU",
+                                   route: Route(placeOfLoading: "IRBND", transshipment: ["IRAMD"], placeOfDischarge: "KZAAU", placeOfDelivery: "UZTER",
+                                                countryOfDeparture: "IR", countryOfDestination: "UZ"),
+                                   parties: parties, goods: [item], containers: box, conveyance: Conveyance(name: "Berik", voyage: "\(day.month)\(day.day)"),
+                                   arrival: day.adding(days: 1))
+            }
+            return Consignment(kind: .railConsignmentNote, documentNumber: "KTZ8\(String(format: "%06d", day.daysSinceEpoch % 100_000 * 10 + i))",
+                               date: day, mode: .rail, office: "UZTER",
+                               route: Route(placeOfLoading: "KZAAU", placeOfDischarge: "UZTER", countryOfDeparture: "KZ", countryOfDestination: "UZ"),
+                               parties: parties, goods: [item], containers: box, conveyance: Conveyance(name: "train \(2700 + i)"),
+                               arrival: day.adding(days: 2))
+        }
     }
 }

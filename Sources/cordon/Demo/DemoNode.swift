@@ -4,39 +4,10 @@ import CordonServer
 import CordonStore
 import Foundation
 
-/// A fresh demo node: one country (Kazakhstan), two agencies (customs and police), a sea PCU at Aktau port and an
-/// ACCU at Almaty airport, users of every role, weeks of generated cargo whose earlier days were targeted and
-/// controlled (so that there is history, a trained model and dashboards), and today's queues waiting.
+/// A fresh demo node of one country (DemoCountry: Kazakhstan, or Uzbekistan for a second node): two agencies, a
+/// port or border unit and an airport ACCU, users of every role, weeks of generated cargo whose earlier days were
+/// targeted and controlled (so that there is history, a trained model and dashboards), and today's queues waiting.
 struct DemoNode {
-    struct Account {
-        let username: String, name: String, role: Role, agency: String, units: [String], language: Language, password: String
-    }
-
-    static let units = [
-        ControlUnit(code: "KZ-AKT-PCU", name: "Aktau port PCU", kind: .pcu, country: "KZ", locations: [DemoCargo.seaPort],
-                    capacity: .count(8), controlSharePercent: 10),
-        ControlUnit(code: "KZ-ALA-ACCU", name: "Almaty airport ACCU", kind: .accu, country: "KZ", locations: [DemoCargo.airport],
-                    capacity: .count(6), controlSharePercent: 10),
-    ]
-
-    /// Demo passwords, printed when the node is made: never use them on a real node.
-    static let accounts = [
-        Account(username: "aigerim", name: "Aigerim Sadykova", role: .officer, agency: "customs", units: ["KZ-AKT-PCU"], language: .en,
-                password: "demo-officer-1"),
-        Account(username: "daniyar", name: "Данияр Оспанов", role: .officer, agency: "police", units: ["KZ-ALA-ACCU"], language: .ru,
-                password: "demo-officer-2"),
-        Account(username: "saule", name: "Saule Nurpeisova", role: .supervisor, agency: "customs", units: ["KZ-AKT-PCU", "KZ-ALA-ACCU"],
-                language: .en, password: "demo-supervisor"),
-        Account(username: "marat", name: "Marat Zhaksylykov", role: .analyst, agency: "customs", units: [], language: .en,
-                password: "demo-analyst-1"),
-        Account(username: "yerlan", name: "Ерлан Абенов", role: .coordinator, agency: "police", units: [], language: .ru,
-                password: "demo-coordinator"),
-        Account(username: "gulnara", name: "Gulnara Iskakova", role: .auditor, agency: "customs", units: [], language: .en,
-                password: "demo-auditor-1"),
-        Account(username: "nurlan", name: "Nurlan Bekov", role: .admin, agency: "customs", units: [], language: .en,
-                password: "demo-admin-pass"),
-    ]
-
     /// The analysts' profiles of the demo, as an analyst would write them (docs/targeting.md has the format).
     static let profiles = """
         - name: heroin-route-cover-goods
@@ -96,6 +67,7 @@ struct DemoNode {
     }
 
     let store: Store
+    let country: DemoCountry
     let days: Int
     /// About how many consignments arrive a day, the port's and the airport's together.
     var perDay = 85
@@ -104,22 +76,22 @@ struct DemoNode {
 
     /// Makes the node; the store must be empty. Returns a token of the demo's system integration.
     func build() async throws -> String {
-        for unit in DemoNode.units { try await store.saveUnit(unit) }
-        try await store.saveAgency(Agency(code: "customs", name: "State Revenue Committee, customs"))
-        try await store.saveAgency(Agency(code: "police", name: "Ministry of Internal Affairs, police"))
-        for a in DemoNode.accounts {
+        for unit in country.units { try await store.saveUnit(unit) }
+        for agency in country.agencies { try await store.saveAgency(Agency(code: agency.code, name: agency.name)) }
+        for a in country.accounts {
             _ = try await store.createUser(User(username: a.username, displayName: a.name, role: a.role, agency: a.agency, units: a.units,
                                                 language: a.language), passwordHash: Passwords.hash(a.password))
         }
         _ = try await store.createUser(User(username: "port-system", displayName: "Port community system", role: .integration,
-                                            agency: "customs", units: DemoNode.units.map(\.code)),
+                                            agency: "customs", units: country.units.map(\.code)),
                                        passwordHash: Passwords.hash(APITokens.issue().token))
         let issued = APITokens.issue()
         _ = try await store.createToken(username: "port-system", name: "demo feed", tokenHash: issued.hash, expires: nil, by: "demo")
-        _ = try await store.saveProfiles(try ProfileFile.parse(Data(DemoNode.profiles.utf8), name: "demo profiles", json: false), by: "marat")
+        let profiles = DemoNode.profiles.replacingOccurrences(of: "author: marat", with: "author: \(country.analyst)")
+        _ = try await store.saveProfiles(try ProfileFile.parse(Data(profiles.utf8), name: "demo profiles", json: false), by: country.analyst)
 
         // Cargo for every day, with what a control would find.
-        var cargo = DemoCargo()
+        var cargo = DemoCargo(country: country)
         var truths: [String: DemoTruth] = [:]
         var serial = 0
         let first = today.adding(days: -(days - 1))
@@ -129,8 +101,10 @@ struct DemoNode {
             let air = Int.random(in: perDay * 35 / 100...perDay * 50 / 100, using: &cargo.rng)
             let batch = cargo.day(day, sea: sea, air: air, serial: &serial)
             for (c, truth) in batch { truths[c.documentNumber] = truth }
+            // Today's containers in transit from Aktau to Termez are in both demo countries' cargo.
+            let transits = day == today ? DemoCargo.transits(on: day, for: country) : []
             _ = try await store.commit(IntakeBatch(source: SourceFile(name: "demo-manifest-\(day).json", fingerprint: "demo:\(day)", format: "json"),
-                                                   consignments: batch.map(\.0)))
+                                                   consignments: batch.map(\.0) + transits))
         }
         log("cargo: \(serial) consignments over \(days) days")
 
@@ -142,10 +116,10 @@ struct DemoNode {
             if day == trainUntil.adding(days: 1) {
                 var parameters = TrainingParameters()
                 parameters.rounds = 200
-                let trained = try await work.train(from: first, until: trainUntil, parameters: parameters, by: "marat")
+                let trained = try await work.train(from: first, until: trainUntil, parameters: parameters, by: country.analyst)
                 log("model \(trained.version.id): \(trained.examples) controlled consignments, \(trained.version.positives) with findings")
             }
-            for unit in DemoNode.units {
+            for unit in country.units {
                 let scored = try await work.target(unit: unit.code, day: day)
                 guard day < today else { continue }
                 try await control(scored, truths: truths)
@@ -156,7 +130,7 @@ struct DemoNode {
 
     /// Records what the controls of a day's selected targets found, as the unit's officer would.
     func control(_ scored: TargetedDay, truths: [String: DemoTruth]) async throws {
-        let officer = DemoNode.accounts.first { $0.role == .officer && $0.units.contains(scored.unit.code) }?.username ?? "demo"
+        let officer = country.accounts.first { $0.role == .officer && $0.units.contains(scored.unit.code) }?.username ?? "demo"
         for t in scored.targets where t.selection != .released {
             let (outcome, method, notes, lines): (InspectionOutcome, InspectionMethod, String?, [SeizureLine]) =
                 switch truths[t.documentNumber] ?? .clean {
