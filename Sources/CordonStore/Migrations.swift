@@ -215,7 +215,8 @@ enum Migrations {
                 attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL, last_error TEXT, delivered_at TEXT, failed_at TEXT,
                 created_at TEXT NOT NULL, PRIMARY KEY (envelope_id, peer))
             """,
-            "CREATE INDEX outbox_due ON outbox (next_attempt_at)",
+            // Only what waits is indexed: the courier's query stays quick however many deliveries are done.
+            "CREATE INDEX outbox_waiting ON outbox (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL",
             // The containers an alert named, looked for in the recipient unit's cargo data over a window of days.
             """
             CREATE TABLE alert_watches (

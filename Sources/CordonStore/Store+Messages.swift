@@ -131,8 +131,9 @@ extension Store {
             if let known = try await sql.select().column("signature").from("inbox").where("id", .equal, id).first() {
                 return try known.decode(column: "signature", as: String.self) == signature ? .duplicate : .replay
             }
+            // To the millisecond: the delay from the envelope's creation to here is the exchange's delivery latency.
             try await sql.insert(into: "inbox").columns("id", "sender_node", "signature", "kind", "envelope", "received_at")
-                .values(SQLBind(id), SQLBind(sender), SQLBind(signature), SQLBind(kind), SQLBind(json), SQLBind(Store.now())).run()
+                .values(SQLBind(id), SQLBind(sender), SQLBind(signature), SQLBind(kind), SQLBind(json), SQLBind(Store.now(milliseconds: true))).run()
             try await insertMessage(message, boxes: boxes.map { ($0, .inbox) }, watches: watches, effect: effect)
             return .received
         }

@@ -438,8 +438,10 @@ public actor Store {
 
     // MARK: Helpers
 
-    static func now() -> String {
-        ISO8601DateFormatter().string(from: Date())
+    static func now(milliseconds: Bool = false) -> String {
+        let f = ISO8601DateFormatter()
+        if milliseconds { f.formatOptions = [.withInternetDateTime, .withFractionalSeconds] }
+        return f.string(from: Date())
     }
 }
 

@@ -19,7 +19,7 @@ public enum Channel: Hashable, Sendable, Codable {
 /// the content as JSON text (its shape depends on the kind).
 public struct Envelope: Hashable, Sendable, Codable {
     public var id: String
-    /// ISO 8601, UTC, to the second.
+    /// ISO 8601, UTC, to the millisecond (delivery latency is measured against it).
     public var created: String
     public var senderNode: String
     public var senderUnit: String
@@ -30,12 +30,26 @@ public struct Envelope: Hashable, Sendable, Codable {
     public init(id: String = UUID().uuidString.lowercased(), created: Date = Date(), senderNode: String, senderUnit: String,
                 channel: Channel, kind: String, content: String) {
         self.id = id
-        self.created = ISO8601DateFormatter().string(from: created)
+        self.created = Envelope.timestamp(created)
         self.senderNode = senderNode
         self.senderUnit = senderUnit
         self.channel = channel
         self.kind = kind
         self.content = content
+    }
+
+    /// A time as envelopes write it: ISO 8601 in UTC with milliseconds.
+    public static func timestamp(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+
+    /// An envelope's time, with or without fractions of a second.
+    public static func date(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text) ?? ISO8601DateFormatter().date(from: text)
     }
 
     /// The bytes that are signed: the envelope as JSON with sorted keys, so that both sides compute the same.

@@ -60,7 +60,7 @@ public struct EnvelopeVerifier: Sendable {
               let bytes = try? e.signedBytes, key.isValidSignature(signature, for: bytes) else {
             throw .badSignature(sender: e.senderNode)
         }
-        guard let created = ISO8601DateFormatter().date(from: e.created) else { throw .malformed("created '\(e.created)' is not ISO 8601") }
+        guard let created = Envelope.date(e.created) else { throw .malformed("created '\(e.created)' is not ISO 8601") }
         if created < now.addingTimeInterval(-window) { throw .stale(created: e.created) }
         if created > now.addingTimeInterval(skew) { throw .fromTheFuture(created: e.created) }
         return peer

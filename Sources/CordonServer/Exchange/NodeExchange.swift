@@ -113,7 +113,7 @@ public struct NodeExchange: Sendable {
             guard units.contains(where: { $0.code == code }) else { throw ExchangeError.unknownUnit(code) }
         }
         let local = routing.localUnits(for: e.channel, among: units.map { ($0.code, $0.country) })
-        let created = ISO8601DateFormatter().date(from: e.created) ?? Date()
+        let created = Envelope.date(e.created) ?? Date()
         let outcome = try await store.receiveMessage(
             id: e.id, sender: e.senderNode, signature: signed.signature, kind: e.kind,
             json: String(decoding: try JSONEncoder().encode(signed), as: UTF8.self),
