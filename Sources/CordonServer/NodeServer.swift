@@ -25,7 +25,7 @@ public enum NodeServer {
         SeizureRoutes(store: store, pages: pages, settings: settings).add(to: router)
         DashboardRoutes(store: store, pages: pages).add(to: router)
         ProfileRoutes(store: store, pages: pages).add(to: router)
-        AdminRoutes(store: store, pages: pages).add(to: router)
+        AdminRoutes(store: store, pages: pages, peers: PeerAdminRoutes(store: store, exchange: exchange)).add(to: router)
         UploadRoutes(store: store, pages: pages, exchange: exchange).add(to: router)
         APIRoutes(store: store, exchange: exchange).add(to: router)
         InboxRoutes(store: store, exchange: exchange).add(to: router)

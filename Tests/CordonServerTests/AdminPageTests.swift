@@ -1,4 +1,5 @@
 import CordonCore
+import CordonExchange
 import CordonServer
 import CordonStore
 import Foundation
@@ -92,6 +93,39 @@ struct AdminPageTests {
             let pcs = ["csrf": csrf, "username": "pcs", "display_name": "Port system", "role": "integration", "agency": "customs", "language": "en"]
             #expect(try await root.post("/admin/users", pcs).status == .seeOther)
             #expect(try await store.account("pcs")?.user.role == .integration)
+        }
+    }
+
+    @Test("an administrator sees the node's identity and manages its peers: checked like cordon peer add, replaced, removed")
+    func peers() async throws {
+        let node = NodeIdentity(), peer = NodeIdentity()
+        try await withSeededWorkspace(settings: ServerSettings(port: 0, identity: node), prepare: { store in
+            try await store.setNodeIdentity(name: "kz-node", country: "KZ", publicKey: node.publicKeyBase64)
+            _ = try await store.createUser(User(username: "root", displayName: "Node admin", role: .admin, agency: "customs", units: []),
+                                           passwordHash: Passwords.hash("correct horse battery"))
+        }) { client, store in
+            let olga = Browser(client)
+            try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+            #expect(try await olga.post("/admin/peers", ["name": "x"]).status == .forbidden)
+            let root = Browser(client)
+            try await root.post("/login", ["username": "root", "password": "correct horse battery"])
+            let overview = try await root.get("/admin")
+            let html = String(buffer: overview.body)
+            #expect(html.contains("kz-node") && html.contains(node.publicKeyBase64) && html.contains("key loaded"))
+            let form = ["csrf": Browser.csrf(overview), "name": "uz-node", "country": "uz", "url": "https://cordon.customs.uz",
+                        "key": peer.publicKeyBase64]
+            let badKey = try await root.post("/admin/peers", form.merging(["key": "not a key"]) { $1 })
+            #expect(badKey.status == .badRequest && String(buffer: badKey.body).contains("key:"))
+            #expect(try await root.post("/admin/peers", form.merging(["url": "ftp://x"]) { $1 }).status == .badRequest)
+            #expect(try await root.post("/admin/peers", form.merging(["csrf": ""]) { $1 }).status == .forbidden)
+            #expect(try await root.post("/admin/peers", form).status == .seeOther)
+            #expect(try await store.peers().map { "\($0.name) \($0.country) \($0.baseURL)" } == ["uz-node UZ https://cordon.customs.uz"])
+            #expect(try await root.post("/admin/peers", form.merging(["url": "https://node.customs.uz"]) { $1 }).status == .seeOther)
+            #expect(try await store.peers().map(\.baseURL) == ["https://node.customs.uz"])
+            #expect(String(buffer: try await root.get("/admin").body).contains("https://node.customs.uz"))
+            #expect(try await root.post("/admin/peers/uz-node/remove", ["csrf": Browser.csrf(overview)]).status == .seeOther)
+            #expect(try await store.peers().isEmpty)
+            #expect(try await root.post("/admin/peers/uz-node/remove", ["csrf": Browser.csrf(overview)]).status == .notFound)
         }
     }
 }

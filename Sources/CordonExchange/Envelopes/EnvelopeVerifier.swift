@@ -1,3 +1,4 @@
+import CordonCore
 import Crypto
 import Foundation
 
@@ -14,6 +15,32 @@ public struct Peer: Hashable, Sendable {
         self.baseURL = baseURL
         self.publicKey = publicKey
     }
+}
+
+extension Peer {
+    /// A peer as typed by an operator, checked: the name, the country (normalised), an http(s) address and a public
+    /// key. The field and the reason when something is wrong.
+    public static func checked(name: String, country: String, baseURL: String, publicKey: String)
+        -> Result<Peer, PeerProblem> {
+        let name = name.trimmingCharacters(in: .whitespaces), url = baseURL.trimmingCharacters(in: .whitespaces)
+        guard User.isValidUsername(name) else { return .failure(PeerProblem(field: "name", reason: "1 to 64 letters, digits, '.', '-' or '_'")) }
+        guard case .valid(let code, _) = CountryCode.check(country) else {
+            return .failure(PeerProblem(field: "country", reason: "'\(country)' is not an ISO 3166-1 alpha-2 country"))
+        }
+        guard let u = URL(string: url), ["https", "http"].contains(u.scheme ?? ""), u.host != nil else {
+            return .failure(PeerProblem(field: "url", reason: "an http(s) address, such as https://cordon.customs.uz"))
+        }
+        let key = publicKey.trimmingCharacters(in: .whitespacesAndNewlines)
+        do { _ = try NodeIdentity.publicKey(base64: key) } catch { return .failure(PeerProblem(field: "key", reason: error.description)) }
+        return .success(Peer(name: name, country: code, baseURL: url, publicKey: key))
+    }
+}
+
+/// What is wrong with a peer as typed: the field and the reason.
+public struct PeerProblem: Error, Hashable, Sendable, CustomStringConvertible {
+    public let field: String
+    public let reason: String
+    public var description: String { "\(field): \(reason)" }
 }
 
 /// Why an envelope was refused: each says what a receiving node logs.

@@ -5,10 +5,11 @@ import HTTPTypes
 import Hummingbird
 
 /// Administration for the node's administrators: units (locations, daily capacity, control share), users (role,
-/// agency, units, language, disabled, password reset, unlock), and the agencies they belong to.
+/// agency, units, language, disabled, password reset, unlock), the agencies they belong to, and the peer nodes.
 struct AdminRoutes {
     let store: Store
     let pages: Pages
+    let peers: PeerAdminRoutes
 
     struct UnitForm: Decodable {
         var csrf: String?
@@ -63,6 +64,7 @@ struct AdminRoutes {
         router.post("/admin/users") { request, context in try await saveUser(request, context) }
         router.post("/admin/users/:username/unlock") { request, context in try await unlock(request, context) }
         router.post("/admin/agencies") { request, context in try await saveAgency(request, context) }
+        peers.add(to: router)
     }
 
     func admin(_ context: WebContext) throws -> SessionRecord {
@@ -81,7 +83,7 @@ struct AdminRoutes {
         // Listed agencies, and any name users carry from before the list.
         let agencies: [[String: Any]] = listed.map { ["code": $0.code, "name": $0.name, "users": members[$0.code] ?? 0] }
             + members.keys.filter { code in !listed.contains { $0.code == code } }.sorted().map { ["code": $0, "name": "", "users": members[$0] ?? 0] }
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "units": try await store.units().map { u in
                 ["code": u.code, "name": u.name, "kind": t.text("unit_kind_\(u.kind.rawValue)", lang), "country": u.country,
                  "locations": u.locations.joined(separator: ", "), "capacity": u.capacity.description,
@@ -94,6 +96,7 @@ struct AdminRoutes {
             },
             "agencies": agencies, "csrf": session.csrfToken,
         ]
+        values["exchange"] = try await peers.values(lang: lang, t: t)
         return pages.page("admin", title: t.text("administration", lang), values: values, language: lang, session: session)
     }
 

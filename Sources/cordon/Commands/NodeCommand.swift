@@ -105,18 +105,15 @@ struct PeerCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            guard User.isValidUsername(name) else { throw ValidationError("the peer name must be 1 to 64 letters, digits, '.', '-' or '_'") }
-            if case .invalid(let reason) = CountryCode.check(country) { throw ValidationError("--country: \(reason)") }
-            guard let u = URL(string: url), ["https", "http"].contains(u.scheme ?? ""), u.host != nil else {
-                throw ValidationError("--url must be an http(s) address")
+            if case .failure(let problem) = Peer.checked(name: name, country: country, baseURL: url, publicKey: key) {
+                throw ValidationError(problem.field == "name" ? "the peer name: \(problem.reason)" : "--\(problem.field): \(problem.reason)")
             }
-            do { _ = try NodeIdentity.publicKey(base64: key) } catch { throw ValidationError("--key: \(error)") }
         }
 
         func run() async throws {
-            guard case .valid(let country, _) = CountryCode.check(country) else { throw ExitCode(2) }
+            guard case .success(let peer) = Peer.checked(name: name, country: country, baseURL: url, publicKey: key) else { throw ExitCode(2) }
             try await store.with("peer add") { db in
-                try await db.savePeer(PeerRecord(name: name, country: country, baseURL: url, publicKey: key))
+                try await db.savePeer(PeerRecord(name: peer.name, country: peer.country, baseURL: peer.baseURL, publicKey: peer.publicKey))
             }
             StandardOutput.write("\(name)\tsaved\n")
         }
