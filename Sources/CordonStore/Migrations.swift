@@ -225,6 +225,12 @@ enum Migrations {
             """,
             "CREATE INDEX alert_watches_unit ON alert_watches (unit_code, container)",
         ] },
+        Migration(version: 9, name: "results restricted to the recording agency") { _ in [
+            // The agency that alone reads a result's notes and seizure lines; NULL when the unit shares them. On the
+            // lines too, so that the register and its counts filter without a join.
+            "ALTER TABLE inspection_results ADD COLUMN restricted_to TEXT",
+            "ALTER TABLE seizure_lines ADD COLUMN restricted_to TEXT",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

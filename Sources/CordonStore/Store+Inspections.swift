@@ -37,21 +37,21 @@ extension Store {
             let consignmentID = try row.decode(column: "id", as: Int.self)
             let inserted = try await sql.insert(into: "inspection_results")
                 .columns("consignment_id", "kind", "document_number", "unit_code", "inspected_on", "outcome", "method",
-                         "notes", "revenue", "recorded_by", "recorded_at")
+                         "notes", "revenue", "recorded_by", "recorded_at", "restricted_to")
                 .values(SQLBind(consignmentID), SQLBind(result.kind.rawValue), SQLBind(result.documentNumber),
                         SQLBind(result.unit), SQLBind(result.date.description), SQLBind(result.outcome.rawValue),
                         SQLBind(result.method.rawValue), SQLBind(result.notes), SQLBind(result.revenue),
-                        SQLBind(result.recordedBy), SQLBind(Store.now()))
+                        SQLBind(result.recordedBy), SQLBind(Store.now()), SQLBind(result.restrictedTo))
                 .returning("id").first()
             guard let resultID = try inserted?.decode(column: "id", as: Int.self) else {
                 throw StoreError.query("the new inspection result of \(result.documentNumber) has no id")
             }
             try await connection.insert(into: "seizure_lines", columns: [
                 "result_id", "consignment_id", "line_no", "unit_code", "seized_on", "category", "goods", "quantity",
-                "quantity_unit", "concealment", "estimated_value"], rows: result.seizures.enumerated().map { i, line in
+                "quantity_unit", "concealment", "estimated_value", "restricted_to"], rows: result.seizures.enumerated().map { i, line in
                     [.int(resultID), .int(consignmentID), .int(i + 1), .text(result.unit), .text(result.date.description),
                      .text(line.category.rawValue), .text(line.goods), .double(line.quantity), .text(line.unit),
-                     SQLValue(line.concealment), SQLValue(line.estimatedValue)]
+                     SQLValue(line.concealment), SQLValue(line.estimatedValue), SQLValue(result.restrictedTo)]
                 })
             return resultID
         }
@@ -84,7 +84,8 @@ extension Store {
                                             outcome: o, method: m, notes: try r.decode(column: "notes", as: String?.self),
                                             revenue: try r.decode(column: "revenue", as: Double?.self),
                                             recordedBy: try r.decode(column: "recorded_by", as: String.self),
-                                            seizures: lines[try r.decode(column: "id", as: Int.self)] ?? [])
+                                            seizures: lines[try r.decode(column: "id", as: Int.self)] ?? [],
+                                            restrictedTo: try r.decode(column: "restricted_to", as: String?.self))
             }
         }
     }

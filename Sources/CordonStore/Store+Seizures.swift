@@ -17,18 +17,27 @@ public struct SeizureRecord: Sendable, Hashable {
     public var recordedBy: String
 }
 
-/// Which seizures to list: units (nil for all), a date range, a category.
+/// Which seizures to list: units (nil for all), a date range, a category, and the reader's agency: lines restricted
+/// to another agency are left out (nil: every line, for auditors and the command line).
 public struct SeizureFilter: Sendable, Hashable {
     public var units: [String]?
     public var from: CalendarDate?
     public var until: CalendarDate?
     public var category: CommodityCategory?
+    public var readerAgency: String?
 
-    public init(units: [String]? = nil, from: CalendarDate? = nil, until: CalendarDate? = nil, category: CommodityCategory? = nil) {
+    public init(units: [String]? = nil, from: CalendarDate? = nil, until: CalendarDate? = nil, category: CommodityCategory? = nil,
+                readerAgency: String? = nil) {
         self.units = units
         self.from = from
         self.until = until
         self.category = category
+        self.readerAgency = readerAgency
+    }
+
+    /// The reader's agency for the filter: none for auditors, who read everything.
+    public static func agency(of reader: User) -> String? {
+        reader.role == .auditor ? nil : reader.agency
     }
 }
 
@@ -81,6 +90,7 @@ extension Store {
         if let from = filter.from { q = q + " AND s.seized_on >= \(bind: from.description)" }
         if let until = filter.until { q = q + " AND s.seized_on <= \(bind: until.description)" }
         if let category = filter.category { q = q + " AND s.category = \(bind: category.rawValue)" }
+        if let agency = filter.readerAgency { q = q + " AND (s.restricted_to IS NULL OR s.restricted_to = \(bind: agency))" }
         return q
     }
 

@@ -33,10 +33,13 @@ public struct InspectionResult: Sendable, Hashable, Codable {
     public var recordedBy: String
     /// What was seized, line by line; only for a seizure, and a seizure has at least one.
     public var seizures: [SeizureLine]
+    /// The agency that alone reads the notes and what was seized (a police case, say); nil when the unit shares them.
+    /// Others still see that a control took place and its outcome.
+    public var restrictedTo: String?
 
     public init(kind: DocumentKind, documentNumber: String, unit: String, date: CalendarDate,
                 outcome: InspectionOutcome, method: InspectionMethod, notes: String? = nil, revenue: Double? = nil,
-                recordedBy: String, seizures: [SeizureLine] = []) {
+                recordedBy: String, seizures: [SeizureLine] = [], restrictedTo: String? = nil) {
         self.kind = kind
         self.documentNumber = documentNumber
         self.unit = unit
@@ -47,6 +50,22 @@ public struct InspectionResult: Sendable, Hashable, Codable {
         self.revenue = revenue
         self.recordedBy = recordedBy
         self.seizures = seizures
+        self.restrictedTo = restrictedTo
+    }
+
+    /// Whether `reader` reads the details: the result is shared, the reader is of its agency, or an auditor.
+    public func detailsReadable(by reader: User) -> Bool {
+        restrictedTo == nil || restrictedTo == reader.agency || reader.role == .auditor
+    }
+
+    /// The result as `reader` may see it: without notes, revenue and seizure lines when they are another agency's.
+    public func visible(to reader: User) -> InspectionResult {
+        guard !detailsReadable(by: reader) else { return self }
+        var r = self
+        r.notes = nil
+        r.revenue = nil
+        r.seizures = []
+        return r
     }
 
     /// Why the result cannot be recorded as it is, or nil: a seizure says what was seized, other results do not.

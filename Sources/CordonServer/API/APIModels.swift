@@ -199,6 +199,8 @@ struct APIResultInput: Codable, Sendable {
     var notes: String?
     var revenue: Double?
     var seizures: [APISeizureLine]?
+    /// Only the recording user's agency reads the notes and seizure lines.
+    var restricted: Bool?
 }
 
 /// An inspection result as the API shows it.
@@ -211,6 +213,8 @@ struct APIResult: Codable, Sendable {
     var revenue: Double?
     var recordedBy: String
     var seizures: [APISeizureLine]
+    /// The agency that alone reads the notes and seizure lines (left out for other readers).
+    var restrictedTo: String?
 }
 
 /// Where and how a consignment was targeted.

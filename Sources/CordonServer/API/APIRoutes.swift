@@ -133,9 +133,9 @@ struct APIRoutes {
             id: id, consignment: APIConsignment(c),
             targetings: targetings.map { APITargeting(unit: $0.unit, date: $0.day, rank: $0.target.rank, score: $0.target.score,
                                                       lane: $0.target.lane, selection: $0.target.selection, reasons: $0.target.reasons.map(\.english)) },
-            results: results.map { r in
+            results: results.map { $0.visible(to: u) }.map { r in
                 APIResult(unit: r.unit, date: r.date, outcome: r.outcome, method: r.method, notes: r.notes, revenue: r.revenue,
-                          recordedBy: r.recordedBy, seizures: r.seizures.map(APISeizureLine.init))
+                          recordedBy: r.recordedBy, seizures: r.seizures.map(APISeizureLine.init), restrictedTo: r.restrictedTo)
             }))
     }
 
@@ -184,7 +184,8 @@ struct APIRoutes {
         if let revenue = input.revenue, !(revenue >= 0) { throw APIError.invalid("must be zero or more", field: "revenue") }
         let result = InspectionResult(kind: kind, documentNumber: input.documentNumber, unit: input.unit, date: input.date ?? .today,
                                       outcome: input.outcome, method: input.method, notes: input.notes, revenue: input.revenue,
-                                      recordedBy: u.username, seizures: (input.seizures ?? []).map(\.domain))
+                                      recordedBy: u.username, seizures: (input.seizures ?? []).map(\.domain),
+                                      restrictedTo: input.restricted == true ? u.agency : nil)
         if let problem = result.problem() { throw APIError.invalid(problem.description, field: APIRoutes.field(of: problem)) }
         let resultID = try await store.recordInspection(result)
         if let id = try await store.currentConsignmentID(input.documentNumber, kind: kind) {
@@ -223,7 +224,8 @@ struct APIRoutes {
             }
             category = c
         }
-        let filter = SeizureFilter(units: scope.units, from: try date(request, "from"), until: try date(request, "until"), category: category)
+        let filter = SeizureFilter(units: scope.units, from: try date(request, "from"), until: try date(request, "until"), category: category,
+                                   readerAgency: SeizureFilter.agency(of: u))
         let limit = try int(request, "limit", 100, 1...1000), offset = try int(request, "offset", 0, 0...Int(Int32.max))
         return try APIJSON.response(APISeizureList(total: try await store.seizureCount(filter),
                                                    seizures: try await store.seizures(filter, limit: limit, offset: offset).map(APISeizure.init)))

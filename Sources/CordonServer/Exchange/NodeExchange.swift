@@ -153,11 +153,13 @@ public struct NodeExchange: Sendable {
         for id in Set(alerts.filter { $0.code == "alert" }.compactMap { $0.values["message"] }).sorted() {
             guard let alert = try await store.message(id: id) else { continue }
             let container = alerts.first { $0.values["message"] == id }?.values["container"]
-            let seized = result.seizures.map { ControlFeedback.Seized(category: $0.category.rawValue, goods: $0.goods, quantity: $0.quantity,
+            // What a restricted result says stays with its agency: the alerting unit learns the outcome only.
+            let shared = result.restrictedTo == nil
+            let seized = (shared ? result.seizures : []).map { ControlFeedback.Seized(category: $0.category.rawValue, goods: $0.goods, quantity: $0.quantity,
                                                                        unit: $0.unit) }
             let reply = Message(kind: .resultFeedback, priority: result.outcome == .seizure ? .urgent : .routine, language: user.language,
                                 thread: alert.thread, inReplyTo: alert.id, subject: String("Re: \(alert.subject)".prefix(Message.subjectLimit)),
-                                text: result.notes ?? "", consignment: container.map { ConsignmentDetails(containers: [$0]) },
+                                text: shared ? result.notes ?? "" : "", consignment: container.map { ConsignmentDetails(containers: [$0]) },
                                 feedback: ControlFeedback(outcome: result.outcome.rawValue, seizures: seized))
             try await send(reply, from: unit, to: .unit(node: alert.senderNode, code: alert.senderUnit), by: user)
             sent += 1

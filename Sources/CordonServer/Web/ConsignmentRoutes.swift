@@ -98,11 +98,18 @@ struct ConsignmentRoutes {
         values["has_history"] = !history.isEmpty
         values["traders"] = traders.compactMap(\.name).joined(separator: ", ")
         values["has_warnings"] = !c.warnings.isEmpty
-        values["results"] = try await store.inspections(of: c.documentNumber, kind: c.kind).map { r in
-            ["date": Localization.date(r.date, lang), "unit": r.unit, "outcome": t.text("outcome_\(r.outcome.rawValue)", lang),
-             "positive": r.outcome.isPositive, "method": t.text("method_\(r.method.rawValue)", lang), "notes": r.notes ?? "",
-             "by": r.recordedBy, "seizures": r.seizures.map { SeizureView.line($0, lang, t) }]
+        values["results"] = try await store.inspections(of: c.documentNumber, kind: c.kind).map { full in
+            // Another agency's restricted result shows that a control took place and its outcome, not its details.
+            let r = full.visible(to: session.user)
+            return ConsignmentView.compact([
+                "date": Localization.date(r.date, lang), "unit": r.unit, "outcome": t.text("outcome_\(r.outcome.rawValue)", lang),
+                "positive": r.outcome.isPositive, "method": t.text("method_\(r.method.rawValue)", lang), "notes": r.notes ?? "",
+                "by": r.recordedBy, "seizures": r.seizures.map { SeizureView.line($0, lang, t) },
+                "restricted": r.restrictedTo.map { t.text(full.detailsReadable(by: session.user) ? "restricted_yours" : "restricted_other", lang)
+                    .replacingOccurrences(of: "{agency}", with: $0) } ?? "",
+            ])
         }
+        values["agency"] = session.user.agency
         let resultUnits = session.user.units
         values["can_record"] = !resultUnits.isEmpty && session.user.role.recordsResults
         values["result_units"] = resultUnits.map { ["code": $0, "selected": $0 == typed?.unit] }
@@ -146,7 +153,7 @@ struct ConsignmentRoutes {
         }
         let result: InspectionResult
         do {
-            result = try form.result(for: c, recordedBy: session.user.username, localization: t, lang)
+            result = try form.result(for: c, recordedBy: session.user, localization: t, lang)
             try await store.recordInspection(result)
         } catch let invalid as ResultForm.Invalid {
             return try await show(request, context, error: invalid.message, typed: form, status: .badRequest)

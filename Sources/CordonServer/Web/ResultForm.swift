@@ -9,6 +9,8 @@ struct ResultForm: Decodable {
     var method: String?
     var notes: String?
     var revenue: String?
+    /// Ticked: only the recording officer's agency reads the notes and what was seized.
+    var restricted: String?
     // Seizure lines as parallel lists, one entry per line in page order: browsers post every field of every
     // line, blank or not, so the lists line up (and a copied line needs no renumbering).
     var seizureCategory: [String]?
@@ -19,7 +21,7 @@ struct ResultForm: Decodable {
     var seizureValue: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case csrf, unit, outcome, method, notes, revenue
+        case csrf, unit, outcome, method, notes, revenue, restricted
         case seizureCategory = "s_category", seizureGoods = "s_goods", seizureQuantity = "s_quantity", seizureUnit = "s_unit"
         case seizureConcealment = "s_concealment", seizureValue = "s_value"
     }
@@ -78,7 +80,7 @@ struct ResultForm: Decodable {
     }
 
     /// The result this form records, or why it cannot.
-    func result(for c: Consignment, recordedBy user: String, localization t: Localization, _ lang: Language) throws(Invalid) -> InspectionResult {
+    func result(for c: Consignment, recordedBy user: User, localization t: Localization, _ lang: Language) throws(Invalid) -> InspectionResult {
         guard let outcome = outcome.flatMap(InspectionOutcome.init(rawValue:)), let method = method.flatMap(InspectionMethod.init(rawValue:)) else {
             throw Invalid(message: t.text("result_invalid", lang))
         }
@@ -105,7 +107,7 @@ struct ResultForm: Decodable {
         }
         let result = InspectionResult(kind: c.kind, documentNumber: c.documentNumber, unit: unit, date: .today, outcome: outcome,
                                       method: method, notes: notes?.isEmpty == true ? nil : notes, revenue: revenue,
-                                      recordedBy: user, seizures: seizures)
+                                      recordedBy: user.username, seizures: seizures, restrictedTo: restricted == nil ? nil : user.agency)
         if let problem = result.problem() { throw Invalid(message: ResultForm.message(problem, t, lang)) }
         return result
     }

@@ -34,7 +34,8 @@ struct SeizureRoutes {
                           allLabel: pages.localization.text("all_my_units", lang))
         let filter = SeizureFilter(units: scope.units, from: query["from"].flatMap { CalendarDate(iso: String($0)) },
                                    until: query["until"].flatMap { CalendarDate(iso: String($0)) },
-                                   category: query["category"].flatMap { CommodityCategory(rawValue: String($0)) })
+                                   category: query["category"].flatMap { CommodityCategory(rawValue: String($0)) },
+                                   readerAgency: SeizureFilter.agency(of: session.user))
         return (filter, scope)
     }
 
