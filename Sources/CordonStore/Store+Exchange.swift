@@ -30,16 +30,21 @@ public enum InboxOutcome: Sendable, Hashable {
 extension Store {
     /// The node's public identity: its name, country and public key, once `cordon node init` has run.
     public func nodeIdentity() async throws -> PeerRecord? {
-        try await exclusive {
+        if let cached = settings.node, SettingsCache.fresh(cached.at) { return cached.value }
+        let node = try await exclusive {
             try await sql.select().column("*").from("node_identity").first().map { r in
                 PeerRecord(name: try r.decode(column: "name", as: String.self), country: try r.decode(column: "country", as: String.self),
                            baseURL: "", publicKey: try r.decode(column: "public_key", as: String.self))
             }
         }
+        settings.node = (node, .now)
+        return node
     }
 
     /// Records the node's public identity; a node has one.
     public func setNodeIdentity(name: String, country: String, publicKey: String) async throws {
+        settings.node = nil
+        defer { settings.node = nil }
         try await transaction {
             try await sql.delete(from: "node_identity").run()
             try await sql.insert(into: "node_identity").columns("name", "country", "public_key", "created_at")
@@ -49,6 +54,8 @@ extension Store {
 
     /// Adds a peer, or replaces what is known of it.
     public func savePeer(_ peer: PeerRecord) async throws {
+        settings.peers = nil
+        defer { settings.peers = nil }
         try await transaction {
             try await sql.delete(from: "peers").where("name", .equal, peer.name).run()
             try await sql.insert(into: "peers").columns("name", "country", "base_url", "public_key", "added_at")
@@ -58,17 +65,22 @@ extension Store {
 
     /// The peers, by name.
     public func peers() async throws -> [PeerRecord] {
-        try await exclusive {
+        if let cached = settings.peers, SettingsCache.fresh(cached.at) { return cached.value }
+        let peers = try await exclusive {
             try await sql.select().column("*").from("peers").orderBy("name").all().map { r in
                 PeerRecord(name: try r.decode(column: "name", as: String.self), country: try r.decode(column: "country", as: String.self),
                            baseURL: try r.decode(column: "base_url", as: String.self), publicKey: try r.decode(column: "public_key", as: String.self))
             }
         }
+        settings.peers = (peers, .now)
+        return peers
     }
 
     /// Removes a peer; false when there was none of that name. Its envelopes already received stay.
     public func removePeer(_ name: String) async throws -> Bool {
-        try await transaction {
+        settings.peers = nil
+        defer { settings.peers = nil }
+        return try await transaction {
             guard try await sql.select().column("name").from("peers").where("name", .equal, name).first() != nil else { return false }
             try await sql.delete(from: "peers").where("name", .equal, name).run()
             return true

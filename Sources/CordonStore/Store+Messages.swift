@@ -271,12 +271,16 @@ extension Store {
         }
     }
 
-    /// Records a delivery the peer confirmed with its signed receipt.
-    public func deliveryDone(envelopeID: String, peer: String) async throws {
+    /// Records deliveries the peers confirmed with their signed receipts, in one transaction.
+    public func deliveriesDone(_ done: [(envelopeID: String, peer: String)]) async throws {
+        if done.isEmpty { return }
+        let now = Store.now()
         try await transaction {
-            try await sql.update("outbox").set("delivered_at", to: SQLBind(Store.now())).set("attempts", to: SQLRaw("attempts + 1"))
-                .set("last_error", to: SQLLiteral.null)
-                .where("envelope_id", .equal, envelopeID).where("peer", .equal, peer).run()
+            for d in done {
+                try await sql.update("outbox").set("delivered_at", to: SQLBind(now)).set("attempts", to: SQLRaw("attempts + 1"))
+                    .set("last_error", to: SQLLiteral.null)
+                    .where("envelope_id", .equal, d.envelopeID).where("peer", .equal, d.peer).run()
+            }
         }
     }
 

@@ -46,6 +46,21 @@ public actor Store {
         return c
     }
 
+    // Units, peers and the node's identity are read on nearly every request and change rarely: kept for a moment
+    // (a change by another process, such as `cordon peer add` beside a running server, shows within that time) and
+    // forgotten before and after this process changes them (so that a read overlapping the change keeps nothing old).
+    var settings = SettingsCache()
+
+    /// The cached node settings, each with the time it was read.
+    struct SettingsCache {
+        static let lifetime: Duration = .seconds(2)
+        var units: (value: [ControlUnit], at: ContinuousClock.Instant)?
+        var peers: (value: [PeerRecord], at: ContinuousClock.Instant)?
+        var node: (value: PeerRecord?, at: ContinuousClock.Instant)?
+
+        static func fresh(_ at: ContinuousClock.Instant) -> Bool { ContinuousClock.now - at < lifetime }
+    }
+
     // Actor methods interleave at every await; the gate keeps one unit of work at a time on the connection,
     // so that nothing runs inside another caller's transaction.
     private var busy = false

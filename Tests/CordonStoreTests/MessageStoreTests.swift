@@ -37,7 +37,7 @@ struct MessageStoreTests {
             let next = try #require(try await store.nextDeliveryTime())
             #expect(next.timeIntervalSinceNow > 3500)
             #expect(try await store.dueDeliveries(now: Date().addingTimeInterval(3700)).map(\.peer) == ["uz-node"])
-            try await store.deliveryDone(envelopeID: "m1", peer: "uz-node")
+            try await store.deliveriesDone([("m1", "uz-node")])
             let deliveries = try await store.deliveries(of: "m1")
             #expect(deliveries.map(\.peer) == ["kg-node", "uz-node"])
             #expect(deliveries[0].failedAt != nil && deliveries[0].lastError == "422 no unit TAS" && deliveries[0].attempts == 1)

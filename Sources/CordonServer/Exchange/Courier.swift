@@ -79,35 +79,54 @@ public actor Courier: Service {
             logger.error("peers not readable", metadata: ["error": "\(error)"])
             return
         }
-        await withTaskGroup(of: Void.self) { group in
+        // Posted several at a time; the confirmed ones are then recorded together, in one transaction.
+        let outcomes = await withTaskGroup(of: (Delivery, Outcome).self) { group in
+            var outcomes: [(Delivery, Outcome)] = []
             var running = 0
             for d in due {
-                if running == Courier.parallel {
-                    await group.next()
+                if running == Courier.parallel, let finished = await group.next() {
+                    outcomes.append(finished)
                     running -= 1
                 }
                 let peer = peers[d.peer]
-                group.addTask { await self.attempt(d, peer: peer) }
+                group.addTask { (d, await self.attempt(d, peer: peer)) }
                 running += 1
             }
+            for await finished in group { outcomes.append(finished) }
+            return outcomes
+        }
+        var delivered: [Delivery] = []
+        for (d, outcome) in outcomes {
+            if case .delivered = outcome { delivered.append(d) } else { await record(d, outcome) }
+        }
+        do {
+            try await store.deliveriesDone(delivered.map { ($0.envelopeID, $0.peer) })
+            for d in delivered {
+                logger.info("envelope delivered", metadata: ["id": "\(d.envelopeID)", "peer": "\(d.peer)", "attempt": "\(d.attempts + 1)"])
+            }
+        } catch {
+            // Not recorded: they are posted again, and the peers answer "duplicate".
+            logger.error("deliveries not recorded", metadata: ["count": "\(delivered.count)", "error": "\(error)"])
         }
     }
 
     /// What one attempt came to.
-    enum Outcome {
+    enum Outcome: Sendable {
         case delivered
         case retry(String)
         case refused(String)
     }
 
-    func attempt(_ d: Delivery, peer: PeerRecord?) async {
-        let outcome: Outcome
-        if let peer { outcome = await post(d, to: peer) } else { outcome = .refused("peer \(d.peer) is no longer listed") }
+    func attempt(_ d: Delivery, peer: PeerRecord?) async -> Outcome {
+        guard let peer else { return .refused("peer \(d.peer) is no longer listed") }
+        return await post(d, to: peer)
+    }
+
+    /// Records an attempt that did not deliver: retried after the back-off, or given up.
+    func record(_ d: Delivery, _ outcome: Outcome) async {
         do {
             switch outcome {
-            case .delivered:
-                try await store.deliveryDone(envelopeID: d.envelopeID, peer: d.peer)
-                logger.info("envelope delivered", metadata: ["id": "\(d.envelopeID)", "peer": "\(d.peer)", "attempt": "\(d.attempts + 1)"])
+            case .delivered: break
             case .retry(let why):
                 let delay = Courier.backoff(afterAttempts: d.attempts)
                 try await store.deliveryFailed(envelopeID: d.envelopeID, peer: d.peer, error: why, retryAt: Date().addingTimeInterval(delay))
