@@ -58,7 +58,7 @@ extension Store {
     /// Every user, by username, with the time their lock ends if they are locked.
     public func users(now: Date = Date()) async throws -> [(user: User, lockedUntil: String?)] {
         try await exclusive {
-            let stamp = ISO8601DateFormatter().string(from: now)
+            let stamp = Timestamp.iso(now)
             var out: [(User, String?)] = []
             for r in try await sql.select().column("*").from("users").orderBy("username").all() {
                 let until = try r.decode(column: "locked_until", as: String?.self)
@@ -108,7 +108,7 @@ extension Store {
             guard let until = try await sql.select().column("locked_until").from("users").where("id", .equal, userID).first()?
                 .decode(column: "locked_until", as: String?.self) else { return false }
             // ISO 8601 UTC strings of one format compare in time order.
-            return until > ISO8601DateFormatter().string(from: now)
+            return until > Timestamp.iso(now)
         }
     }
 
@@ -121,7 +121,7 @@ extension Store {
                 .decode(column: "failed_sign_ins", as: Int.self) ?? 0
             guard failed >= limit else { return false }
             try await sql.update("users").set("failed_sign_ins", to: 0)
-                .set("locked_until", to: ISO8601DateFormatter().string(from: now.addingTimeInterval(lockFor)))
+                .set("locked_until", to: Timestamp.iso(now.addingTimeInterval(lockFor)))
                 .where("id", .equal, userID).run()
             return true
         }
@@ -176,7 +176,7 @@ extension Store {
             try await sql.insert(into: "sessions")
                 .columns("token_hash", "user_id", "csrf_token", "created_at", "expires_at", "revoked")
                 .values(SQLBind(tokenHash), SQLBind(userID), SQLBind(csrfToken), SQLBind(Store.now()),
-                        SQLBind(ISO8601DateFormatter().string(from: expires)), SQLBind(0))
+                        SQLBind(Timestamp.iso(expires)), SQLBind(0))
                 .run()
         }
     }
@@ -187,7 +187,7 @@ extension Store {
             guard let s = try await sql.select().columns("user_id", "csrf_token", "expires_at").from("sessions")
                 .where("token_hash", .equal, tokenHash).where("revoked", .equal, 0).first() else { return nil }
             // ISO 8601 UTC strings of one format compare in time order.
-            guard try s.decode(column: "expires_at", as: String.self) > ISO8601DateFormatter().string(from: now) else { return nil }
+            guard try s.decode(column: "expires_at", as: String.self) > Timestamp.iso(now) else { return nil }
             guard let u = try await sql.select().column("*").from("users")
                 .where("id", .equal, try s.decode(column: "user_id", as: Int.self)).first() else { return nil }
             let user = try await readUser(u)

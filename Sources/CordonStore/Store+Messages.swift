@@ -257,7 +257,7 @@ extension Store {
         try await exclusive {
             try await sql.raw("""
                 SELECT * FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL
-                    AND next_attempt_at <= \(bind: ISO8601DateFormatter().string(from: now))
+                    AND next_attempt_at <= \(bind: Timestamp.iso(now))
                 ORDER BY next_attempt_at, created_at LIMIT \(bind: limit)
                 """).all().map(Store.readDelivery)
         }
@@ -267,7 +267,7 @@ extension Store {
     public func nextDeliveryTime() async throws -> Date? {
         try await exclusive {
             try await sql.raw("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL")
-                .first()?.decode(column: "t", as: String?.self).flatMap { ISO8601DateFormatter().date(from: $0) }
+                .first()?.decode(column: "t", as: String?.self).flatMap { Timestamp.date($0) }
         }
     }
 
@@ -289,7 +289,7 @@ extension Store {
         try await transaction {
             var update = sql.update("outbox").set("attempts", to: SQLRaw("attempts + 1")).set("last_error", to: SQLBind(String(error.prefix(500))))
             if let retryAt {
-                update = update.set("next_attempt_at", to: SQLBind(ISO8601DateFormatter().string(from: retryAt)))
+                update = update.set("next_attempt_at", to: SQLBind(Timestamp.iso(retryAt)))
             } else {
                 update = update.set("failed_at", to: SQLBind(Store.now()))
             }

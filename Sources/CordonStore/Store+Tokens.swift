@@ -24,7 +24,7 @@ extension Store {
             let row = try await sql.insert(into: "api_tokens")
                 .columns("token_hash", "user_id", "name", "created_by", "created_at", "expires_at", "revoked")
                 .values(SQLBind(tokenHash), SQLBind(try user.decode(column: "id", as: Int.self)), SQLBind(name), SQLBind(creator),
-                        SQLBind(Store.now()), SQLBind(expires.map { ISO8601DateFormatter().string(from: $0) }), SQLBind(0))
+                        SQLBind(Store.now()), SQLBind(expires.map { Timestamp.iso($0) }), SQLBind(0))
                 .returning("id").first()
             guard let id = try row?.decode(column: "id", as: Int.self) else { throw StoreError.query("the new token has no id") }
             return id
@@ -66,12 +66,11 @@ extension Store {
         try await exclusive {
             guard let row = try await sql.select().columns("id", "user_id", "expires_at", "last_used_at").from("api_tokens")
                 .where("token_hash", .equal, tokenHash).where("revoked", .equal, 0).first() else { return nil }
-            let formatter = ISO8601DateFormatter()
-            let stamp = formatter.string(from: now)
+            let stamp = Timestamp.iso(now)
             // ISO 8601 UTC strings of one format compare in time order.
             if let expires = try row.decode(column: "expires_at", as: String?.self), expires <= stamp { return nil }
             // Noted at most once a minute: a busy integration should not write on every request.
-            if try row.decode(column: "last_used_at", as: String?.self).map({ $0 < formatter.string(from: now.addingTimeInterval(-60)) }) ?? true {
+            if try row.decode(column: "last_used_at", as: String?.self).map({ $0 < Timestamp.iso(now.addingTimeInterval(-60)) }) ?? true {
                 try await sql.update("api_tokens").set("last_used_at", to: stamp)
                     .where("id", .equal, try row.decode(column: "id", as: Int.self)).run()
             }

@@ -454,9 +454,7 @@ public actor Store {
     // MARK: Helpers
 
     static func now(milliseconds: Bool = false) -> String {
-        let f = ISO8601DateFormatter()
-        if milliseconds { f.formatOptions = [.withInternetDateTime, .withFractionalSeconds] }
-        return f.string(from: Date())
+        Timestamp.iso(Date(), milliseconds: milliseconds)
     }
 }
 

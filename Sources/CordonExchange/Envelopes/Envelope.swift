@@ -1,3 +1,4 @@
+import CordonCore
 import Crypto
 import Foundation
 
@@ -40,16 +41,12 @@ public struct Envelope: Hashable, Sendable, Codable {
 
     /// A time as envelopes write it: ISO 8601 in UTC with milliseconds.
     public static func timestamp(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
+        Timestamp.iso(date, milliseconds: true)
     }
 
     /// An envelope's time, with or without fractions of a second.
     public static func date(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+        Timestamp.date(text)
     }
 
     /// The bytes that are signed: the envelope as JSON with sorted keys, so that both sides compute the same.
