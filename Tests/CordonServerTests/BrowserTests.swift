@@ -1,4 +1,5 @@
 import CordonCore
+import CordonExchange
 import CordonServer
 import CordonStore
 import AsyncHTTPClient
@@ -216,5 +217,66 @@ struct BrowserTests {
         #expect(results.map(\.outcome) == [.seizure])
         #expect(results.first?.seizures == [SeizureLine(category: .drugs, goods: "heroin", quantity: 12.5, unit: "kg",
                                                         concealment: "false floor of the container")])
+    }
+
+    @Test("a message from another unit shows in the officer's open page without a reload: the unread badge, then the inbox list",
+          .timeLimit(.minutes(2)))
+    func messagesArrive() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await seededStore(.sqlite, in: dir)
+        let node = NodeIdentity()
+        try await store.setNodeIdentity(name: "kz-node", country: "KZ", publicKey: node.publicKeyBase64)
+        let ports = AsyncStream.makeStream(of: Int.self)
+        let app = try await NodeServer.application(store: store, settings: ServerSettings(port: 0, identity: node),
+                                                   onRunning: { ports.continuation.yield($0) })
+        let outcome = try await app.test(.live) { client in
+            var it = ports.stream.makeAsyncIterator()
+            let port = try #require(await it.next())
+            let browser = Box<Chromium>()
+            let outcome = await capture {
+                let chromium = try await Chromium()
+                browser.value = chromium
+                let base = "http://localhost:\(port)"
+                try await chromium.go(base + "/login")
+                try await chromium.type("input[name=username]", "olga")
+                try await chromium.type("input[name=password]", "correct horse battery")
+                try await chromium.click("button.primary")
+                try await chromium.go(base + "/queue?date=2026-11-20")
+                #expect(try await chromium.script("return document.getElementById('unread').hidden") as? Bool == true)
+                // Timur, of Tashkent, writes to Almaty from his own session.
+                let timur = Browser(client)
+                try await timur.post("/login", ["username": "timur", "password": "correct horse battery"])
+                func send(_ subject: String) async throws {
+                    let form = try await timur.get("/messages/new")
+                    let sent = try await timur.post("/messages", ["csrf": Browser.csrf(form), "unit": "TAS", "kind": "request_information",
+                                                                  "priority": "urgent", "language": "en", "channel": "unit", "node": "kz-node",
+                                                                  "unit_code": "ALA", "subject": subject, "text": "Who is the consignee?"])
+                    #expect(sent.status == .seeOther)
+                }
+                try await send("Consignee of BL-TAS-1?")
+                #expect(try await chromium.waitFor(#"id="unread">1</span>"#))
+                try await chromium.screenshot("queue-unread")
+                try await chromium.go(base + "/messages")
+                #expect(try await chromium.source().contains("Consignee of BL-TAS-1?"))
+                try await send("And the shipper?")
+                #expect(try await chromium.waitFor("And the shipper?"))
+                try await chromium.screenshot("messages")
+                try await chromium.click("table.messages a")
+                #expect(try await chromium.waitFor("Who is the consignee?"))
+                try await chromium.screenshot("message-thread")
+                // The alert form of a consignment, on a phone.
+                try await chromium.resize(width: 390, height: 844)
+                let ala1 = try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading))
+                try await chromium.go(base + "/messages/new?consignment=\(ala1)&kind=alert")
+                #expect(try await chromium.source().contains("MSCU0759544"))
+                #expect(try await chromium.script("return document.documentElement.scrollWidth <= window.innerWidth") as? Bool == true)
+                try await chromium.screenshot("alert-form-phone")
+            }
+            await browser.value?.quit()
+            return outcome
+        }
+        await store.close()
+        try outcome.get()
     }
 }

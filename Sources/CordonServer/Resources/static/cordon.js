@@ -22,14 +22,17 @@
 })();
 
 // The unread count of the user's units' messages, kept current by server-sent events; the browser reconnects by
-// itself after a broken link.
+// itself after a broken link. On the inbox, a new message reloads the list.
 (function () {
   var badge = document.getElementById("unread");
   if (!badge || !window.EventSource) return;
   var events = new EventSource("/messages/events");
+  var last = null;
   events.addEventListener("unread", function (e) {
     var n = parseInt(e.data, 10) || 0;
     badge.textContent = n;
     badge.hidden = n === 0;
+    if (last !== null && n > last && location.pathname === "/messages") location.reload();
+    last = n;
   });
 })();
