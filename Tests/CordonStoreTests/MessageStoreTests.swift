@@ -16,10 +16,7 @@ struct MessageStoreTests {
     @Test("a sent message is in its unit's outbox with one delivery per peer; a delivery is retried, then done or given up",
           arguments: TestDatabases.available)
     func sending(kind: TestDatabases.Kind) async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await Store.open(try await TestDatabases.fresh(kind, in: dir))
-        let outcome = await capture {
+        try await withStore(kind) { store, _ in
             try await store.storeSentMessage(record("m1"), boxes: [("AKT", .outbox), ("ALA", .inbox)], watches: [],
                                              deliveries: [("uz-node", "{\"e\":1}"), ("kg-node", "{\"e\":1}")], effect: nil)
             #expect(try await store.mailbox(units: ["AKT"], box: .outbox).map(\.message.id) == ["m1"])
@@ -45,17 +42,12 @@ struct MessageStoreTests {
             #expect(try await store.outboxBacklog() == 0)
             #expect(try await store.nextDeliveryTime() == nil)
         }
-        await store.close()
-        try outcome.get()
     }
 
     @Test("a received envelope is kept once: the same again is a duplicate, another with its id a replay; an answer sets the state of the message it answers",
           arguments: TestDatabases.available)
     func receiving(kind: TestDatabases.Kind) async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await Store.open(try await TestDatabases.fresh(kind, in: dir))
-        let outcome = await capture {
+        try await withStore(kind) { store, _ in
             let alert = record("a1", unit: "TAS", node: "uz-node")
             func receive(_ m: MessageRecord, signature: String, boxes: [String], effect: MessageEffect? = nil) async throws -> InboxOutcome {
                 try await store.receiveMessage(id: m.id, sender: m.senderNode, signature: signature, kind: m.kind, json: "{}", message: m,
@@ -80,17 +72,12 @@ struct MessageStoreTests {
             #expect(try await store.message(id: "r1")?.inReplyTo == "a1")
             #expect(try await store.message(id: "nope") == nil)
         }
-        await store.close()
-        try outcome.get()
     }
 
     @Test("an alert's containers are matched in a unit's cargo within its window; a scored day that misses the alert is found",
           arguments: TestDatabases.available)
     func watches(kind: TestDatabases.Kind) async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = try await Store.open(try await TestDatabases.fresh(kind, in: dir))
-        let outcome = await capture {
+        try await withStore(kind) { store, _ in
             let day = CalendarDate(year: 2026, month: 11, day: 20)!
             func bl(_ n: String, _ container: String, on d: CalendarDate) -> Consignment {
                 Consignment(kind: .billOfLading, documentNumber: n, date: d, route: Route(placeOfLoading: "CNSHA", placeOfDischarge: "UZTAS"),
@@ -126,7 +113,5 @@ struct MessageStoreTests {
             }, modelVersion: nil)
             #expect(try await store.daysWithUnflaggedAlerts(unit: "TAS").isEmpty)
         }
-        await store.close()
-        try outcome.get()
     }
 }

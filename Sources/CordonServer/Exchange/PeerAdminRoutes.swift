@@ -35,14 +35,8 @@ struct PeerAdminRoutes {
         ]
     }
 
-    func admin(_ context: WebContext) throws -> SessionRecord {
-        guard let session = context.session else { throw HTTPError(.unauthorized) }
-        guard session.user.role == .admin else { throw HTTPError(.forbidden, message: "administration is for the node's administrators") }
-        return session
-    }
-
     func save(_ request: Request, _ context: WebContext) async throws -> Response {
-        let session = try admin(context)
+        let session = try AdminRoutes.admin(context)
         let form = try await request.decode(as: PeerForm.self, context: context)
         try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
         switch Peer.checked(name: form.name, country: form.country, baseURL: form.url, publicKey: form.key) {
@@ -56,7 +50,7 @@ struct PeerAdminRoutes {
     }
 
     func remove(_ request: Request, _ context: WebContext) async throws -> Response {
-        let session = try admin(context)
+        let session = try AdminRoutes.admin(context)
         try CSRF.check(request: request, context: context, form: try await request.decode(as: CSRF.Form.self, context: context))
         let name = try context.parameters.require("name")
         guard try await store.removePeer(name) else { throw HTTPError(.notFound) }

@@ -67,7 +67,10 @@ struct AdminRoutes {
         peers.add(to: router)
     }
 
-    func admin(_ context: WebContext) throws -> SessionRecord {
+    func admin(_ context: WebContext) throws -> SessionRecord { try AdminRoutes.admin(context) }
+
+    /// The session of an administrator, or a refusal.
+    static func admin(_ context: WebContext) throws -> SessionRecord {
         guard let session = context.session else { throw HTTPError(.unauthorized) }
         guard session.user.role == .admin else { throw HTTPError(.forbidden, message: "administration is for the node's administrators") }
         return session
