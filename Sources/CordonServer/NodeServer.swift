@@ -30,6 +30,7 @@ public enum NodeServer {
         APIRoutes(store: store, exchange: exchange).add(to: router)
         InboxRoutes(store: store, exchange: exchange).add(to: router)
         MessageRoutes(store: store, pages: pages, exchange: exchange, events: exchange.events).add(to: router)
+        OperationRoutes(store: store, pages: pages, exchange: exchange).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
                            services: [exchange.courier],

@@ -208,10 +208,11 @@ enum Migrations {
                 read_at TEXT, state TEXT, PRIMARY KEY (message_id, unit_code, box))
             """,
             "CREATE INDEX message_boxes_unit ON message_boxes (unit_code, box, read_at)",
-            // One row per envelope and peer: delivered, given up, or due again at next_attempt_at.
+            // One row per envelope and peer: delivered, given up, or due again at next_attempt_at. An envelope carries
+            // a message or an operation.
             """
             CREATE TABLE outbox (
-                envelope_id TEXT NOT NULL REFERENCES messages (id), peer TEXT NOT NULL, envelope TEXT NOT NULL,
+                envelope_id TEXT NOT NULL, peer TEXT NOT NULL, envelope TEXT NOT NULL,
                 attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL, last_error TEXT, delivered_at TEXT, failed_at TEXT,
                 created_at TEXT NOT NULL, PRIMARY KEY (envelope_id, peer))
             """,
@@ -230,6 +231,14 @@ enum Migrations {
             // lines too, so that the register and its counts filter without a join.
             "ALTER TABLE inspection_results ADD COLUMN restricted_to TEXT",
             "ALTER TABLE seizure_lines ADD COLUMN restricted_to TEXT",
+        ] },
+        Migration(version: 10, name: "joint operations") { _ in [
+            // An operation as its coordinating node defined it (JSON), with the envelope that last distributed it.
+            """
+            CREATE TABLE operations (
+                id TEXT PRIMARY KEY, coordinator_node TEXT NOT NULL, definition TEXT NOT NULL, envelope_id TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
         ] },
     ]
 

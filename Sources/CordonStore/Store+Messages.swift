@@ -128,15 +128,21 @@ extension Store {
     public func receiveMessage(id: String, sender: String, signature: String, kind: String, json: String, message: MessageRecord,
                                boxes: [String], watches: [AlertWatch], effect: MessageEffect?) async throws -> InboxOutcome {
         try await transaction {
-            if let known = try await sql.select().column("signature").from("inbox").where("id", .equal, id).first() {
-                return try known.decode(column: "signature", as: String.self) == signature ? .duplicate : .replay
-            }
-            // To the millisecond: the delay from the envelope's creation to here is the exchange's delivery latency.
-            try await sql.insert(into: "inbox").columns("id", "sender_node", "signature", "kind", "envelope", "received_at")
-                .values(SQLBind(id), SQLBind(sender), SQLBind(signature), SQLBind(kind), SQLBind(json), SQLBind(Store.now(milliseconds: true))).run()
+            if let outcome = try await keepEnvelope(id: id, sender: sender, signature: signature, kind: kind, json: json) { return outcome }
             try await insertMessage(message, boxes: boxes.map { ($0, .inbox) }, watches: watches, effect: effect)
             return .received
         }
+    }
+
+    /// Inside a transaction: records an envelope in the inbox, or says why not (seen before: the same, or a replay).
+    func keepEnvelope(id: String, sender: String, signature: String, kind: String, json: String) async throws -> InboxOutcome? {
+        if let known = try await sql.select().column("signature").from("inbox").where("id", .equal, id).first() {
+            return try known.decode(column: "signature", as: String.self) == signature ? .duplicate : .replay
+        }
+        // To the millisecond: the delay from the envelope's creation to here is the exchange's delivery latency.
+        try await sql.insert(into: "inbox").columns("id", "sender_node", "signature", "kind", "envelope", "received_at")
+            .values(SQLBind(id), SQLBind(sender), SQLBind(signature), SQLBind(kind), SQLBind(json), SQLBind(Store.now(milliseconds: true))).run()
+        return nil
     }
 
     private func insertMessage(_ m: MessageRecord, boxes: [(unit: String, box: MessageBox)], watches: [AlertWatch],

@@ -86,18 +86,28 @@ final class TestNode: @unchecked Sendable {
         }
     }
 
+    /// The node's API with another user's token.
+    struct API {
+        let baseURL: String
+        let token: String
+
+        func call(_ method: HTTPMethod, _ path: String, _ body: Any? = nil) async throws -> (status: Int, json: [String: Any]) {
+            var request = HTTPClientRequest(url: baseURL + path)
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+            return (Int(response.status.code), (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+        }
+    }
+
     /// Calls the node's API with its integration token: status and JSON.
     func api(_ method: HTTPMethod, _ path: String, _ body: Any? = nil) async throws -> (status: Int, json: [String: Any]) {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
-        return (Int(response.status.code), (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+        try await API(baseURL: baseURL, token: token).call(method, path, body)
     }
 
     /// Posts raw bytes to the node's inbox, as a peer would.
@@ -236,5 +246,32 @@ struct FederationTests {
         #expect(try await kz.inbox().contains { $0.unit == "KZ-AKT-PCU" && $0.subject == "Re: to one unit" })
         // Kyrgyzstan saw nothing of that thread.
         #expect(try await kg.inbox().allSatisfy { !$0.subject.contains("one unit") })
+
+        // A joint operation: Kazakhstan's coordinator opens it for Aktau, Almaty and Tashkent; its closed group reaches them
+        // only, and Kyrgyzstan knows nothing of it.
+        let coordinator = try cordon(["user", "add", "coord", "--name", "Coordinator", "--role", "coordinator", "--agency", "customs",
+                                      "--password-file", "-"], database: kz.database, stdin: "tobacco operation 2026\n")
+        #expect(coordinator.status == 0, "\(coordinator.stderr)")
+        let coordToken = try cordon(["token", "create", "coord", "--name", "test"], database: kz.database).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let asCoordinator = TestNode.API(baseURL: kz.baseURL, token: coordToken)
+        let operation: [String: Any] = [
+            "id": "CASPIAN-TOBACCO", "name": "Caspian tobacco", "description": "Cigarettes on the Caspian routes", "from": today,
+            "until": today, "checklist": ["hs_prefixes": ["2402"], "categories": ["tobacco"], "keywords": ["cigarettes"]],
+            "coordinator": ["node": "kz-node", "unit": "KZ-ALA-ACCU"],
+            "participants": [["node": "kz-node", "unit": "KZ-AKT-PCU"], ["node": "uz-node", "unit": "UZ-TAS-PCU"]],
+        ]
+        let created = try await asCoordinator.call(.POST, "/api/v1/operations", operation)
+        #expect(created.status == 201, "\(created.json)")
+        let known = try await eventually {
+            (try await uz.api(.GET, "/api/v1/operations").json["operations"] as? [[String: Any]])?.first?["id"] as? String == "CASPIAN-TOBACCO"
+        }
+        #expect(known)
+        #expect((try await kg.api(.GET, "/api/v1/operations").json["operations"] as? [Any])?.isEmpty == true)
+        let inOperation = try await send(["to": "operation", "operation": "CASPIAN-TOBACCO"], "operation alert")
+        #expect(try await holders(of: inOperation, "operation alert") == ["KZ-ALA-ACCU", "UZ-TAS-PCU"])
+        // Only the operation's units send in it; an operation nobody defined has no channel.
+        #expect(try await kg.api(.POST, "/api/v1/messages", ["unit": "KG-BSK-PCU", "channel": ["to": "operation", "operation": "CASPIAN-TOBACCO"],
+                                                             "kind": "free", "subject": "let me in"]).status == 400)
     }
 }

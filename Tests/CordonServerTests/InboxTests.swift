@@ -39,6 +39,12 @@ struct InboxTests {
             #expect(receipt.verifies(id: alert.id, from: Peer(name: "kz-node", country: "KZ", baseURL: "", publicKey: node.publicKeyBase64)))
             // The country channel reaches the Kazakh unit only.
             #expect(try await store.unreadCounts(units: ["ALA", "TAS"]) == ["ALA": 1])
+            // The peer cannot set the state of a message this node did not send it (here, its own alert).
+            let ack = try Envelope(senderNode: "uz-node", senderUnit: "UZ-TAS-PCU", channel: .country("KZ"), kind: "acknowledgement",
+                                   content: try Message(kind: .acknowledgement, thread: "t1", inReplyTo: alert.id, subject: "Re",
+                                                        acknowledgement: .controlling).json()).signed(by: peer)
+            #expect(try await post(ack).0 == .created)
+            #expect(try await store.boxes(of: alert.id, units: ["ALA"]).first?.state == nil)
             let again = try await post(signed)
             #expect(again.0 == .ok && again.1.contains(#""status":"duplicate""#))
             var other = alert
@@ -57,7 +63,7 @@ struct InboxTests {
             let junk = try await client.execute(uri: "/exchange/inbox", method: .post, headers: [.contentType: "application/json"],
                                                 body: ByteBuffer(string: "{"))
             #expect(junk.status == .badRequest)
-            #expect(try await store.inboxCount() == 1)
+            #expect(try await store.inboxCount() == 2)
         }
     }
 

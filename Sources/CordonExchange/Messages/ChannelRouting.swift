@@ -7,7 +7,7 @@ public enum RoutingError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownNode(let node): "no peer node '\(node)': add it with cordon peer add"
-        case .operationsNotOpen(let op): "operation '\(op)' has no closed group on this node"
+        case .operationsNotOpen(let op): "operation '\(op)' is not known on this node"
         case .nobody: "no unit other than the sender is in this channel"
         }
     }
@@ -19,11 +19,14 @@ public struct ChannelRouting: Sendable {
     public var node: String
     public var country: String
     public var peers: [Peer]
+    /// The operations this node knows: their closed groups are channels.
+    public var operations: [JointOperation]
 
-    public init(node: String, country: String, peers: [Peer]) {
+    public init(node: String, country: String, peers: [Peer], operations: [JointOperation] = []) {
         self.node = node
         self.country = country
         self.peers = peers
+        self.operations = operations
     }
 
     /// The peers a channel's envelopes are sent to.
@@ -36,7 +39,12 @@ public struct ChannelRouting: Sendable {
         case .country(let c): return peers.filter { $0.country == c }
         case .bilateral(let a, let b): return peers.filter { $0.country == a || $0.country == b }
         case .network: return peers
-        case .operation(let op): throw .operationsNotOpen(op)
+        case .operation(let id):
+            guard let op = operations.first(where: { $0.id == id }) else { throw .operationsNotOpen(id) }
+            return try op.nodes.filter { $0 != node }.map { name throws(RoutingError) in
+                guard let peer = peers.first(where: { $0.name == name }) else { throw .unknownNode(name) }
+                return peer
+            }
         }
     }
 
@@ -48,7 +56,9 @@ public struct ChannelRouting: Sendable {
         case .country(let c): reached = units.filter { $0.country == c }.map(\.code)
         case .bilateral(let a, let b): reached = units.filter { $0.country == a || $0.country == b }.map(\.code)
         case .network: reached = units.map(\.code)
-        case .operation: reached = []
+        case .operation(let id):
+            let members = operations.first { $0.id == id }?.members.filter { $0.node == node }.map(\.unit) ?? []
+            reached = units.filter { members.contains($0.code) }.map(\.code)
         }
         return reached.filter { $0 != sender }
     }

@@ -5,12 +5,14 @@ import Foundation
 import Hummingbird
 
 /// Who a message sent through the API goes to: `{"to": "unit", "node": "kg-node", "unit": "KG-BSK-PCU"}`,
-/// `{"to": "country", "country": "UZ"}`, `{"to": "bilateral", "country": "UZ"}` (with this node's country) or `{"to": "network"}`.
+/// `{"to": "country", "country": "UZ"}`, `{"to": "bilateral", "country": "UZ"}` (with this node's country), `{"to": "network"}`
+/// or `{"to": "operation", "operation": "CASPIAN-TOBACCO-2026"}`.
 struct APIChannel: Codable, Sendable {
     var to: String
     var node: String?
     var unit: String?
     var country: String?
+    var operation: String?
 
     func channel(ownCountry: String) throws(APIError) -> CordonExchange.Channel {
         switch to {
@@ -23,7 +25,10 @@ struct APIChannel: Codable, Sendable {
             }
             return to == "country" ? .country(c) : .bilateral(ownCountry, c)
         case "network": return .network
-        default: throw APIError.invalid("must be unit, country, bilateral or network", field: "channel.to")
+        case "operation":
+            guard let operation, !operation.isEmpty else { throw APIError.invalid("an operation channel names the operation", field: "channel.operation") }
+            return .operation(operation)
+        default: throw APIError.invalid("must be unit, country, bilateral, network or operation", field: "channel.to")
         }
     }
 }
@@ -109,7 +114,7 @@ extension APIRoutes {
             case .noIdentity: throw APIError(.serviceUnavailable, "no_identity", error.description)
             case .invalid(let field, let reason): throw APIError.invalid(reason, field: field)
             case .notYourUnit: throw APIError.forbidden(error.description, field: "unit")
-            case .unknownUnit, .routing: throw APIError.invalid(error.description, field: "channel")
+            case .unknownUnit, .routing, .notInOperation, .operationNotYetKnown: throw APIError.invalid(error.description, field: "channel")
             }
         }
     }

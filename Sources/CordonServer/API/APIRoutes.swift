@@ -39,7 +39,7 @@ struct APIRoutes {
             APIOperation(method: .get, path: "/api/v1/targets") { request, context in try await targets(request, context) },
             APIOperation(method: .post, path: "/api/v1/results") { request, context in try await result(request, context) },
             APIOperation(method: .get, path: "/api/v1/seizures") { request, context in try await seizures(request, context) },
-        ] + messageOperations
+        ] + messageOperations + jointOperationOperations
     }
 
     func add(to router: Router<WebContext>) {

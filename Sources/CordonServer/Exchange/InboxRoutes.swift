@@ -52,6 +52,8 @@ struct InboxRoutes {
         do { outcome = try await exchange.receive(signed) } catch let error as EnvelopeRejection {
             return try refuse(.badRequest, "refused", error.description)
         } catch let error as ExchangeError {
+            // An operation's message before the operation itself: the sender retries, and it comes in order.
+            if case .operationNotYetKnown = error { return try refuse(.tooEarly, "too_early", error.description) }
             return try refuse(.unprocessableContent, "not_here", error.description)
         }
         func answer(_ status: String, _ http: HTTPResponse.Status) throws -> Response {

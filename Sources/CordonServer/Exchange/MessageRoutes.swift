@@ -219,6 +219,7 @@ struct MessageRoutes {
         var node: String?
         var unitCode: String?
         var country: String?
+        var operation: String?
         var subject: String
         var text: String?
         var consignment: Int?
@@ -227,7 +228,7 @@ struct MessageRoutes {
         var containerNumbers: String?
 
         enum CodingKeys: String, CodingKey {
-            case csrf, unit, kind, priority, language, channel, node, country, subject, text, consignment, share, containers
+            case csrf, unit, kind, priority, language, channel, node, country, operation, subject, text, consignment, share, containers
             case unitCode = "unit_code", containerNumbers = "container_numbers"
         }
     }
@@ -245,6 +246,9 @@ struct MessageRoutes {
         let units = Access.units(of: session.user, among: try await store.units())
         let peers = try await store.peers()
         let query = request.uri.queryParameters
+        let codes = Set(units.map(\.code))
+        let operations = try await exchange.operations().filter { op in op.members.contains { $0.node == node.name && codes.contains($0.unit) } }
+        let asked = query["operation"].map(String.init).flatMap { id in operations.contains { $0.id == id } ? id : nil }
         let consignmentID = typed?.consignment ?? query["consignment"].flatMap { Int(String($0)) }
         let kind = typed?.kind ?? query["kind"].map(String.init) ?? (consignmentID == nil ? MessageKind.free.rawValue : MessageKind.alert.rawValue)
         var values: [String: Any] = [
@@ -256,8 +260,12 @@ struct MessageRoutes {
             },
             "languages": Language.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == (typed?.language ?? lang.rawValue)] },
             "channels": ["unit", "country", "bilateral", "network"].map {
-                ["value": $0, "label": t.text("channel_\($0)", lang), "checked": $0 == (typed?.channel ?? "unit")]
+                ["value": $0, "label": t.text("channel_\($0)", lang), "checked": $0 == (typed?.channel ?? (asked == nil ? "unit" : "operation"))]
             },
+            // The operations one of the reader's units takes part in: their closed groups are channels too.
+            "operations": operations.map { ["id": $0.id, "name": $0.name, "selected": $0.id == (typed?.operation ?? asked)] },
+            "has_operations": !operations.isEmpty,
+            "operation_checked": (typed?.channel ?? (asked == nil ? "unit" : "operation")) == "operation",
             "nodes": ([node.name] + peers.map(\.name)).map { ["name": $0, "selected": $0 == (typed?.node ?? peers.first?.name ?? node.name)] },
             "countries": Array(Set([node.country] + peers.map(\.country))).sorted().map { ["code": $0, "selected": $0 == typed?.country] },
             "own_country": node.country,
@@ -309,6 +317,9 @@ struct MessageRoutes {
             }
             channel = form.channel == "country" ? .country(country) : .bilateral(node.country, country)
         case "network": channel = .network
+        case "operation":
+            guard let id = form.operation, !id.isEmpty else { return try await refuse(pages.localization.text("choose_operation", lang)) }
+            channel = .operation(id)
         default: return try await refuse("channel: \(form.channel)")
         }
         var details: ConsignmentDetails?

@@ -15,6 +15,10 @@ public enum ExchangeError: Error, CustomStringConvertible, Sendable {
     case notYourUnit(String)
     /// A message for a unit this node does not have.
     case unknownUnit(String)
+    /// The sending unit does not take part in the operation of the channel.
+    case notInOperation(unit: String, operation: String)
+    /// A message in an operation this node has not received yet (its definition may be on the way): try later.
+    case operationNotYetKnown(String)
 
     public var description: String {
         switch self {
@@ -23,6 +27,8 @@ public enum ExchangeError: Error, CustomStringConvertible, Sendable {
         case .routing(let e): e.description
         case .notYourUnit(let unit): "you do not send for unit \(unit)"
         case .unknownUnit(let unit): "no unit \(unit) on this node"
+        case .notInOperation(let unit, let op): "\(unit) does not take part in operation \(op)"
+        case .operationNotYetKnown(let op): "operation \(op) is not known here yet"
         }
     }
 }
@@ -57,7 +63,12 @@ public struct NodeExchange: Sendable {
     func routing() async throws -> ChannelRouting {
         guard identity != nil, let node = try await store.nodeIdentity() else { throw ExchangeError.noIdentity }
         let peers = try await store.peers().map { Peer(name: $0.name, country: $0.country, baseURL: $0.baseURL, publicKey: $0.publicKey) }
-        return ChannelRouting(node: node.name, country: node.country, peers: peers)
+        return ChannelRouting(node: node.name, country: node.country, peers: peers, operations: try await operations())
+    }
+
+    /// The operations this node knows.
+    public func operations() async throws -> [JointOperation] {
+        try await store.operations().compactMap { try? JSONDecoder().decode(JointOperation.self, from: Data($0.definition.utf8)) }
     }
 
     /// Sends `message` from one of the user's units into `channel`; returns the message id. A first message starts
@@ -82,6 +93,10 @@ public struct NodeExchange: Sendable {
         if case .unit(let node, let code) = channel, node == routing.node, !units.contains(where: { $0.code == code }) {
             throw ExchangeError.unknownUnit(code)
         }
+        // An operation's closed group: only its units send in it.
+        if case .operation(let id) = channel, routing.operations.first(where: { $0.id == id })?.includes(node: routing.node, unit: unit) != true {
+            throw ExchangeError.notInOperation(unit: unit, operation: id)
+        }
         let local = routing.localUnits(for: channel, among: units.map { ($0.code, $0.country) }, except: unit)
         if local.isEmpty && peers.isEmpty { throw ExchangeError.routing(.nobody) }
         let envelope = Envelope(id: id, senderNode: routing.node, senderUnit: unit, channel: channel, kind: message.kind.rawValue,
@@ -90,7 +105,9 @@ public struct NodeExchange: Sendable {
         try await store.storeSentMessage(try record(envelope, message, sentBy: user.username),
                                          boxes: [(unit, .outbox)] + local.map { ($0, .inbox) },
                                          watches: watches(message, id: id, created: Date(), units: local),
-                                         deliveries: peers.map { ($0.name, signed) }, effect: effect(of: message))
+                                         deliveries: peers.map { ($0.name, signed) },
+                                         // A unit acknowledges only what it holds.
+                                         effect: try await store.boxes(of: message.inReplyTo ?? "", units: [unit]).isEmpty ? nil : effect(of: message))
         logger.info("message sent", metadata: ["id": "\(id)", "kind": "\(message.kind.rawValue)", "from": "\(unit)",
                                                "channel": "\(channel.label)", "peers": "\(peers.count)", "local": "\(local.count)"])
         if !peers.isEmpty { courier.nudge() }
@@ -102,6 +119,7 @@ public struct NodeExchange: Sendable {
     /// Takes in an envelope whose signature and age were verified: keeps it once, in the inboxes of the units it reaches.
     public func receive(_ signed: SignedEnvelope) async throws -> InboxOutcome {
         let e = signed.envelope
+        if e.kind == JointOperation.envelopeKind { return try await receiveOperation(signed) }
         let message: Message
         do { message = try Message.from(json: e.content) } catch { throw EnvelopeRejection.malformed("content is not a message: \(error)") }
         guard message.kind.rawValue == e.kind else { throw EnvelopeRejection.malformed("kind \(e.kind) does not match its content") }
@@ -112,13 +130,21 @@ public struct NodeExchange: Sendable {
             guard node == routing.node else { throw EnvelopeRejection.malformed("addressed to node \(node), not to this one") }
             guard units.contains(where: { $0.code == code }) else { throw ExchangeError.unknownUnit(code) }
         }
+        if case .operation(let id) = e.channel {
+            guard let op = routing.operations.first(where: { $0.id == id }) else { throw ExchangeError.operationNotYetKnown(id) }
+            guard op.includes(node: e.senderNode, unit: e.senderUnit) else {
+                throw EnvelopeRejection.malformed("\(e.senderNode)/\(e.senderUnit) does not take part in operation \(id)")
+            }
+        }
         let local = routing.localUnits(for: e.channel, among: units.map { ($0.code, $0.country) })
         let created = Envelope.date(e.created) ?? Date()
         let outcome = try await store.receiveMessage(
             id: e.id, sender: e.senderNode, signature: signed.signature, kind: e.kind,
             json: String(decoding: try JSONEncoder().encode(signed), as: UTF8.self),
             message: try record(e, message, sentBy: nil), boxes: local,
-            watches: watches(message, id: e.id, created: created, units: local), effect: effect(of: message))
+            watches: watches(message, id: e.id, created: created, units: local),
+            // A peer acknowledges only what this node sent it: no other message's state is its to set.
+            effect: try await store.deliveries(of: message.inReplyTo ?? "").contains { $0.peer == e.senderNode } ? effect(of: message) : nil)
         if outcome == .received {
             logger.info("message received", metadata: ["id": "\(e.id)", "kind": "\(e.kind)", "from": "\(e.senderNode)/\(e.senderUnit)",
                                                        "units": "\(local.joined(separator: ","))"])
@@ -126,6 +152,64 @@ public struct NodeExchange: Sendable {
             await flagAlerted(units: message.kind.carriesConsignment ? local : [])
         }
         return outcome
+    }
+
+    /// Creates (or changes) an operation this node coordinates and distributes it, signed, to every other node of
+    /// its units. Coordinators create operations; the coordinating unit is one of this node's.
+    @discardableResult
+    public func coordinate(_ op: JointOperation, by user: User) async throws -> String {
+        guard let identity else { throw ExchangeError.noIdentity }
+        guard user.role == .coordinator else { throw ExchangeError.invalid(field: "role", reason: "operations are created by coordinators") }
+        var op = op
+        op.name = op.name.trimmingCharacters(in: .whitespaces)
+        op.participants = Array(Set(op.participants)).sorted()
+        if let problem = op.problem() { throw ExchangeError.invalid(field: problem.field, reason: problem.reason) }
+        let routing = try await routing()
+        guard op.coordinator.node == routing.node else {
+            throw ExchangeError.invalid(field: "coordinator", reason: "the coordinating unit is one of this node's")
+        }
+        let units = Set(try await store.units().map(\.code))
+        for u in op.members where u.node == routing.node && !units.contains(u.unit) { throw ExchangeError.unknownUnit(u.unit) }
+        if let known = try await store.operations().first(where: { $0.id == op.id }), known.coordinatorNode != routing.node {
+            throw ExchangeError.invalid(field: "id", reason: "operation \(op.id) is coordinated by \(known.coordinatorNode)")
+        }
+        var peers: [Peer] = []
+        for name in op.nodes where name != routing.node {
+            guard let peer = routing.peers.first(where: { $0.name == name }) else { throw ExchangeError.routing(.unknownNode(name)) }
+            peers.append(peer)
+        }
+        let definition = String(decoding: try JSONEncoder().encode(op), as: UTF8.self)
+        let envelope = Envelope(senderNode: routing.node, senderUnit: op.coordinator.unit, channel: .operation(op.id),
+                                kind: JointOperation.envelopeKind, content: definition)
+        let signed = String(decoding: try JSONEncoder().encode(try envelope.signed(by: identity)), as: UTF8.self)
+        try await store.storeOperation(OperationRecord(id: op.id, coordinatorNode: routing.node, definition: definition, envelopeID: envelope.id),
+                                       deliveries: peers.map { ($0.name, signed) })
+        logger.info("operation distributed", metadata: ["operation": "\(op.id)", "by": "\(user.username)", "nodes": "\(peers.count)"])
+        if !peers.isEmpty { courier.nudge() }
+        return envelope.id
+    }
+
+    /// Keeps an operation from its coordinating node: only that node defines it, and only for operations it coordinates.
+    func receiveOperation(_ signed: SignedEnvelope) async throws -> InboxOutcome {
+        let e = signed.envelope
+        let op: JointOperation
+        do { op = try JSONDecoder().decode(JointOperation.self, from: Data(e.content.utf8)) } catch {
+            throw EnvelopeRejection.malformed("content is not an operation: \(error)")
+        }
+        if let problem = op.problem() { throw EnvelopeRejection.malformed("\(problem.field): \(problem.reason)") }
+        guard op.coordinator.node == e.senderNode, e.channel == .operation(op.id) else {
+            throw EnvelopeRejection.malformed("operation \(op.id) does not come from its coordinating node")
+        }
+        do {
+            let outcome = try await store.receiveOperation(OperationRecord(id: op.id, coordinatorNode: e.senderNode, definition: e.content,
+                                                                           envelopeID: e.id),
+                                                           signature: signed.signature,
+                                                           json: String(decoding: try JSONEncoder().encode(signed), as: UTF8.self))
+            if outcome == .received { logger.info("operation received", metadata: ["operation": "\(op.id)", "from": "\(e.senderNode)"]) }
+            return outcome
+        } catch let error as OperationStoreError {
+            throw EnvelopeRejection.malformed(error.description)
+        }
     }
 
     /// Scores again the days of these units whose queues hold an alerted container not yet flagged by the alert.
