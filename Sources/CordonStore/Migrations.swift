@@ -239,6 +239,16 @@ enum Migrations {
                 id TEXT PRIMARY KEY, coordinator_node TEXT NOT NULL, definition TEXT NOT NULL, envelope_id TEXT NOT NULL,
                 updated_at TEXT NOT NULL)
             """,
+            // A control made for an operation, and the people arrested.
+            "ALTER TABLE inspection_results ADD COLUMN operation_id TEXT",
+            "ALTER TABLE inspection_results ADD COLUMN arrests INTEGER",
+            // The returns of the participating units, as each node received them (JSON), once per reporting node and result.
+            """
+            CREATE TABLE operation_returns (
+                operation_id TEXT NOT NULL, node TEXT NOT NULL, reference TEXT NOT NULL, unit_code TEXT NOT NULL,
+                return_date TEXT NOT NULL, content TEXT NOT NULL, received_at TEXT NOT NULL,
+                PRIMARY KEY (operation_id, node, reference))
+            """,
         ] },
     ]
 

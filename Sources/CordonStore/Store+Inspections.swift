@@ -37,11 +37,12 @@ extension Store {
             let consignmentID = try row.decode(column: "id", as: Int.self)
             let inserted = try await sql.insert(into: "inspection_results")
                 .columns("consignment_id", "kind", "document_number", "unit_code", "inspected_on", "outcome", "method",
-                         "notes", "revenue", "recorded_by", "recorded_at", "restricted_to")
+                         "notes", "revenue", "recorded_by", "recorded_at", "restricted_to", "operation_id", "arrests")
                 .values(SQLBind(consignmentID), SQLBind(result.kind.rawValue), SQLBind(result.documentNumber),
                         SQLBind(result.unit), SQLBind(result.date.description), SQLBind(result.outcome.rawValue),
                         SQLBind(result.method.rawValue), SQLBind(result.notes), SQLBind(result.revenue),
-                        SQLBind(result.recordedBy), SQLBind(Store.now()), SQLBind(result.restrictedTo))
+                        SQLBind(result.recordedBy), SQLBind(Store.now()), SQLBind(result.restrictedTo), SQLBind(result.operation),
+                        SQLBind(result.arrests))
                 .returning("id").first()
             guard let resultID = try inserted?.decode(column: "id", as: Int.self) else {
                 throw StoreError.query("the new inspection result of \(result.documentNumber) has no id")
@@ -85,7 +86,9 @@ extension Store {
                                             revenue: try r.decode(column: "revenue", as: Double?.self),
                                             recordedBy: try r.decode(column: "recorded_by", as: String.self),
                                             seizures: lines[try r.decode(column: "id", as: Int.self)] ?? [],
-                                            restrictedTo: try r.decode(column: "restricted_to", as: String?.self))
+                                            restrictedTo: try r.decode(column: "restricted_to", as: String?.self),
+                                            operation: try r.decode(column: "operation_id", as: String?.self),
+                                            arrests: try r.decode(column: "arrests", as: Int?.self))
             }
         }
     }

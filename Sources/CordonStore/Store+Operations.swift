@@ -92,4 +92,29 @@ extension Store {
                 """).all().map(Store.readMessage)
         }
     }
+
+    /// Keeps a return of a participating unit, once per reporting node and reference; false when it was kept before.
+    @discardableResult
+    public func keepOperationReturn(operation: String, node: String, reference: String, unit: String, date: String,
+                                    content: String) async throws -> Bool {
+        try await transaction {
+            if try await sql.select().column("reference").from("operation_returns").where("operation_id", .equal, operation)
+                .where("node", .equal, node).where("reference", .equal, reference).first() != nil { return false }
+            try await sql.insert(into: "operation_returns")
+                .columns("operation_id", "node", "reference", "unit_code", "return_date", "content", "received_at")
+                .values(SQLBind(operation), SQLBind(node), SQLBind(reference), SQLBind(unit), SQLBind(date), SQLBind(content),
+                        SQLBind(Store.now())).run()
+            return true
+        }
+    }
+
+    /// The returns of an operation as this node has them (JSON), with the reporting node, by date.
+    public func operationReturns(_ operation: String) async throws -> [(node: String, content: String)] {
+        try await exclusive {
+            try await sql.select().columns("node", "content").from("operation_returns").where("operation_id", .equal, operation)
+                .orderBy("return_date").orderBy("node").orderBy("reference").all().map { r in
+                    (try r.decode(column: "node", as: String.self), try r.decode(column: "content", as: String.self))
+                }
+        }
+    }
 }

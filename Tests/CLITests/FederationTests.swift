@@ -142,7 +142,7 @@ func eventually(_ seconds: Double = 60, _ condition: () async throws -> Bool) as
 
 @Suite("Exchange between three nodes", .serialized)
 struct FederationTests {
-    @Test("three cordon serve processes: every channel reaches exactly its units; a stopped node gets everything when it is back; tampered, unknown and replayed envelopes are refused; the result goes back; an alerted container flags the queue")
+    @Test("three cordon serve processes: every channel reaches exactly its units; a stopped node gets everything when it is back; tampered, unknown and replayed envelopes are refused; the result goes back; an alerted container flags the queue; an operation reaches its nodes only, also one that was down, and its returns reach the coordinating node")
     func threeNodes() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -261,8 +261,12 @@ struct FederationTests {
             "coordinator": ["node": "kz-node", "unit": "KZ-ALA-ACCU"],
             "participants": [["node": "kz-node", "unit": "KZ-AKT-PCU"], ["node": "uz-node", "unit": "UZ-TAS-PCU"]],
         ]
+        // Tashkent's node is down when the operation is opened: it gets it when it is back.
+        uz.stop()
         let created = try await asCoordinator.call(.POST, "/api/v1/operations", operation)
         #expect(created.status == 201, "\(created.json)")
+        try await Task.sleep(for: .seconds(1))
+        try await uz.start()
         let known = try await eventually {
             (try await uz.api(.GET, "/api/v1/operations").json["operations"] as? [[String: Any]])?.first?["id"] as? String == "CASPIAN-TOBACCO"
         }
@@ -270,6 +274,19 @@ struct FederationTests {
         #expect((try await kg.api(.GET, "/api/v1/operations").json["operations"] as? [Any])?.isEmpty == true)
         let inOperation = try await send(["to": "operation", "operation": "CASPIAN-TOBACCO"], "operation alert")
         #expect(try await holders(of: inOperation, "operation alert") == ["KZ-ALA-ACCU", "UZ-TAS-PCU"])
+        // Tashkent controls BL-TAS-B for the operation: its return reaches the coordinating node, for the report.
+        let control = try await uz.api(.POST, "/api/v1/results", [
+            "document_number": "BL-TAS-B", "unit": "UZ-TAS-PCU", "outcome": "seizure", "method": "physical", "operation": "CASPIAN-TOBACCO",
+            "arrests": 1, "seizures": [["category": "tobacco", "goods": "cigarettes", "quantity": 9500, "unit": "sticks"]],
+        ])
+        #expect(control.status == 201, "\(control.json)")
+        let returned = try await eventually {
+            let store = try await Store.open(try DatabaseLocation(parsing: kz.database), migrate: false)
+            let returns = try await store.operationReturns("CASPIAN-TOBACCO")
+            await store.close()
+            return returns.count == 1 && returns[0].node == "uz-node" && returns[0].content.contains("\"arrests\":1")
+        }
+        #expect(returned)
         // Only the operation's units send in it; an operation nobody defined has no channel.
         #expect(try await kg.api(.POST, "/api/v1/messages", ["unit": "KG-BSK-PCU", "channel": ["to": "operation", "operation": "CASPIAN-TOBACCO"],
                                                              "kind": "free", "subject": "let me in"]).status == 400)

@@ -61,3 +61,54 @@ struct OperationTests {
         }
     }
 }
+
+@Suite("An operation's returns and results report")
+struct OperationReportTests {
+    let op = JointOperation(id: "OP", name: "Op", from: "2026-12-01", until: "2026-12-14",
+                            checklist: .init(hsPrefixes: ["2402"], categories: ["tobacco"]),
+                            coordinator: .init(node: "kz-node", unit: "A"), participants: [.init(node: "uz-node", unit: "B")])
+
+    func ret(_ ref: String, _ country: String, _ outcome: String, _ lines: [OperationReturn.Line], arrests: Int = 0,
+             date: String = "2026-12-02") -> OperationReturn {
+        OperationReturn(operation: "OP", reference: ref, unit: country == "KZ" ? "A" : "B", country: country, date: date, outcome: outcome,
+                        method: "physical", lines: lines, arrests: arrests, departure: nil)
+    }
+
+    @Test("totals by commodity and country, hit rate, arrests, a timeline and the cases, from the returns only")
+    func totals() {
+        let cigarettes = OperationReturn.Line(category: "tobacco", goods: "cigarettes", quantity: 9500, unit: "sticks", estimatedValue: 475, targeted: true)
+        let more = OperationReturn.Line(category: "tobacco", goods: "cigarettes", quantity: 500, unit: "sticks", estimatedValue: 25, targeted: true)
+        let cash = OperationReturn.Line(category: "cash", goods: "USD", quantity: 12000, unit: "USD", estimatedValue: 12000, targeted: false)
+        let report = OperationReport([
+            ret("1", "KZ", "seizure", [cigarettes, more, cash], arrests: 2), ret("2", "KZ", "cleared", []),
+            ret("3", "UZ", "irregularity", [], date: "2026-12-03"), ret("4", "UZ", "seizure", [cigarettes], date: "2026-12-03"),
+        ])
+        #expect(report.controls == 4 && report.positives == 3 && report.arrests == 2 && report.hitRate == 0.75)
+        #expect(report.cases.map(\.reference) == ["1", "4"])
+        #expect(report.byCommodity["tobacco"] == .init(cases: 2, targetedCases: 2, quantities: ["sticks": 19500], value: 975))
+        #expect(report.byCommodity["cash"] == .init(cases: 1, targetedCases: 0, quantities: ["USD": 12000], value: 12000))
+        #expect(report.byCountry["KZ"] == .init(controls: 2, positives: 1, cases: 1, value: 12500))
+        #expect(report.byCountry["UZ"] == .init(controls: 2, positives: 2, cases: 1, value: 475))
+        #expect(report.timeline["2026-12-02"]! == (2, 1) && report.timeline["2026-12-03"]! == (2, 1))
+        #expect(OperationReport([]).hitRate == 0)
+    }
+
+    @Test("a result's return: lines of the checklist's categories are target goods, the others other seizures; the return checks itself")
+    func fromResult() {
+        let c = Consignment(kind: .billOfLading, documentNumber: "B", date: CalendarDate(year: 2026, month: 12, day: 2)!,
+                            route: Route(placeOfLoading: "IRBND", placeOfDischarge: "KZAAU", countryOfDeparture: "IR"),
+                            goods: [GoodsItem(sequence: 1, hsCode: "481820", description: "Napkins")])
+        let result = InspectionResult(kind: .billOfLading, documentNumber: "B", unit: "A", date: CalendarDate(year: 2026, month: 12, day: 2)!,
+                                      outcome: .seizure, method: .physical, recordedBy: "x",
+                                      seizures: [SeizureLine(category: .tobacco, goods: "cigarettes", quantity: 9500, unit: "sticks"),
+                                                 SeizureLine(category: .cash, goods: "USD", quantity: 100, unit: "USD")],
+                                      operation: "OP", arrests: 1)
+        let r = OperationReturn(result: result, reference: "7", consignment: c, operation: op, country: "KZ")
+        #expect(r.lines.map(\.targeted) == [true, false] && r.arrests == 1 && r.departure == "IR" && r.problem() == nil)
+        var bad = r
+        bad.lines[0].category = "sweets"
+        #expect(bad.problem()?.field == "lines")
+        #expect(Message(kind: .operationReturn, thread: "t", subject: "Return").problem()?.field == "return")
+        #expect(Message(kind: .operationReturn, thread: "t", subject: "Return", operationReturn: r).problem() == nil)
+    }
+}

@@ -36,7 +36,7 @@ struct OperationPageTests {
             #expect(form.status == .ok)
             var fields: [(String, String)] = [
                 ("csrf", Browser.csrf(form)), ("id", "STEPPE-TOBACCO"), ("name", "Steppe tobacco"), ("description", "Cigarettes by air"),
-                ("from", "2026-11-15"), ("until", "2026-12-31"), ("hs_prefixes", "2402, 2403"), ("categories[]", "tobacco"),
+                ("from", CalendarDate.today.adding(days: -3).description), ("until", CalendarDate.today.adding(days: 30).description), ("hs_prefixes", "2402, 2403"), ("categories[]", "tobacco"),
                 ("keywords", "cigarettes, сигареты"), ("coordinator", "ALA"), ("own_units[]", "TAS"), ("other_units", ""),
             ]
             let unknownPeer = try await coord.post("/operations", pairs: fields.map { $0.0 == "other_units" ? ($0.0, "uz-node/UZ-TER-BCU") : $0 })
@@ -61,14 +61,69 @@ struct OperationPageTests {
             let timur = try await signIn("timur")
             #expect(String(buffer: try await timur.get("/operations/STEPPE-TOBACCO").body).contains("Cigarette flights this week"))
 
-            // Berik's unit is not in it: no operation, no board, no channel.
+            // Timur controls BL-TAS-1 for the operation and seizes cigarettes; Olga's control of BL-ALA-2 finds nothing. Both
+            // returns reach the board, and the report counts them.
+            let tas1 = try #require(try await store.currentConsignmentID("BL-TAS-1", kind: .billOfLading))
+            let page = try await timur.get("/consignments/\(tas1)")
+            #expect(String(buffer: page.body).contains(#"<option value="STEPPE-TOBACCO""#))
+            let seized = try await timur.post("/consignments/\(tas1)/result", pairs: [
+                ("csrf", Browser.csrf(page)), ("unit", "TAS"), ("outcome", "seizure"), ("method", "physical"), ("operation", "STEPPE-TOBACCO"),
+                ("arrests", "2"), ("s_category[]", "tobacco"), ("s_goods[]", "cigarettes"), ("s_quantity[]", "9500"), ("s_unit[]", "sticks"),
+                ("s_concealment[]", ""), ("s_value[]", "475"), ("s_category[]", "cash"), ("s_goods[]", "US dollars"),
+                ("s_quantity[]", "12000"), ("s_unit[]", "USD"), ("s_concealment[]", ""), ("s_value[]", "12000"),
+            ])
+            #expect(seized.status == .seeOther)
+            let ala2 = try #require(try await store.currentConsignmentID("BL-ALA-2", kind: .billOfLading))
+            let olgaPage = try await olga.get("/consignments/\(ala2)")
+            #expect(try await olga.post("/consignments/\(ala2)/result", ["csrf": Browser.csrf(olgaPage), "unit": "ALA", "outcome": "cleared",
+                                                                         "method": "x-ray", "operation": "STEPPE-TOBACCO"]).status == .seeOther)
+            let withReturns = String(buffer: try await coord.get("/operations/STEPPE-TOBACCO").body)
+            #expect(withReturns.contains("cigarettes 9,500 sticks") && withReturns.contains("TAS (UZ)"))
+            let report = String(buffer: try await coord.get("/operations/STEPPE-TOBACCO/report").body)
+            #expect(report.contains(#"<span class="tile-value">2</span> <span class="tile-label">Controls reported"#))
+            #expect(report.contains(#"<span class="tile-value">50%</span>"#) && report.contains(#"<span class="tile-value">2</span> <span class="tile-label">Arrests"#))
+            #expect(report.contains("9,500 sticks") && report.contains("12,000 USD") && report.contains("<svg"))
+            // The dollars were not among the target goods: another seizure.
+            #expect(report.contains("(other seizure)"))
+            let csv = String(buffer: try await coord.get("/operations/STEPPE-TOBACCO/report.csv").body)
+            #expect(csv.contains("STEPPE-TOBACCO,") && csv.contains(",tobacco,cigarettes,9500,sticks,475,yes,") && csv.contains(",cash,US dollars,12000,USD,12000,no,"))
+            #expect(csv.contains(",cleared,x-ray,0,,,,,,,"))
+            try await coord.post("/language", ["csrf": Browser.csrf(try await coord.get("/operations")), "lang": "ru"])
+            #expect(String(buffer: try await coord.get("/operations/STEPPE-TOBACCO/report").body).contains("Отчёт о результатах"))
+
+            // Berik's unit is not in it: no operation, no board, no report, no channel.
             let berik = try await signIn("berik")
+            #expect(try await berik.get("/operations/STEPPE-TOBACCO/report").status == .notFound)
             #expect(!String(buffer: try await berik.get("/operations").body).contains("Steppe tobacco"))
             #expect(try await berik.get("/operations/STEPPE-TOBACCO").status == .notFound)
             let his = try await berik.get("/messages/new")
             let refused = try await berik.post("/messages", ["csrf": Browser.csrf(his), "unit": "AKT", "kind": "free", "channel": "operation",
                                                              "operation": "STEPPE-TOBACCO", "subject": "let me in"])
             #expect(refused.status == .badRequest && String(buffer: refused.body).contains("does not take part"))
+        }
+    }
+
+    @Test("a unit's day is scored with the checklist of the operations it takes part in: matching documents get the operation as a reason, at least the yellow lane and a higher score")
+    func checklistInTargeting() async throws {
+        let day = CalendarDate(year: 2026, month: 11, day: 20)!
+        let op = JointOperation(id: "NOVEMBER-TOBACCO", name: "November tobacco", from: "2026-11-18", until: "2026-11-22",
+                                checklist: .init(hsPrefixes: ["2402"]), coordinator: .init(node: "kz-node", unit: "TAS"), participants: [.init(node: "kz-node", unit: "TAS")])
+        try await withSeededWorkspace(prepare: { store in
+            try await store.setNodeIdentity(name: "kz-node", country: "KZ", publicKey: NodeIdentity().publicKeyBase64)
+            try await store.storeOperation(OperationRecord(id: op.id, coordinatorNode: "kz-node",
+                                                           definition: String(decoding: try JSONEncoder().encode(op), as: UTF8.self), envelopeID: "e1"),
+                                           deliveries: [])
+        }) { _, store in
+            let tas = try await UnitWork(store: store).target(unit: "TAS", day: day)
+            let target = try #require(tas.targets.first)
+            #expect(target.reasons.first == Reason("operation", ["operation": "NOVEMBER-TOBACCO", "name": "November tobacco"]))
+            #expect(target.lane >= .yellow && target.score >= 0.3)
+            #expect(target.reasons.first?.text(.en) == "joint operation November tobacco (NOVEMBER-TOBACCO): target goods")
+            // Almaty is not in the operation: its cigarettes get no such reason; nor does Tashkent's day outside the window.
+            let ala = try await UnitWork(store: store).target(unit: "ALA", day: day)
+            #expect(ala.targets.allSatisfy { !$0.reasons.contains { $0.code == "operation" } })
+            let later = try await UnitWork(store: store).target(unit: "TAS", day: day.adding(days: 5))
+            #expect(later.targets.allSatisfy { !$0.reasons.contains { $0.code == "operation" } })
         }
     }
 }

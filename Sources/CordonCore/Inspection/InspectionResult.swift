@@ -36,10 +36,14 @@ public struct InspectionResult: Sendable, Hashable, Codable {
     /// The agency that alone reads the notes and what was seized (a police case, say); nil when the unit shares them.
     /// Others still see that a control took place and its outcome.
     public var restrictedTo: String?
+    /// The joint operation the control was made for, if any, and the people arrested.
+    public var operation: String?
+    public var arrests: Int?
 
     public init(kind: DocumentKind, documentNumber: String, unit: String, date: CalendarDate,
                 outcome: InspectionOutcome, method: InspectionMethod, notes: String? = nil, revenue: Double? = nil,
-                recordedBy: String, seizures: [SeizureLine] = [], restrictedTo: String? = nil) {
+                recordedBy: String, seizures: [SeizureLine] = [], restrictedTo: String? = nil, operation: String? = nil,
+                arrests: Int? = nil) {
         self.kind = kind
         self.documentNumber = documentNumber
         self.unit = unit
@@ -51,6 +55,8 @@ public struct InspectionResult: Sendable, Hashable, Codable {
         self.recordedBy = recordedBy
         self.seizures = seizures
         self.restrictedTo = restrictedTo
+        self.operation = operation
+        self.arrests = arrests
     }
 
     /// Whether `reader` reads the details: the result is shared, the reader is of its agency, or an auditor.

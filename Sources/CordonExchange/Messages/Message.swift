@@ -11,6 +11,8 @@ public enum MessageKind: String, Codable, Sendable, CaseIterable {
     /// What the recipient's control of an alerted consignment found.
     case resultFeedback = "result_feedback"
     case seizureNotice = "seizure_notice"
+    /// A unit's return to a joint operation: a tagged control and what it seized (`OperationReturn`).
+    case operationReturn = "operation_return"
     case free
     /// "Received" or "controlling", in the thread of the message it acknowledges.
     case acknowledgement
@@ -123,10 +125,11 @@ public struct Message: Codable, Sendable, Hashable {
     public var consignment: ConsignmentDetails?
     public var feedback: ControlFeedback?
     public var acknowledgement: AcknowledgementState?
+    public var operationReturn: OperationReturn?
 
     public init(kind: MessageKind, priority: MessagePriority = .routine, language: Language = .en, thread: String, inReplyTo: String? = nil,
                 subject: String, text: String = "", consignment: ConsignmentDetails? = nil, feedback: ControlFeedback? = nil,
-                acknowledgement: AcknowledgementState? = nil) {
+                acknowledgement: AcknowledgementState? = nil, operationReturn: OperationReturn? = nil) {
         self.kind = kind
         self.priority = priority
         self.language = language
@@ -137,6 +140,7 @@ public struct Message: Codable, Sendable, Hashable {
         self.consignment = consignment
         self.feedback = feedback
         self.acknowledgement = acknowledgement
+        self.operationReturn = operationReturn
     }
 
     /// Limits that keep a message small enough for a poor link and a page.
@@ -166,6 +170,10 @@ public struct Message: Codable, Sendable, Hashable {
             if let eta = c.eta, CalendarDate(iso: eta) == nil { return ("eta", "'\(eta)' is not a date (YYYY-MM-DD)") }
         }
         if kind == .acknowledgement, acknowledgement == nil { return ("acknowledgement", "received or controlling") }
+        if kind == .operationReturn {
+            guard let r = operationReturn else { return ("return", "an operation return carries the control") }
+            if let p = r.problem() { return ("return.\(p.field)", p.reason) }
+        }
         if kind == .resultFeedback {
             guard let f = feedback, ["cleared", "irregularity", "seizure"].contains(f.outcome) else {
                 return ("outcome", "cleared, irregularity or seizure")

@@ -10,6 +10,7 @@ public enum ReasonWording {
         "model": ("model: {percent}% likely irregular", "модель: вероятность нарушения {percent}%"),
         "alert": ("alert from {unit} ({node}) on container {container}: {subject}",
                   "ориентировка от {unit} ({node}) по контейнеру {container}: {subject}"),
+        "operation": ("joint operation {name} ({operation}): target goods", "совместная операция {name} ({operation}): целевые товары"),
         "control": ("random control ({share}% of capacity)", "случайная проверка ({share}% возможностей)"),
         "past_rate": ("{what} {value}: past fraud rate {percent}%", "{what} {value}: доля нарушений в прошлом {percent}%"),
         "seen": ("{what} {value}: {count} earlier declarations", "{what} {value}: прежних деклараций {count}"),

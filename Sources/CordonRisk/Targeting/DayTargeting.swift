@@ -9,6 +9,8 @@ public struct TargetingSettings: Sendable {
     public var watchListWeight = 0.5
     /// How many of the model's feature contributions are given as reasons.
     public var modelReasons = 3
+    /// Weight of a joint operation's checklist in the combined score, like a yellow-lane profile.
+    public var operationWeight = 0.3
 
     public init() {}
 }
@@ -43,9 +45,10 @@ public struct DayTargeting: Sendable {
 
     /// Scores and selects; every consignment comes back, the selected ones first in rank order.
     /// `alerted` are the documents (by store id) that carry a container another unit alerted about, with the alert's
-    /// reason: they go to the red lane and are controlled whatever the capacity.
+    /// reason: they go to the red lane and are controlled whatever the capacity. `boosted` are the documents that match
+    /// the checklist of a joint operation the unit takes part in, with its reason: at least yellow, and a higher score.
     public func run(_ day: [(id: Int, consignment: Consignment)], policy: SelectionPolicy, seed: UInt64,
-                    alerted: [Int: Reason] = [:]) throws(ModelError) -> [Target] {
+                    alerted: [Int: Reason] = [:], boosted: [Int: Reason] = [:]) throws(ModelError) -> [Target] {
         let consignments = day.map(\.consignment)
         // The model's probability and reasons, for the documents of the kinds it knows.
         let known = consignments.indices.filter { modelKinds.contains(consignments[$0].kind) }
@@ -75,6 +78,11 @@ public struct DayTargeting: Sendable {
                 lane = max(lane, .yellow)
                 reasons.append(Reason("watch_list", ["role": party.role.rawValue, "name": party.name ?? "", "listed": match.matchedName,
                                                      "percent": "\(Int((match.score * 100).rounded()))"]))
+            }
+            if let operation = boosted[day[i].id] {
+                clean *= 1 - settings.operationWeight
+                lane = max(lane, .yellow)
+                reasons.insert(operation, at: 0)
             }
             let score = 1 - clean
             if score >= settings.redScore { lane = max(lane, .red) } else if score >= settings.yellowScore { lane = max(lane, .yellow) }

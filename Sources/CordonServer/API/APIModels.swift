@@ -201,6 +201,9 @@ struct APIResultInput: Codable, Sendable {
     var seizures: [APISeizureLine]?
     /// Only the recording user's agency reads the notes and seizure lines.
     var restricted: Bool?
+    /// The joint operation the control was made for, and the people arrested.
+    var operation: String?
+    var arrests: Int?
 }
 
 /// An inspection result as the API shows it.

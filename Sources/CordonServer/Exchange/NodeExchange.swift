@@ -111,6 +111,7 @@ public struct NodeExchange: Sendable {
         logger.info("message sent", metadata: ["id": "\(id)", "kind": "\(message.kind.rawValue)", "from": "\(unit)",
                                                "channel": "\(channel.label)", "peers": "\(peers.count)", "local": "\(local.count)"])
         if !peers.isEmpty { courier.nudge() }
+        try await collect(message, from: routing.node)
         await events.changed(units: local + [unit])
         await flagAlerted(units: message.kind.carriesConsignment ? local : [])
         return id
@@ -146,6 +147,7 @@ public struct NodeExchange: Sendable {
             // A peer acknowledges only what this node sent it: no other message's state is its to set.
             effect: try await store.deliveries(of: message.inReplyTo ?? "").contains { $0.peer == e.senderNode } ? effect(of: message) : nil)
         if outcome == .received {
+            try await collect(message, from: e.senderNode)
             logger.info("message received", metadata: ["id": "\(e.id)", "kind": "\(e.kind)", "from": "\(e.senderNode)/\(e.senderUnit)",
                                                        "units": "\(local.joined(separator: ","))"])
             await events.changed(units: local)
@@ -210,6 +212,34 @@ public struct NodeExchange: Sendable {
         } catch let error as OperationStoreError {
             throw EnvelopeRejection.malformed(error.description)
         }
+    }
+
+    /// Keeps the operation return a message carries, for the operation's board and report.
+    func collect(_ message: Message, from node: String) async throws {
+        guard message.kind == .operationReturn, let r = message.operationReturn else { return }
+        try await store.keepOperationReturn(operation: r.operation, node: node, reference: r.reference, unit: r.unit, date: r.date,
+                                            content: String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
+    }
+
+    /// Sends the return of a result recorded for an operation to the operation's closed group, where every participant
+    /// (and the coordinating node, which makes the report) keeps it. Returns false when the result has no operation.
+    @discardableResult
+    public func report(_ result: InspectionResult, resultID: Int, consignment: Consignment, by user: User) async throws -> Bool {
+        guard identity != nil, let id = result.operation else { return false }
+        guard let op = try await operations().first(where: { $0.id == id }) else { throw ExchangeError.routing(.operationsNotOpen(id)) }
+        let country = try await store.units().first { $0.code == result.unit }?.country ?? ""
+        let r = OperationReturn(result: result, reference: "\(resultID)", consignment: consignment, operation: op, country: country)
+        let seized = r.lines.map { "\($0.goods) \(Localization.number($0.quantity, .en, upTo: 3)) \($0.unit)" }.joined(separator: ", ")
+        let subject = String("\(result.unit): \(result.outcome.rawValue)\(seized.isEmpty ? "" : " — \(seized)")".prefix(Message.subjectLimit))
+        let message = Message(kind: .operationReturn, priority: result.outcome == .seizure ? .urgent : .routine, language: user.language,
+                              thread: String("return-\(op.id)".prefix(64)), subject: subject, operationReturn: r)
+        do {
+            try await send(message, from: result.unit, to: .operation(op.id), by: user)
+        } catch ExchangeError.routing(.nobody) {
+            // An operation of this one unit: nobody to tell, the return is kept here.
+            try await collect(message, from: try await routing().node)
+        }
+        return true
     }
 
     /// Scores again the days of these units whose queues hold an alerted container not yet flagged by the alert.

@@ -18,6 +18,8 @@ struct OperationRoutes {
         router.get("/operations/new") { request, context in try await form(request, context) }
         router.post("/operations") { request, context in try await create(request, context) }
         router.get("/operations/:id") { request, context in try await board(request, context) }
+        router.get("/operations/:id/report") { request, context in try await report(request, context) }
+        router.get("/operations/:id/report.csv") { request, context in try await reportCSV(request, context) }
     }
 
     /// The operations `user` sees: coordinators all the node's; others those in which one of their units takes part.
@@ -158,6 +160,14 @@ struct OperationRoutes {
             "can_send": exchange.identity != nil && session.user.role.exchangesMessages
                 && op.members.contains { $0.node == node.name && readers.contains($0.unit) },
         ]
+        let returns = try await OperationRoutes.returns(op, store: store)
+        values["returns"] = returns.reversed().prefix(100).map { r in
+            ["date": r.date, "unit": r.unit, "country": r.country, "outcome": t.text("outcome_\(r.outcome)", lang),
+             "positive": r.outcome != "cleared",
+             "lines": r.lines.map { "\(t.text("category_\($0.category)", lang)): \($0.goods) \(Localization.number($0.quantity, lang, upTo: 3)) \($0.unit)" }
+                .joined(separator: "; ")] as [String: Any]
+        }
+        values["has_returns"] = !returns.isEmpty
         if op.coordinator.node == node.name, let record = try await store.operations().first(where: { $0.id == op.id }) {
             values["deliveries"] = try await store.deliveries(of: record.envelopeID).map { d in
                 ConsignmentView.compact(["peer": d.peer, "delivered": d.deliveredAt.map { MessageRoutes.time($0, lang) } ?? "",
@@ -165,5 +175,96 @@ struct OperationRoutes {
             }
         }
         return pages.page("operation", title: op.name, values: ConsignmentView.compact(values), language: lang, session: session)
+    }
+
+    /// The returns of an operation that this node has.
+    static func returns(_ op: JointOperation, store: Store) async throws -> [OperationReturn] {
+        try await store.operationReturns(op.id).compactMap { try? JSONDecoder().decode(OperationReturn.self, from: Data($0.content.utf8)) }
+    }
+
+    /// The operation a reader may see, or nil.
+    func visibleOperation(_ context: WebContext, _ user: User) async throws -> JointOperation? {
+        let id = try context.parameters.require("id")
+        let node = try await here()
+        return OperationRoutes.visible(try await exchange.operations(), to: user, node: node.name, units: try await store.units())
+            .first { $0.id == id }
+    }
+
+    /// The results report, printable, in the reader's language, with charts drawn on the server.
+    func report(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let lang = Pages.language(request, context)
+        let t = pages.localization
+        guard session.user.role.readsMessages else { throw HTTPError(.forbidden) }
+        guard let op = try await visibleOperation(context, session.user) else {
+            return pages.page("error", title: t.text("not_found", lang), values: ["message": t.text("not_found", lang)],
+                              language: lang, session: session, status: .notFound)
+        }
+        let report = OperationReport(try await OperationRoutes.returns(op, store: store))
+        func n(_ v: Double, _ decimals: Int = 0) -> String { Localization.number(v, lang, decimals: decimals, upTo: 3) }
+        func quantities(_ q: [String: Double]) -> String { q.sorted { $0.key < $1.key }.map { "\(n($0.value)) \($0.key)" }.joined(separator: ", ") }
+        let commodities = CommodityCategory.allCases.compactMap { c in report.byCommodity[c.rawValue].map { (c, $0) } }
+        let most = Double(commodities.map(\.1.cases).max() ?? 1)
+        let start = CalendarDate(iso: op.from) ?? .today, end = CalendarDate(iso: op.until) ?? .today
+        let days = (0...max(0, min(366, end.daysSinceEpoch - start.daysSinceEpoch))).map { start.adding(days: $0) }
+        let values: [String: Any] = [
+            "id": op.id, "name": op.name, "description": op.description,
+            "window": "\(Localization.date(start, lang)) – \(Localization.date(end, lang))",
+            "coordinator": "\(op.coordinator.unit) (\(op.coordinator.node))", "units": op.members.count,
+            "tiles": [
+                ["label": t.text("controls_reported", lang), "value": n(Double(report.controls))],
+                ["label": t.text("hit_rate", lang), "value": Localization.percent(report.hitRate)],
+                ["label": t.text("seizure_cases", lang), "value": n(Double(report.cases.count))],
+                ["label": t.text("estimated_value", lang), "value": n(report.byCommodity.values.reduce(0) { $0 + $1.value })],
+                ["label": t.text("arrests", lang), "value": n(Double(report.arrests))],
+            ],
+            "commodities": commodities.map { c, v in
+                ["key": c.rawValue, "label": t.text("category_\(c.rawValue)", lang), "cases": v.cases, "targeted": v.targetedCases,
+                 "other": v.cases - v.targetedCases, "quantities": quantities(v.quantities), "value": n(v.value)] as [String: Any]
+            },
+            "commodity_chart": SVGChart.bars(commodities.map { c, v in
+                SVGChart.Bar(label: t.text("category_\(c.rawValue)", lang), share: Double(v.cases) / most, figure: "\(v.cases)", style: "cat-\(c.rawValue)")
+            }, title: t.text("cases_by_commodity", lang)),
+            "countries": report.byCountry.sorted { $0.key < $1.key }.map { code, v in
+                ["country": code, "controls": v.controls, "positives": v.positives,
+                 "rate": Localization.percent(v.controls == 0 ? 0 : Double(v.positives) / Double(v.controls)),
+                 "cases": v.cases, "value": n(v.value)] as [String: Any]
+            },
+            "timeline_chart": SVGChart.stackedColumns(days.map { d in
+                let day = report.timeline[d.description]
+                return SVGChart.Column(label: Localization.shortDate(d, lang),
+                                       values: ["cleared": Double((day?.controls ?? 0) - (day?.cases ?? 0)), "cases": Double(day?.cases ?? 0)])
+            }, series: [("cases", "bar-red"), ("cleared", "bar-plain")], title: t.text("controls_by_day", lang)),
+            "cases": report.cases.map { r in
+                ["date": Localization.date(CalendarDate(iso: r.date) ?? .today, lang), "unit": r.unit, "country": r.country,
+                 "outcome": t.text("outcome_\(r.outcome)", lang), "arrests": r.arrests,
+                 "lines": r.lines.map { l in
+                     ["category": t.text("category_\(l.category)", lang), "goods": l.goods, "quantity": "\(n(l.quantity)) \(l.unit)",
+                      "value": l.estimatedValue.map { n($0) } ?? "", "other": !l.targeted] as [String: Any]
+                 }] as [String: Any]
+            },
+            "has_cases": !report.cases.isEmpty,
+            "csv": "/operations/\(op.id)/report.csv",
+        ]
+        return pages.page("operation_report", title: "\(t.text("results_report", lang)): \(op.name)", values: values, language: lang,
+                          session: session)
+    }
+
+    /// The returns as CSV, one row per seized line (a control that seized nothing is one row without a line).
+    func reportCSV(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        guard session.user.role.readsMessages else { throw HTTPError(.forbidden) }
+        guard let op = try await visibleOperation(context, session.user) else { throw HTTPError(.notFound) }
+        var csv = CSVExport.row(["operation", "date", "country", "unit", "outcome", "method", "arrests", "category", "goods", "quantity",
+                                 "quantity_unit", "estimated_value", "target_goods", "departure"])
+        for r in try await OperationRoutes.returns(op, store: store) {
+            let base = [op.id, r.date, r.country, r.unit, r.outcome, r.method, "\(r.arrests)"]
+            if r.lines.isEmpty { csv += CSVExport.row(base + ["", "", "", "", "", "", r.departure ?? ""]) }
+            for l in r.lines {
+                csv += CSVExport.row(base + [l.category, l.goods, CSVExport.number(l.quantity), l.unit, l.estimatedValue.map(CSVExport.number) ?? "",
+                                             l.targeted ? "yes" : "no", r.departure ?? ""])
+            }
+        }
+        return CSVExport.response(csv, filename: "operation-\(op.id).csv")
     }
 }

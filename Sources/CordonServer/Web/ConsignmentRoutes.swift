@@ -1,4 +1,5 @@
 import CordonCore
+import CordonExchange
 import CordonRisk
 import CordonStore
 import Foundation
@@ -131,11 +132,25 @@ struct ConsignmentRoutes {
              }] as [String: Any]
         }
         values["quantity_units"] = SeizureLine.quantityUnits.map { ["value": $0] }
+        // The operations running today that one of the reader's units takes part in: a control can be made for one.
+        values["operations"] = try await ConsignmentRoutes.operations(for: resultUnits, exchange: exchange).map {
+            ["id": $0.id, "name": $0.name, "selected": $0.id == typed?.operation]
+        }
+        values["has_operations"] = !((values["operations"] as? [Any])?.isEmpty ?? true)
+        values["arrests"] = typed?.arrests ?? ""
         values["csrf"] = session.csrfToken
         values["can_alert"] = exchange.identity != nil && session.user.role.exchangesMessages
         if let error { values["error"] = error }
         return pages.page("consignment", title: "\(t.text("kind_\(c.kind.rawValue)", lang)) \(c.documentNumber)", values: values,
                           language: lang, session: session, status: status)
+    }
+
+    /// The operations running today in which one of `units` of this node takes part.
+    static func operations(for units: [String], exchange: NodeExchange) async throws -> [JointOperation] {
+        guard exchange.identity != nil, let node = try await exchange.store.nodeIdentity() else { return [] }
+        return try await exchange.operations().filter { op in
+            op.isOpen(on: .today) && op.members.contains { $0.node == node.name && units.contains($0.unit) }
+        }
     }
 
     func record(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -152,11 +167,21 @@ struct ConsignmentRoutes {
             throw HTTPError(.notFound)
         }
         let result: InspectionResult
+        let resultID: Int
         do {
             result = try form.result(for: c, recordedBy: session.user, localization: t, lang)
-            try await store.recordInspection(result)
+            if let op = result.operation, try await ConsignmentRoutes.operations(for: [form.unit], exchange: exchange).contains(where: { $0.id == op }) == false {
+                throw ResultForm.Invalid(message: t.text("operation_not_yours", lang))
+            }
+            resultID = try await store.recordInspection(result)
         } catch let invalid as ResultForm.Invalid {
             return try await show(request, context, error: invalid.message, typed: form, status: .badRequest)
+        }
+        do {
+            try await exchange.report(result, resultID: resultID, consignment: c, by: session.user)
+        } catch {
+            // The result is recorded; the return can be sent again from the operation's board.
+            context.logger.error("operation return not sent", metadata: ["consignment": "\(id)", "error": "\(error)"])
         }
         // The units whose alerts put the consignment in this unit's queue get the result back.
         let alerts = try await store.targetings(of: id, units: [form.unit]).flatMap(\.target.reasons)

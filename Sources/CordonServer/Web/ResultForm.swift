@@ -11,6 +11,9 @@ struct ResultForm: Decodable {
     var revenue: String?
     /// Ticked: only the recording officer's agency reads the notes and what was seized.
     var restricted: String?
+    /// The joint operation the control was made for, and the people arrested.
+    var operation: String?
+    var arrests: String?
     // Seizure lines as parallel lists, one entry per line in page order: browsers post every field of every
     // line, blank or not, so the lists line up (and a copied line needs no renumbering).
     var seizureCategory: [String]?
@@ -21,7 +24,7 @@ struct ResultForm: Decodable {
     var seizureValue: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case csrf, unit, outcome, method, notes, revenue, restricted
+        case csrf, unit, outcome, method, notes, revenue, restricted, operation, arrests
         case seizureCategory = "s_category", seizureGoods = "s_goods", seizureQuantity = "s_quantity", seizureUnit = "s_unit"
         case seizureConcealment = "s_concealment", seizureValue = "s_value"
     }
@@ -105,9 +108,14 @@ struct ResultForm: Decodable {
                                      quantity: quantity, unit: category == .cash ? unit.uppercased() : unit.lowercased(),
                                      concealment: concealment?.isEmpty == false ? concealment : nil, estimatedValue: value))
         }
+        let arrestsText = (arrests ?? "").trimmingCharacters(in: .whitespaces)
+        guard arrestsText.isEmpty || Int(arrestsText).map({ (0...10_000).contains($0) }) == true else {
+            throw Invalid(message: t.text("arrests_invalid", lang))
+        }
         let result = InspectionResult(kind: c.kind, documentNumber: c.documentNumber, unit: unit, date: .today, outcome: outcome,
                                       method: method, notes: notes?.isEmpty == true ? nil : notes, revenue: revenue,
-                                      recordedBy: user.username, seizures: seizures, restrictedTo: restricted == nil ? nil : user.agency)
+                                      recordedBy: user.username, seizures: seizures, restrictedTo: restricted == nil ? nil : user.agency,
+                                      operation: operation?.isEmpty == false ? operation : nil, arrests: Int(arrestsText))
         if let problem = result.problem() { throw Invalid(message: ResultForm.message(problem, t, lang)) }
         return result
     }

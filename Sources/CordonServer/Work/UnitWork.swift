@@ -1,4 +1,5 @@
 import CordonCore
+import CordonExchange
 import CordonRisk
 import CordonStore
 import Foundation
@@ -38,8 +39,18 @@ public struct UnitWork: Sendable {
         let alerted = try await store.alertMatches(unit: unit.code, day: day, consignmentIDs: documents.map(\.id)).mapValues { m in
             Reason("alert", ["message": m.messageID, "unit": m.senderUnit, "node": m.senderNode, "container": m.container, "subject": m.subject])
         }
+        // The checklists of the joint operations the unit takes part in that day.
+        let node = try await store.nodeIdentity()?.name
+        let operations = try await store.operations().compactMap { try? JSONDecoder().decode(JointOperation.self, from: Data($0.definition.utf8)) }
+            .filter { $0.isOpen(on: day) && $0.includes(node: node ?? "", unit: unit.code) }
+        var boosted: [Int: Reason] = [:]
+        for d in documents {
+            if let op = operations.first(where: { $0.matches(d.consignment) }) {
+                boosted[d.id] = Reason("operation", ["operation": op.id, "name": op.name])
+            }
+        }
         let targets = try DayTargeting(profiles: profiles, scorer: scorer, modelKinds: Set(stored?.documentKinds ?? []), screening: screening)
-            .run(documents, policy: policy, seed: DayTargeting.seed(unit: unit.code, day: day), alerted: alerted)
+            .run(documents, policy: policy, seed: DayTargeting.seed(unit: unit.code, day: day), alerted: alerted, boosted: boosted)
         try await store.replaceTargets(unit: unit.code, day: day, targets: targets, modelVersion: stored?.id)
         return TargetedDay(unit: unit, day: day, targets: targets,
                            documents: Dictionary(documents.map { ($0.id, $0.consignment) }, uniquingKeysWith: { a, _ in a }),
