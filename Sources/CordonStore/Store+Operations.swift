@@ -117,4 +117,26 @@ extension Store {
                 }
         }
     }
+
+    /// The targets of `units` from `from` to `until` whose reasons mention `text` (an operation's code), newest first;
+    /// the caller reads the reasons to keep the right ones.
+    public func targets(mentioning text: String, units: [String], from: CalendarDate, until: CalendarDate,
+                        limit: Int = 200) async throws -> [(unit: String, day: CalendarDate, target: Target)] {
+        if units.isEmpty { return [] }
+        return try await exclusive {
+            let rows = try await sql.raw("""
+                SELECT t.unit_code, t.day, t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection,
+                    t.reasons, t.profiles
+                FROM targets t JOIN consignments c ON c.id = t.consignment_id
+                WHERE t.unit_code IN (\(binds: units)) AND t.day >= \(bind: from.description) AND t.day <= \(bind: until.description)
+                    AND t.reasons LIKE \(bind: "%" + text + "%")
+                ORDER BY t.day DESC, t.rank LIMIT \(bind: limit)
+                """).all()
+            return try rows.map { r in
+                let day = try r.decode(column: "day", as: String.self)
+                guard let d = CalendarDate(iso: day) else { throw StoreError.query("a stored target has an unreadable day: \(day)") }
+                return (try r.decode(column: "unit_code", as: String.self), d, try Store.readTarget(r))
+            }
+        }
+    }
 }

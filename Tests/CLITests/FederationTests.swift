@@ -287,6 +287,30 @@ struct FederationTests {
             return returns.count == 1 && returns[0].node == "uz-node" && returns[0].content.contains("\"arrests\":1")
         }
         #expect(returned)
+        // Aktau controls a consignment for it too and finds nothing: both nodes hold both returns, and the report's
+        // figures are what each reported.
+        func consignmentAtAktau(_ number: String) -> [String: Any] {
+            ["kind": "bl", "document_number": number, "date": today, "route": ["place_of_loading": "IRBND", "place_of_discharge": "KZAKT"],
+             "goods": [["sequence": 1, "hs_code": "240220", "description": "Cigarettes"]]]
+        }
+        let intake = try await kz.api(.POST, "/api/v1/consignments", ["consignments": [consignmentAtAktau("BL-AKT-1")]])
+        #expect(intake.status == 200 && intake.json["accepted"] as? Int == 1, "\(intake.json)")
+        let targeted = try cordon(["target", "--unit", "KZ-AKT-PCU", "--date", today], database: kz.database)
+        #expect(targeted.status == 0 && targeted.stdout.contains("BL-AKT-1"), "\(targeted.stdout) \(targeted.stderr)")
+        let cleared = try await kz.api(.POST, "/api/v1/results", ["document_number": "BL-AKT-1", "unit": "KZ-AKT-PCU", "outcome": "cleared",
+                                                                  "method": "x-ray", "operation": "CASPIAN-TOBACCO"])
+        #expect(cleared.status == 201, "\(cleared.json)")
+        for node in [kz, uz] {
+            let complete = try await eventually {
+                let store = try await Store.open(try DatabaseLocation(parsing: node.database), migrate: false)
+                let returns = try await store.operationReturns("CASPIAN-TOBACCO")
+                await store.close()
+                let report = OperationReport(returns.compactMap { try? JSONDecoder().decode(OperationReturn.self, from: Data($0.content.utf8)) })
+                return report.controls == 2 && report.positives == 1 && report.arrests == 1 && report.byCountry["KZ"]?.controls == 1
+                    && report.byCountry["UZ"]?.cases == 1 && report.byCommodity["tobacco"]?.quantities == ["sticks": 9500]
+            }
+            #expect(complete, "\(node.name)")
+        }
         // Only the operation's units send in it; an operation nobody defined has no channel.
         #expect(try await kg.api(.POST, "/api/v1/messages", ["unit": "KG-BSK-PCU", "channel": ["to": "operation", "operation": "CASPIAN-TOBACCO"],
                                                              "kind": "free", "subject": "let me in"]).status == 400)

@@ -113,7 +113,7 @@ struct OperationPageTests {
             try await store.storeOperation(OperationRecord(id: op.id, coordinatorNode: "kz-node",
                                                            definition: String(decoding: try JSONEncoder().encode(op), as: UTF8.self), envelopeID: "e1"),
                                            deliveries: [])
-        }) { _, store in
+        }) { client, store in
             let tas = try await UnitWork(store: store).target(unit: "TAS", day: day)
             let target = try #require(tas.targets.first)
             #expect(target.reasons.first == Reason("operation", ["operation": "NOVEMBER-TOBACCO", "name": "November tobacco"]))
@@ -124,6 +124,14 @@ struct OperationPageTests {
             #expect(ala.targets.allSatisfy { !$0.reasons.contains { $0.code == "operation" } })
             let later = try await UnitWork(store: store).target(unit: "TAS", day: day.adding(days: 5))
             #expect(later.targets.allSatisfy { !$0.reasons.contains { $0.code == "operation" } })
+            // The operation's board lists them for the unit's officer.
+            let tagged = try await store.targets(mentioning: op.id, units: ["TAS"], from: day.adding(days: -2), until: day.adding(days: 2))
+            #expect(tagged.map(\.target.documentNumber) == ["BL-TAS-1"])
+            #expect(try await store.targets(mentioning: op.id, units: ["ALA"], from: day, until: day).isEmpty)
+            let timur = Browser(client)
+            try await timur.post("/login", ["username": "timur", "password": "correct horse battery"])
+            let board = String(buffer: try await timur.get("/operations/NOVEMBER-TOBACCO").body)
+            #expect(board.contains("Targets of your units with the operation") && board.contains("BL-TAS-1"))
         }
     }
 }

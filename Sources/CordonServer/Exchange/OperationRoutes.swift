@@ -160,6 +160,16 @@ struct OperationRoutes {
             "can_send": exchange.identity != nil && session.user.role.exchangesMessages
                 && op.members.contains { $0.node == node.name && readers.contains($0.unit) },
         ]
+        // The reader's targets that the operation's checklist put forward.
+        let tagged = try await store.targets(mentioning: op.id, units: readers, from: CalendarDate(iso: op.from) ?? .today,
+                                             until: CalendarDate(iso: op.until) ?? .today)
+            .filter { $0.target.reasons.contains { $0.code == "operation" && $0.values["operation"] == op.id } }
+        values["targets"] = tagged.map { tg in
+            ["link": "/consignments/\(tg.target.consignmentID)", "document": tg.target.documentNumber, "unit": tg.unit,
+             "day": Localization.date(tg.day, lang), "lane": tg.target.lane.rawValue, "lane_name": t.text("lane_\(tg.target.lane.rawValue)", lang),
+             "selection": t.text("selection_\(tg.target.selection.rawValue)", lang)]
+        }
+        values["has_targets"] = !tagged.isEmpty
         let returns = try await OperationRoutes.returns(op, store: store)
         values["returns"] = returns.reversed().prefix(100).map { r in
             ["date": r.date, "unit": r.unit, "country": r.country, "outcome": t.text("outcome_\(r.outcome)", lang),
