@@ -33,6 +33,8 @@ public enum OperationStoreError: Error, Sendable, CustomStringConvertible {
 extension Store {
     /// Keeps an operation this node coordinates, with one delivery of its envelope per participating peer node.
     public func storeOperation(_ op: OperationRecord, deliveries: [(peer: String, envelope: String)]) async throws {
+        settings.operations = nil
+        defer { settings.operations = nil }
         try await transaction {
             try await upsertOperation(op)
             let now = Store.now()
@@ -46,7 +48,9 @@ extension Store {
     /// Keeps an operation received from its coordinating node, once per envelope (like a message: a second delivery is
     /// a duplicate, another envelope with its id a replay).
     public func receiveOperation(_ op: OperationRecord, signature: String, json: String) async throws -> InboxOutcome {
-        try await transaction {
+        settings.operations = nil
+        defer { settings.operations = nil }
+        return try await transaction {
             if let outcome = try await keepEnvelope(id: op.envelopeID, sender: op.coordinatorNode, signature: signature, kind: "operation",
                                                     json: json) {
                 return outcome
@@ -71,7 +75,8 @@ extension Store {
 
     /// The operations this node knows, by id.
     public func operations() async throws -> [OperationRecord] {
-        try await exclusive {
+        if let cached = settings.operations, SettingsCache.fresh(cached.at) { return cached.value }
+        let operations = try await exclusive {
             try await sql.select().column("*").from("operations").orderBy("id").all().map { r in
                 OperationRecord(id: try r.decode(column: "id", as: String.self),
                                 coordinatorNode: try r.decode(column: "coordinator_node", as: String.self),
@@ -79,6 +84,8 @@ extension Store {
                                 envelopeID: try r.decode(column: "envelope_id", as: String.self))
             }
         }
+        settings.operations = (operations, .now)
+        return operations
     }
 
     /// The messages sent in an operation's closed channel that one of `units` holds, newest first.

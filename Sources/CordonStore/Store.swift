@@ -46,7 +46,7 @@ public actor Store {
         return c
     }
 
-    // Units, peers and the node's identity are read on nearly every request and change rarely: kept for a moment
+    // Units, peers, operations and the node's identity are read on nearly every request and change rarely: kept for a moment
     // (a change by another process, such as `cordon peer add` beside a running server, shows within that time) and
     // forgotten before and after this process changes them (so that a read overlapping the change keeps nothing old).
     var settings = SettingsCache()
@@ -57,6 +57,7 @@ public actor Store {
         var units: (value: [ControlUnit], at: ContinuousClock.Instant)?
         var peers: (value: [PeerRecord], at: ContinuousClock.Instant)?
         var node: (value: PeerRecord?, at: ContinuousClock.Instant)?
+        var operations: (value: [OperationRecord], at: ContinuousClock.Instant)?
 
         static func fresh(_ at: ContinuousClock.Instant) -> Bool { ContinuousClock.now - at < lifetime }
     }

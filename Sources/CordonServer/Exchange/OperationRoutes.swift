@@ -134,12 +134,10 @@ struct OperationRoutes {
         let lang = Pages.language(request, context)
         let t = pages.localization
         guard session.user.role.readsMessages else { throw HTTPError(.forbidden) }
-        let id = try context.parameters.require("id")
         let node = try await here()
         let units = try await store.units()
         // Not taking part and not existing answer alike.
-        guard let op = OperationRoutes.visible(try await exchange.operations(), to: session.user, node: node.name, units: units)
-            .first(where: { $0.id == id }) else {
+        guard let op = try await visibleOperation(context, session.user) else {
             return pages.page("error", title: t.text("not_found", lang), values: ["message": t.text("not_found", lang)],
                               language: lang, session: session, status: .notFound)
         }
