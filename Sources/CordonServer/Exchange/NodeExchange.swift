@@ -107,7 +107,7 @@ public struct NodeExchange: Sendable {
                                          watches: watches(message, id: id, created: Date(), units: local),
                                          deliveries: peers.map { ($0.name, signed) },
                                          // A unit acknowledges only what it holds.
-                                         effect: try await store.boxes(of: message.inReplyTo ?? "", units: [unit]).isEmpty ? nil : effect(of: message))
+                                         effect: try await answersHeld(message, by: unit) ? effect(of: message) : nil)
         logger.info("message sent", metadata: ["id": "\(id)", "kind": "\(message.kind.rawValue)", "from": "\(unit)",
                                                "channel": "\(channel.label)", "peers": "\(peers.count)", "local": "\(local.count)"])
         if !peers.isEmpty { courier.nudge() }
@@ -145,7 +145,7 @@ public struct NodeExchange: Sendable {
             message: try record(e, message, sentBy: nil), boxes: local,
             watches: watches(message, id: e.id, created: created, units: local),
             // A peer acknowledges only what this node sent it: no other message's state is its to set.
-            effect: try await store.deliveries(of: message.inReplyTo ?? "").contains { $0.peer == e.senderNode } ? effect(of: message) : nil)
+            effect: try await answersSent(message, to: e.senderNode) ? effect(of: message) : nil)
         if outcome == .received {
             try await collect(message, from: e.senderNode)
             logger.info("message received", metadata: ["id": "\(e.id)", "kind": "\(e.kind)", "from": "\(e.senderNode)/\(e.senderUnit)",
@@ -298,6 +298,18 @@ public struct NodeExchange: Sendable {
                 AlertWatch(messageID: id, unit: unit, container: number, from: from, until: until)
             }
         }
+    }
+
+    /// Whether `unit` holds the message that `m` answers.
+    func answersHeld(_ m: Message, by unit: String) async throws -> Bool {
+        guard effect(of: m) != nil, let answered = m.inReplyTo else { return false }
+        return try await !store.boxes(of: answered, units: [unit]).isEmpty
+    }
+
+    /// Whether this node sent `node` the message that `m` answers.
+    func answersSent(_ m: Message, to node: String) async throws -> Bool {
+        guard effect(of: m) != nil, let answered = m.inReplyTo else { return false }
+        return try await store.deliveries(of: answered).contains { $0.peer == node }
     }
 
     /// What an acknowledgement or a result does to the message it answers: its state in the boxes here.
