@@ -358,14 +358,18 @@ extension Store {
 
     /// The scored days of a unit's queue that hold a consignment with a watched container not flagged by its alert
     /// (scored before the alert came, or arrived after the day was scored): those days are scored again.
-    public func daysWithUnflaggedAlerts(unit: String) async throws -> [CalendarDate] {
-        try await exclusive {
+    /// With `containers`, only the watches of those containers are looked at (after one alert came in: the others were
+    /// looked at before).
+    public func daysWithUnflaggedAlerts(unit: String, containers: [String]? = nil) async throws -> [CalendarDate] {
+        if containers?.isEmpty == true { return [] }
+        return try await exclusive {
             // The alert reason names the message id (a UUID), so the reasons text tells whether this alert flagged it.
             try await sql.raw("""
                 SELECT DISTINCT c.doc_date FROM alert_watches w
                     JOIN consignment_containers cc ON cc.number = w.container
                     JOIN consignments c ON c.id = cc.consignment_id AND c.is_current = 1
                 WHERE w.unit_code = \(bind: unit) AND c.doc_date >= w.from_day AND c.doc_date <= w.until_day
+                    \(unsafeRaw: containers == nil ? "" : "AND w.container IN (")\(binds: containers ?? [])\(unsafeRaw: containers == nil ? "" : ")")
                     AND (c.place_of_discharge IN (SELECT location FROM unit_locations l WHERE l.unit_code = w.unit_code)
                         OR c.office IN (SELECT location FROM unit_locations l WHERE l.unit_code = w.unit_code))
                     AND EXISTS (SELECT 1 FROM targets t WHERE t.unit_code = w.unit_code AND t.day = c.doc_date)

@@ -106,6 +106,8 @@ struct MessageStoreTests {
             #expect(try await store.alertMatches(unit: "TAS", day: day.adding(days: 60), consignmentIDs: docs.map(\.id)).isEmpty)
             // The day was scored before the alert: it is to be scored again; once flagged, no more.
             #expect(try await store.daysWithUnflaggedAlerts(unit: "TAS") == [day])
+            #expect(try await store.daysWithUnflaggedAlerts(unit: "TAS", containers: ["MSCU0759544"]) == [day])
+            #expect(try await store.daysWithUnflaggedAlerts(unit: "TAS", containers: ["HLBU0732480"]).isEmpty)
             try await store.replaceTargets(unit: "TAS", day: day, targets: docs.enumerated().map { i, d in
                 Target(consignmentID: d.id, kind: .billOfLading, documentNumber: d.consignment.documentNumber, rank: i + 1, score: 0.1,
                        lane: d.id == bl1 ? .red : .green, selection: d.id == bl1 ? .mandatory : .released,

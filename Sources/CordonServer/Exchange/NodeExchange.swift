@@ -113,7 +113,7 @@ public struct NodeExchange: Sendable {
         if !peers.isEmpty { courier.nudge() }
         try await collect(message, from: routing.node)
         await events.changed(units: local + [unit])
-        await flagAlerted(units: message.kind.carriesConsignment ? local : [])
+        await flagAlerted(units: message.kind.carriesConsignment ? local : [], containers: message.consignment?.containers ?? [])
         return id
     }
 
@@ -151,7 +151,8 @@ public struct NodeExchange: Sendable {
             logger.info("message received", metadata: ["id": "\(e.id)", "kind": "\(e.kind)", "from": "\(e.senderNode)/\(e.senderUnit)",
                                                        "units": "\(local.joined(separator: ","))"])
             await events.changed(units: local)
-            await flagAlerted(units: message.kind.carriesConsignment ? local : [])
+            await flagAlerted(units: message.kind.carriesConsignment ? local : [],
+                              containers: (message.consignment?.containers ?? []).map { ContainerNumber.normalize($0) })
         }
         return outcome
     }
@@ -244,10 +245,11 @@ public struct NodeExchange: Sendable {
 
     /// Scores again the days of these units whose queues hold an alerted container not yet flagged by the alert.
     /// A failure is logged, not thrown: the message is kept either way, and the next scoring flags it.
-    public func flagAlerted(units: [String]) async {
+    /// With `containers`, only those are looked for (a new alert's); without, every watched one (new cargo came in).
+    public func flagAlerted(units: [String], containers: [String]? = nil) async {
         for unit in Set(units).sorted() {
             do {
-                for day in try await store.daysWithUnflaggedAlerts(unit: unit) {
+                for day in try await store.daysWithUnflaggedAlerts(unit: unit, containers: containers) {
                     let scored = try await work.target(unit: unit, day: day)
                     logger.info("queue flagged by an alert", metadata: ["unit": "\(unit)", "day": "\(day)",
                                                                         "documents": "\(scored.documents.count)"])
