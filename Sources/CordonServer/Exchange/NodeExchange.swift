@@ -111,7 +111,7 @@ public struct NodeExchange: Sendable {
         logger.info("message sent", metadata: ["id": "\(id)", "kind": "\(message.kind.rawValue)", "from": "\(unit)",
                                                "channel": "\(channel.label)", "peers": "\(peers.count)", "local": "\(local.count)"])
         if !peers.isEmpty { courier.nudge() }
-        try await collect(message, from: routing.node)
+        try await collect(message, from: routing.node, unit: unit, channel: channel)
         await events.changed(units: local + [unit])
         await flagAlerted(units: message.kind.carriesConsignment ? local : [], containers: message.consignment?.containers ?? [])
         return id
@@ -147,7 +147,7 @@ public struct NodeExchange: Sendable {
             // A peer acknowledges only what this node sent it: no other message's state is its to set.
             effect: try await answersSent(message, to: e.senderNode) ? effect(of: message) : nil)
         if outcome == .received {
-            try await collect(message, from: e.senderNode)
+            try await collect(message, from: e.senderNode, unit: e.senderUnit, channel: e.channel)
             logger.info("message received", metadata: ["id": "\(e.id)", "kind": "\(e.kind)", "from": "\(e.senderNode)/\(e.senderUnit)",
                                                        "units": "\(local.joined(separator: ","))"])
             await events.changed(units: local)
@@ -215,9 +215,10 @@ public struct NodeExchange: Sendable {
         }
     }
 
-    /// Keeps the operation return a message carries, for the operation's board and report.
-    func collect(_ message: Message, from node: String) async throws {
-        guard message.kind == .operationReturn, let r = message.operationReturn else { return }
+    /// Keeps the operation return a message carries, for the operation's board and report: a unit reports its own
+    /// controls, in the operation's closed group.
+    func collect(_ message: Message, from node: String, unit: String, channel: CordonExchange.Channel) async throws {
+        guard message.kind == .operationReturn, let r = message.operationReturn, r.unit == unit, channel == .operation(r.operation) else { return }
         try await store.keepOperationReturn(operation: r.operation, node: node, reference: r.reference, unit: r.unit, date: r.date,
                                             content: String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
     }
@@ -238,7 +239,7 @@ public struct NodeExchange: Sendable {
             try await send(message, from: result.unit, to: .operation(op.id), by: user)
         } catch ExchangeError.routing(.nobody) {
             // An operation of this one unit: nobody to tell, the return is kept here.
-            try await collect(message, from: try await routing().node)
+            try await collect(message, from: try await routing().node, unit: result.unit, channel: .operation(op.id))
         }
         return true
     }

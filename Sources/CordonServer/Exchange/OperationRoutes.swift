@@ -39,7 +39,10 @@ struct OperationRoutes {
         let lang = Pages.language(request, context)
         let t = pages.localization
         guard session.user.role.readsMessages else { throw HTTPError(.forbidden) }
-        let node = try await here()
+        guard let node = try await store.nodeIdentity() else {
+            return pages.page("error", title: t.text("operations", lang), values: ["message": t.text("no_identity", lang)],
+                              language: lang, session: session)
+        }
         let ops = OperationRoutes.visible(try await exchange.operations(), to: session.user, node: node.name, units: try await store.units())
         let today = CalendarDate.today
         let values: [String: Any] = [
