@@ -250,6 +250,17 @@ enum Migrations {
                 PRIMARY KEY (operation_id, node, reference))
             """,
         ] },
+        Migration(version: 11, name: "audit log") { _ in [
+            // Append-only and hash-chained: each entry's hash covers its fields and the previous entry's hash, so that
+            // `cordon audit verify` finds any entry edited or removed.
+            """
+            CREATE TABLE audit_log (
+                seq BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
+                details TEXT NOT NULL, origin TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL)
+            """,
+            "CREATE INDEX audit_log_actor ON audit_log (actor, seq)",
+            "CREATE INDEX audit_log_subject ON audit_log (subject, seq)",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -128,6 +128,7 @@ struct APIRoutes {
         guard let c = try await store.consignment(id: id), let targetings = try await Access.targetings(of: id, for: u, in: store) else {
             throw APIError.notFound("no consignment \(id) for your units")
         }
+        try await context.audit(store, "view_consignment", subject: "\(id)", details: "\(c.kind.rawValue) \(c.documentNumber)")
         let results = try await store.inspections(of: c.documentNumber, kind: c.kind)
         return try APIJSON.response(APIConsignmentDetail(
             id: id, consignment: APIConsignment(c),
@@ -192,6 +193,7 @@ struct APIRoutes {
             throw APIError.invalid("no operation '\(op)' running for unit \(input.unit)", field: "operation")
         }
         let resultID = try await store.recordInspection(result)
+        try await context.audit(store, "record_result", subject: "\(id)", details: "\(input.unit) \(result.outcome.rawValue)")
         if let c = try await store.consignment(id: id) {
             let alerts = try await store.targetings(of: id, units: [input.unit]).flatMap(\.target.reasons)
             try await exchange.feedBack(result: result, alerts: alerts, unit: input.unit, by: u)

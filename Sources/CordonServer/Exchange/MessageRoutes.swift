@@ -336,6 +336,7 @@ struct MessageRoutes {
                               text: form.text ?? "", consignment: details)
         do {
             let id = try await exchange.send(message, from: form.unit, to: channel, by: session.user)
+            try await context.audit(store, "send_message", subject: id, details: "\(kind.rawValue) from \(form.unit) to \(channel.label)")
             return .redirect(to: "/messages/\(id)", type: .normal)
         } catch let error as ExchangeError {
             return try await refuse(error.description)

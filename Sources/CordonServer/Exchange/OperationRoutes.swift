@@ -126,6 +126,7 @@ struct OperationRoutes {
         let op = form.operation(node: node.name)
         do {
             try await exchange.coordinate(op, by: session.user)
+            try await context.audit(store, "coordinate_operation", subject: op.id, details: "\(op.from)..\(op.until), \(op.members.count) units")
         } catch let error as ExchangeError {
             return try await self.form(request, context, typed: form, error: error.description, status: .badRequest)
         }

@@ -45,6 +45,7 @@ struct PeerAdminRoutes {
         case .success(let peer):
             try await store.savePeer(PeerRecord(name: peer.name, country: peer.country, baseURL: peer.baseURL, publicKey: peer.publicKey))
             context.logger.info("peer saved", metadata: ["user": "\(session.user.username)", "peer": "\(peer.name)", "url": "\(peer.baseURL)"])
+            try await context.audit(store, "save_peer", subject: peer.name, details: "\(peer.country) \(peer.baseURL) \(peer.publicKey)")
             return .redirect(to: "/admin#exchange", type: .normal)
         }
     }
@@ -55,6 +56,7 @@ struct PeerAdminRoutes {
         let name = try context.parameters.require("name")
         guard try await store.removePeer(name) else { throw HTTPError(.notFound) }
         context.logger.info("peer removed", metadata: ["user": "\(session.user.username)", "peer": "\(name)"])
+        try await context.audit(store, "remove_peer", subject: name)
         return .redirect(to: "/admin#exchange", type: .normal)
     }
 }

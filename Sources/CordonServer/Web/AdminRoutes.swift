@@ -136,6 +136,7 @@ struct AdminRoutes {
         }
         try await store.saveUnit(unit)
         context.logger.info("unit saved", metadata: ["user": "\(session.user.username)", "unit": "\(unit.code)", "capacity": "\(unit.capacity)"])
+        try await context.audit(store, "save_unit", subject: unit.code, details: "capacity \(unit.capacity), control share \(unit.controlSharePercent)%, \(unit.locations.joined(separator: " "))")
         return .redirect(to: "/admin", type: .normal)
     }
 
@@ -218,6 +219,9 @@ struct AdminRoutes {
         }
         context.logger.info("user saved", metadata: ["by": "\(session.user.username)", "user": "\(username)", "role": "\(role.rawValue)",
                                                      "disabled": "\(user.disabled)"])
+        // Never the password: only that it was set.
+        try await context.audit(store, "save_user", subject: username,
+                                details: "\(role.rawValue), \(user.agency), units \(user.units.joined(separator: " "))\(user.disabled ? ", disabled" : "")\((form.password ?? "").isEmpty ? "" : ", password set")")
         return .redirect(to: "/admin", type: .normal)
     }
 
@@ -238,6 +242,7 @@ struct AdminRoutes {
         }
         try await store.saveAgency(Agency(code: code, name: name))
         context.logger.info("agency saved", metadata: ["user": "\(session.user.username)", "agency": "\(code)"])
+        try await context.audit(store, "save_agency", subject: code, details: name)
         return .redirect(to: "/admin", type: .normal)
     }
 
@@ -248,6 +253,7 @@ struct AdminRoutes {
         guard let account = try await store.account(username) else { throw HTTPError(.notFound) }
         try await store.unlock(userID: account.user.id)
         context.logger.info("user unlocked", metadata: ["by": "\(session.user.username)", "user": "\(username)"])
+        try await context.audit(store, "unlock_user", subject: username)
         return .redirect(to: "/admin", type: .normal)
     }
 }

@@ -82,6 +82,8 @@ struct AuthRoutes {
         if let account { locked = try await store.isLocked(userID: account.user.id) }
         guard valid, !locked, let account, !account.user.disabled, account.user.role.usesPages else {
             context.logger.notice("sign-in refused", metadata: ["username": "\(form.username.prefix(64))", "locked": "\(locked)"])
+            try await context.audit(store, "sign_in_refused", subject: String(form.username.prefix(64)), details: locked ? "locked" : "",
+                                    actor: "anonymous")
             if let account, !locked, !valid,
                try await store.recordFailedSignIn(userID: account.user.id, limit: settings.signInAttempts,
                                                   lockFor: Double(settings.lockMinutes) * 60) {
@@ -98,6 +100,7 @@ struct AuthRoutes {
         try await store.createSession(userID: account.user.id, tokenHash: SessionToken.hash(token), csrfToken: SessionToken.random(),
                                       expires: Date().addingTimeInterval(Double(settings.sessionHours) * 3600))
         context.logger.info("signed in", metadata: ["user": "\(account.user.username)"])
+        try await context.audit(store, "sign_in", subject: account.user.username, actor: account.user.username)
         var response = Response.redirect(to: "/queue", type: .normal)
         response.setCookie(sessionCookie(value: token, maxAge: settings.sessionHours * 3600))
         return response

@@ -72,6 +72,7 @@ struct ConsignmentRoutes {
             return pages.page("error", title: t.text("not_found", lang), values: ["message": t.text("not_found", lang)],
                               language: lang, session: session, status: .notFound)
         }
+        try await context.audit(store, "view_consignment", subject: "\(id)", details: "\(c.kind.rawValue) \(c.documentNumber)")
         var values = ConsignmentView.values(c, lang, t)
         values["id"] = id
         if let screening, var parties = values["parties"] as? [[String: Any]] {
@@ -174,6 +175,8 @@ struct ConsignmentRoutes {
                 throw ResultForm.Invalid(message: t.text("operation_not_yours", lang))
             }
             resultID = try await store.recordInspection(result)
+            try await context.audit(store, "record_result", subject: "\(id)",
+                                    details: "\(form.unit) \(result.outcome.rawValue)\(result.operation.map { " operation \($0)" } ?? "")")
         } catch let invalid as ResultForm.Invalid {
             return try await show(request, context, error: invalid.message, typed: form, status: .badRequest)
         }

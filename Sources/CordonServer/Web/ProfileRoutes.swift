@@ -166,6 +166,7 @@ struct ProfileRoutes {
         profile.status = .draft
         _ = try await store.saveProfiles([profile], by: session.user.username)
         context.logger.info("profile draft saved", metadata: ["user": "\(session.user.username)", "profile": "\(profile.name)"])
+        try await context.audit(store, "save_profile_draft", subject: profile.name)
         return .redirect(to: "/profiles/\(profile.name)", type: .normal)
     }
 

@@ -56,6 +56,7 @@ struct QueueRoutes {
             throw HTTPError(.badRequest, message: "unknown unit or date")
         }
         let scored = try await UnitWork(store: store, screening: settings.screening).target(unit: form.unit, day: day)
+        try await context.audit(store, "score_day", subject: form.unit, details: "\(day): \(scored.targets.filter { $0.selection != .released }.count) selected")
         context.logger.info("day scored", metadata: ["user": "\(session.user.username)", "unit": "\(form.unit)", "day": "\(day)",
                                                      "documents": "\(scored.documents.count)", "model": "\(scored.modelVersion.map(String.init) ?? "none")"])
         return .redirect(to: "/queue?unit=\(form.unit)&date=\(day)", type: .normal)

@@ -53,6 +53,7 @@ struct SeizureRoutes {
         let lang = Pages.language(request, context)
         let t = pages.localization
         let (filter, scope) = try await filter(request, session, lang)
+        try await context.audit(store, "view_seizures", subject: scope.value, details: SeizureRoutes.query(filter, scope))
         let total = try await store.seizureCount(filter)
         let pageCount = max(1, (total + settings.pageSize - 1) / settings.pageSize)
         let page = min(pageCount, max(1, request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 1))
@@ -81,7 +82,7 @@ struct SeizureRoutes {
     func export(_ request: Request, _ context: WebContext) async throws -> Response {
         guard let session = context.session else { return .redirect(to: "/login") }
         let lang = Pages.language(request, context)
-        let (filter, _) = try await filter(request, session, lang)
+        let (filter, scope) = try await filter(request, session, lang)
         var csv = CSVExport.row(["date", "unit", "document_kind", "document", "category", "goods", "quantity", "quantity_unit",
                                  "concealment", "estimated_value", "method", "place_of_loading", "hs_code", "recorded_by"])
         for r in try await store.seizures(filter) {
@@ -91,6 +92,7 @@ struct SeizureRoutes {
                                   r.hsCode ?? "", r.recordedBy])
         }
         context.logger.info("seizures exported", metadata: ["user": "\(session.user.username)"])
+        try await context.audit(store, "export_seizures", subject: scope.value, details: SeizureRoutes.query(filter, scope))
         return CSVExport.response(csv, filename: "seizures-\(CalendarDate.today).csv")
     }
 }

@@ -14,8 +14,19 @@ public struct WebContext: RequestContext {
     /// The user of an API request's bearer token.
     public var apiUser: User?
 
+    /// The client's address, for the audit log.
+    public var origin: String
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        origin = source.channel.remoteAddress?.ipAddress ?? ""
+    }
+
+    /// Appends to the audit log as the request's user (signed in, or by token). A failure to write the log fails the
+    /// request: an action that cannot be recorded does not happen unrecorded.
+    func audit(_ store: Store, _ action: String, subject: String = "", details: String = "", actor: String? = nil) async throws {
+        let who = actor ?? session?.user.username ?? apiUser.map { "\($0.username) (api)" } ?? "anonymous"
+        try await store.audit(AuditEntry(actor: who, action: action, subject: subject, details: details, origin: origin))
     }
 
     /// Forms and uploads are small; ingest uploads come with their own route and limit.

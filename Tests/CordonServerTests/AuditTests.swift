@@ -1,0 +1,70 @@
+import CordonCore
+import CordonServer
+import CordonStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@Suite("The audit log")
+struct AuditTests {
+    @Test("sign-ins, views of a consignment and results are logged with who, when and from where; the chain verifies, and an edited or removed entry is named by cordon audit verify")
+    func chain() async throws {
+        try await withSeededWorkspace { client, store in
+            let olga = Browser(client)
+            #expect(try await olga.post("/login", ["username": "olga", "password": "wrong password!"]).status == .unauthorized)
+            try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+            let id = try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading))
+            let page = try await olga.get("/consignments/\(id)")
+            try await olga.post("/consignments/\(id)/result", ["csrf": Browser.csrf(page), "unit": "ALA", "outcome": "cleared", "method": "x-ray"])
+            // Timur may not open Almaty's consignment: nothing of it is logged as a view.
+            let timur = Browser(client)
+            try await timur.post("/login", ["username": "timur", "password": "correct horse battery"])
+            #expect(try await timur.get("/consignments/\(id)").status == .notFound)
+
+            let entries = try await store.auditEntries(AuditFilter()).reversed().map { "\($0.actor) \($0.action) \($0.subject)" }
+            #expect(Array(entries) == ["anonymous sign_in_refused olga", "olga sign_in olga", "olga view_consignment \(id)",
+                                       "olga record_result \(id)", "timur sign_in timur"], "\(entries)")
+            let view = try #require(try await store.auditEntries(AuditFilter(actor: "olga", action: "view_consignment")).first)
+            // From where: the client's address (loopback here).
+            #expect(!view.origin.isEmpty)
+            #expect(view.details == "bl BL-ALA-1" && view.at.hasSuffix("Z"))
+            #expect(try await store.verifyAudit() == AuditVerification(checked: 5, firstBad: nil, problem: nil))
+
+            guard case .sqlite(let path) = await store.location else { return }
+            let database = "sqlite:" + path
+            let ok = try run(Fixtures.cordonBinary, ["audit", "verify"], environment: ["CORDON_DATABASE": database])
+            #expect(ok.status == 0 && ok.stdout == "ok\t5\n", "\(ok.stderr)")
+            let listed = try run(Fixtures.cordonBinary, ["audit", "list", "--actor", "olga", "--action", "record_result"],
+                                 environment: ["CORDON_DATABASE": database])
+            #expect(listed.stdout.hasPrefix("4\t") && listed.stdout.contains("\tolga\trecord_result\t\(id)\tALA cleared\t"))
+            // Someone edits entry 3 in the database file.
+            _ = try run("/usr/bin/sqlite3", [path, "UPDATE audit_log SET actor = 'nobody' WHERE seq = 3"])
+            let edited = try run(Fixtures.cordonBinary, ["audit", "verify"], environment: ["CORDON_DATABASE": database])
+            #expect(edited.status == 1 && edited.stdout == "bad\t3\tentry 3 was altered\n")
+            #expect(try await store.verifyAudit().firstBad == 3)
+        }
+    }
+
+    @Test("a removed entry breaks the chain where it was", arguments: TestDatabases.available)
+    func removed(kind: TestDatabases.Kind) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await Store.open(try await TestDatabases.fresh(kind, in: dir))
+        let outcome = await capture {
+            for i in 1...5 { try await store.audit(AuditEntry(actor: "u\(i)", action: "view_consignment", subject: "\(i)", origin: "cli")) }
+            #expect(try await store.verifyAudit() == AuditVerification(checked: 5, firstBad: nil, problem: nil))
+            #expect(try await store.auditEntries(AuditFilter(subject: "4")).map(\.actor) == ["u4"])
+        }
+        await store.close()
+        try outcome.get()
+        guard kind == .sqlite, case .sqlite(let path) = await store.location else { return }
+        _ = try run("/usr/bin/sqlite3", [path, "DELETE FROM audit_log WHERE seq = 2"])
+        let reopened = try await Store.open(.sqlite(path: path))
+        let verdict = try await reopened.verifyAudit()
+        await reopened.close()
+        #expect(verdict == AuditVerification(checked: 1, firstBad: 2, problem: "entry 2 is missing"))
+    }
+}
