@@ -31,6 +31,7 @@ public enum NodeServer {
         InboxRoutes(store: store, exchange: exchange).add(to: router)
         MessageRoutes(store: store, pages: pages, exchange: exchange, events: exchange.events).add(to: router)
         OperationRoutes(store: store, pages: pages, exchange: exchange).add(to: router)
+        AuditRoutes(store: store, pages: pages).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
                            services: [exchange.courier],

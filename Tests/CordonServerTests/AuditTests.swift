@@ -67,4 +67,30 @@ struct AuditTests {
         await reopened.close()
         #expect(verdict == AuditVerification(checked: 1, firstBad: 2, problem: "entry 2 is missing"))
     }
+
+    @Test("auditors read, filter, check and export the log in the pages; reading it is logged; others may not")
+    func pages() async throws {
+        try await withSeededWorkspace(prepare: { store in
+            _ = try await store.createUser(User(username: "aud", displayName: "Auditor", role: .auditor, agency: "customs", units: []),
+                                           passwordHash: Passwords.hash("correct horse battery"))
+        }) { client, store in
+            let olga = Browser(client)
+            try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
+            let id = try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading))
+            try await olga.get("/consignments/\(id)")
+            #expect(try await olga.get("/audit").status == .forbidden)
+            #expect(try await olga.get("/audit.csv").status == .forbidden)
+            let auditor = Browser(client)
+            try await auditor.post("/login", ["username": "aud", "password": "correct horse battery"])
+            let all = String(buffer: try await auditor.get("/audit").body)
+            #expect(all.contains("view_consignment") && all.contains("<td>olga</td>") && all.contains("Audit log"))
+            let filtered = String(buffer: try await auditor.get("/audit?actor=olga&action=view_consignment").body)
+            #expect(filtered.contains("<td>\(id)</td>") && !filtered.contains("<td>sign_in</td>"))
+            let checked = String(buffer: try await auditor.get("/audit?verify=1").body)
+            #expect(checked.contains("The chain is intact"))
+            let csv = String(buffer: try await auditor.get("/audit.csv?actor=olga").body)
+            #expect(csv.contains("seq,at,actor,action,subject,details,origin,previous_hash,hash") && csv.contains(",olga,view_consignment,\(id),"))
+            #expect(try await store.auditEntries(AuditFilter(actor: "aud")).map(\.action).contains("export_audit"))
+        }
+    }
 }
