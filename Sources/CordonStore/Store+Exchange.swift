@@ -30,22 +30,19 @@ public enum InboxOutcome: Sendable, Hashable {
 extension Store {
     /// The node's public identity: its name, country and public key, once `cordon node init` has run.
     public func nodeIdentity() async throws -> PeerRecord? {
-        if let cached = settings.node, SettingsCache.fresh(cached.at) { return cached.value }
-        let node = try await exclusive {
-            try await sql.select().column("*").from("node_identity").first().map { r in
-                PeerRecord(name: try r.decode(column: "name", as: String.self), country: try r.decode(column: "country", as: String.self),
-                           baseURL: "", publicKey: try r.decode(column: "public_key", as: String.self))
+        try await cached(\.node) {
+            try await exclusive {
+                try await sql.select().column("*").from("node_identity").first().map { r in
+                    PeerRecord(name: try r.decode(column: "name", as: String.self), country: try r.decode(column: "country", as: String.self),
+                               baseURL: "", publicKey: try r.decode(column: "public_key", as: String.self))
+                }
             }
         }
-        settings.node = (node, .now)
-        return node
     }
 
     /// Records the node's public identity; a node has one.
     public func setNodeIdentity(name: String, country: String, publicKey: String) async throws {
-        settings.node = nil
-        defer { settings.node = nil }
-        try await transaction {
+        try await transaction(forgetting: \.node) {
             try await sql.delete(from: "node_identity").run()
             try await sql.insert(into: "node_identity").columns("name", "country", "public_key", "created_at")
                 .values(SQLBind(name), SQLBind(country), SQLBind(publicKey), SQLBind(Store.now())).run()
@@ -54,9 +51,7 @@ extension Store {
 
     /// Adds a peer, or replaces what is known of it.
     public func savePeer(_ peer: PeerRecord) async throws {
-        settings.peers = nil
-        defer { settings.peers = nil }
-        try await transaction {
+        try await transaction(forgetting: \.peers) {
             try await sql.delete(from: "peers").where("name", .equal, peer.name).run()
             try await sql.insert(into: "peers").columns("name", "country", "base_url", "public_key", "added_at")
                 .values(SQLBind(peer.name), SQLBind(peer.country), SQLBind(peer.baseURL), SQLBind(peer.publicKey), SQLBind(Store.now())).run()
@@ -65,22 +60,19 @@ extension Store {
 
     /// The peers, by name.
     public func peers() async throws -> [PeerRecord] {
-        if let cached = settings.peers, SettingsCache.fresh(cached.at) { return cached.value }
-        let peers = try await exclusive {
-            try await sql.select().column("*").from("peers").orderBy("name").all().map { r in
-                PeerRecord(name: try r.decode(column: "name", as: String.self), country: try r.decode(column: "country", as: String.self),
-                           baseURL: try r.decode(column: "base_url", as: String.self), publicKey: try r.decode(column: "public_key", as: String.self))
+        try await cached(\.peers) {
+            try await exclusive {
+                try await sql.select().column("*").from("peers").orderBy("name").all().map { r in
+                    PeerRecord(name: try r.decode(column: "name", as: String.self), country: try r.decode(column: "country", as: String.self),
+                               baseURL: try r.decode(column: "base_url", as: String.self), publicKey: try r.decode(column: "public_key", as: String.self))
+                }
             }
         }
-        settings.peers = (peers, .now)
-        return peers
     }
 
     /// Removes a peer; false when there was none of that name. Its envelopes already received stay.
     public func removePeer(_ name: String) async throws -> Bool {
-        settings.peers = nil
-        defer { settings.peers = nil }
-        return try await transaction {
+        try await transaction(forgetting: \.peers) {
             guard try await sql.select().column("name").from("peers").where("name", .equal, name).first() != nil else { return false }
             try await sql.delete(from: "peers").where("name", .equal, name).run()
             return true

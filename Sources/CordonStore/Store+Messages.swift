@@ -115,12 +115,15 @@ extension Store {
                                  deliveries: [(peer: String, envelope: String)], effect: MessageEffect?) async throws {
         try await transaction {
             try await insertMessage(m, boxes: boxes, watches: watches, effect: effect)
-            let now = Store.now()
-            for d in deliveries {
-                try await sql.insert(into: "outbox").columns("envelope_id", "peer", "envelope", "attempts", "next_attempt_at", "created_at")
-                    .values(SQLBind(m.id), SQLBind(d.peer), SQLBind(d.envelope), SQLBind(0), SQLBind(now), SQLBind(now)).run()
-            }
+            try await queueDeliveries(envelopeID: m.id, deliveries)
         }
+    }
+
+    /// Inside a transaction: one outbox row per peer for an envelope, due now.
+    func queueDeliveries(envelopeID: String, _ deliveries: [(peer: String, envelope: String)]) async throws {
+        let now = Store.now()
+        try await connection.insert(into: "outbox", columns: ["envelope_id", "peer", "envelope", "attempts", "next_attempt_at", "created_at"],
+                                    rows: deliveries.map { [.text(envelopeID), .text($0.peer), .text($0.envelope), .int(0), .text(now), .text(now)] })
     }
 
     /// Keeps a verified envelope from a peer and, the first time, its message for the units it reaches: a second
@@ -147,22 +150,19 @@ extension Store {
 
     private func insertMessage(_ m: MessageRecord, boxes: [(unit: String, box: MessageBox)], watches: [AlertWatch],
                                effect: MessageEffect?) async throws {
+        let now = Store.now()
         try await sql.insert(into: "messages")
             .columns("id", "thread", "in_reply_to", "kind", "priority", "language", "sender_node", "sender_unit", "sent_by", "channel",
                      "channel_label", "subject", "content", "created_at", "stored_at")
             .values(SQLBind(m.id), SQLBind(m.thread), SQLBind(m.inReplyTo), SQLBind(m.kind), SQLBind(m.priority), SQLBind(m.language),
                     SQLBind(m.senderNode), SQLBind(m.senderUnit), SQLBind(m.sentBy), SQLBind(m.channel), SQLBind(m.channelLabel),
-                    SQLBind(m.subject), SQLBind(m.content), SQLBind(m.created), SQLBind(Store.now())).run()
-        for b in boxes {
-            // A message sent by a unit is read in its own outbox.
-            try await sql.insert(into: "message_boxes").columns("message_id", "unit_code", "box", "read_at")
-                .values(SQLBind(m.id), SQLBind(b.unit), SQLBind(b.box.rawValue), SQLBind(b.box == .outbox ? Store.now() : nil)).run()
-        }
-        for w in watches {
-            try await sql.insert(into: "alert_watches").columns("message_id", "unit_code", "container", "from_day", "until_day")
-                .values(SQLBind(w.messageID), SQLBind(w.unit), SQLBind(w.container), SQLBind(w.from.description), SQLBind(w.until.description))
-                .run()
-        }
+                    SQLBind(m.subject), SQLBind(m.content), SQLBind(m.created), SQLBind(now)).run()
+        // A message sent by a unit is read in its own outbox.
+        try await connection.insert(into: "message_boxes", columns: ["message_id", "unit_code", "box", "read_at"],
+                                    rows: boxes.map { [.text(m.id), .text($0.unit), .text($0.box.rawValue), $0.box == .outbox ? .text(now) : .null] })
+        try await connection.insert(into: "alert_watches", columns: ["message_id", "unit_code", "container", "from_day", "until_day"],
+                                    rows: watches.map { [.text($0.messageID), .text($0.unit), .text($0.container), .text($0.from.description),
+                                                         .text($0.until.description)] })
         if let effect {
             // The answered message shows its latest acknowledgement in whichever box holds it here.
             try await sql.update("message_boxes").set("state", to: SQLBind(effect.state)).where("message_id", .equal, effect.answers).run()

@@ -33,24 +33,16 @@ public enum OperationStoreError: Error, Sendable, CustomStringConvertible {
 extension Store {
     /// Keeps an operation this node coordinates, with one delivery of its envelope per participating peer node.
     public func storeOperation(_ op: OperationRecord, deliveries: [(peer: String, envelope: String)]) async throws {
-        settings.operations = nil
-        defer { settings.operations = nil }
-        try await transaction {
+        try await transaction(forgetting: \.operations) {
             try await upsertOperation(op)
-            let now = Store.now()
-            for d in deliveries {
-                try await sql.insert(into: "outbox").columns("envelope_id", "peer", "envelope", "attempts", "next_attempt_at", "created_at")
-                    .values(SQLBind(op.envelopeID), SQLBind(d.peer), SQLBind(d.envelope), SQLBind(0), SQLBind(now), SQLBind(now)).run()
-            }
+            try await queueDeliveries(envelopeID: op.envelopeID, deliveries)
         }
     }
 
     /// Keeps an operation received from its coordinating node, once per envelope (like a message: a second delivery is
     /// a duplicate, another envelope with its id a replay).
     public func receiveOperation(_ op: OperationRecord, signature: String, json: String) async throws -> InboxOutcome {
-        settings.operations = nil
-        defer { settings.operations = nil }
-        return try await transaction {
+        try await transaction(forgetting: \.operations) {
             if let outcome = try await keepEnvelope(id: op.envelopeID, sender: op.coordinatorNode, signature: signature, kind: "operation",
                                                     json: json) {
                 return outcome
@@ -75,17 +67,16 @@ extension Store {
 
     /// The operations this node knows, by id.
     public func operations() async throws -> [OperationRecord] {
-        if let cached = settings.operations, SettingsCache.fresh(cached.at) { return cached.value }
-        let operations = try await exclusive {
-            try await sql.select().column("*").from("operations").orderBy("id").all().map { r in
-                OperationRecord(id: try r.decode(column: "id", as: String.self),
-                                coordinatorNode: try r.decode(column: "coordinator_node", as: String.self),
-                                definition: try r.decode(column: "definition", as: String.self),
-                                envelopeID: try r.decode(column: "envelope_id", as: String.self))
+        try await cached(\.operations) {
+            try await exclusive {
+                try await sql.select().column("*").from("operations").orderBy("id").all().map { r in
+                    OperationRecord(id: try r.decode(column: "id", as: String.self),
+                                    coordinatorNode: try r.decode(column: "coordinator_node", as: String.self),
+                                    definition: try r.decode(column: "definition", as: String.self),
+                                    envelopeID: try r.decode(column: "envelope_id", as: String.self))
+                }
             }
         }
-        settings.operations = (operations, .now)
-        return operations
     }
 
     /// The messages sent in an operation's closed channel that one of `units` holds, newest first.
@@ -139,11 +130,7 @@ extension Store {
                     AND t.reasons LIKE \(bind: "%" + text + "%")
                 ORDER BY t.day DESC, t.rank LIMIT \(bind: limit)
                 """).all()
-            return try rows.map { r in
-                let day = try r.decode(column: "day", as: String.self)
-                guard let d = CalendarDate(iso: day) else { throw StoreError.query("a stored target has an unreadable day: \(day)") }
-                return (try r.decode(column: "unit_code", as: String.self), d, try Store.readTarget(r))
-            }
+            return try rows.map(Store.readTargeting)
         }
     }
 }

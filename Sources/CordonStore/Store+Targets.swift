@@ -69,6 +69,13 @@ extension Store {
         }
     }
 
+    /// Where and when a target was set, from a row of `targets` (with its unit and day) joined with its consignment.
+    static func readTargeting(_ r: any SQLRow) throws -> (unit: String, day: CalendarDate, target: Target) {
+        let day = try r.decode(column: "day", as: String.self)
+        guard let d = CalendarDate(iso: day) else { throw StoreError.query("a stored target has an unreadable day: \(day)") }
+        return (try r.decode(column: "unit_code", as: String.self), d, try readTarget(r))
+    }
+
     /// A target from a row of `targets` joined with its consignment's kind and document number.
     static func readTarget(_ r: any SQLRow) throws -> Target {
         let kind = try r.decode(column: "kind", as: String.self)
@@ -100,11 +107,7 @@ extension Store {
                     \(unsafeRaw: units == nil ? "" : "AND t.unit_code IN (")\(binds: units ?? [])\(unsafeRaw: units == nil ? "" : ")")
                 ORDER BY t.day DESC
                 """).all()
-            return try rows.map { r in
-                let day = try r.decode(column: "day", as: String.self)
-                guard let d = CalendarDate(iso: day) else { throw StoreError.query("a stored target has an unreadable day: \(day)") }
-                return (try r.decode(column: "unit_code", as: String.self), d, try Store.readTarget(r))
-            }
+            return try rows.map(Store.readTargeting)
         }
     }
 

@@ -18,9 +18,7 @@ public enum UnitStoreError: Error, CustomStringConvertible, Sendable {
 extension Store {
     /// Adds a unit, or replaces the settings and locations of the unit with the same code.
     public func saveUnit(_ unit: ControlUnit) async throws {
-        settings.units = nil
-        defer { settings.units = nil }
-        try await transaction {
+        try await transaction(forgetting: \.units) {
             try await sql.delete(from: "unit_locations").where("unit_code", .equal, unit.code).run()
             // Updated in place: users, targets and results refer to the unit by its code.
             if try await sql.select().column("code").from("units").where("code", .equal, unit.code).first() != nil {
@@ -43,10 +41,7 @@ extension Store {
 
     /// All units, by code.
     public func units() async throws -> [ControlUnit] {
-        if let cached = settings.units, SettingsCache.fresh(cached.at) { return cached.value }
-        let units = try await exclusive { try await readUnits(code: nil) }
-        settings.units = (units, .now)
-        return units
+        try await cached(\.units) { try await exclusive { try await readUnits(code: nil) } }
     }
 
     /// One unit.

@@ -48,18 +48,39 @@ public actor Store {
 
     // Units, peers, operations and the node's identity are read on nearly every request and change rarely: kept for a moment
     // (a change by another process, such as `cordon peer add` beside a running server, shows within that time) and
-    // forgotten before and after this process changes them (so that a read overlapping the change keeps nothing old).
+    // forgotten when this process changes them.
     var settings = SettingsCache()
 
     /// The cached node settings, each with the time it was read.
     struct SettingsCache {
         static let lifetime: Duration = .seconds(2)
-        var units: (value: [ControlUnit], at: ContinuousClock.Instant)?
-        var peers: (value: [PeerRecord], at: ContinuousClock.Instant)?
-        var node: (value: PeerRecord?, at: ContinuousClock.Instant)?
-        var operations: (value: [OperationRecord], at: ContinuousClock.Instant)?
+        var units: Cached<[ControlUnit]>?
+        var peers: Cached<[PeerRecord]>?
+        var node: Cached<PeerRecord?>?
+        var operations: Cached<[OperationRecord]>?
+    }
 
-        static func fresh(_ at: ContinuousClock.Instant) -> Bool { ContinuousClock.now - at < lifetime }
+    /// A value read from the database, and when.
+    struct Cached<Value> {
+        let value: Value
+        let at: ContinuousClock.Instant
+    }
+
+    /// A node setting: kept while it is fresh, else read and kept.
+    func cached<Value>(_ key: WritableKeyPath<SettingsCache, Cached<Value>?>, read: () async throws -> Value) async throws -> Value {
+        if let c = settings[keyPath: key], ContinuousClock.now - c.at < SettingsCache.lifetime { return c.value }
+        let value = try await read()
+        settings[keyPath: key] = Cached(value: value, at: .now)
+        return value
+    }
+
+    /// A transaction that changes a node setting: the cached one is forgotten before and after, so that a read
+    /// overlapping the change keeps nothing old.
+    func transaction<Value, Result: Sendable>(forgetting key: WritableKeyPath<SettingsCache, Cached<Value>?>,
+                                              _ body: () async throws -> Result) async throws -> Result {
+        settings[keyPath: key] = nil
+        defer { settings[keyPath: key] = nil }
+        return try await transaction(body)
     }
 
     // Actor methods interleave at every await; the gate keeps one unit of work at a time on the connection,
