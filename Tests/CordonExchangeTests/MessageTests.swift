@@ -31,6 +31,22 @@ struct MessageTests {
         #expect(throws: RoutingError.operationsNotOpen("op")) { try routing.peers(for: .operation("op")) }
     }
 
+    @Test("a channel chosen in a form or a request: each kind with the fields it needs, and what is missing")
+    func chosen() {
+        func choose(_ kind: String, node: String? = nil, unit: String? = nil, country: String? = nil, operation: String? = nil)
+            -> Result<Channel, ChannelChoiceProblem> {
+            Channel.chosen(kind, node: node, unit: unit, country: country, operation: operation, ownCountry: "KZ")
+        }
+        #expect(choose("unit", node: "uz-node", unit: " UZ-TER-BCU ") == .success(.unit(node: "uz-node", code: "UZ-TER-BCU")))
+        #expect(choose("unit", node: "uz-node", unit: "  ") == .failure(.unit))
+        #expect(choose("country", country: "uz") == .success(.country("UZ")))
+        #expect(choose("bilateral", country: "KG") == .success(.bilateral("KZ", "KG")))
+        #expect(choose("bilateral", country: "XX") == .failure(.country))
+        #expect(choose("network") == .success(.network))
+        #expect(choose("operation", operation: "OP") == .success(.operation("OP")) && choose("operation") == .failure(.operation))
+        #expect(choose("everyone") == .failure(.kind("everyone")))
+    }
+
     @Test("a message says what is wrong with it: no subject, an alert without a container, a bad container or date, an answer to nothing")
     func problems() {
         var alert = Message(kind: .alert, thread: "t", subject: "Cigarettes in a reefer",

@@ -1,3 +1,5 @@
+import CordonCore
+
 /// Why a channel cannot be routed from here.
 public enum RoutingError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownNode(String)
@@ -73,6 +75,35 @@ extension Channel {
         case .bilateral(let a, let b): "bilateral \(a)-\(b)"
         case .network: "network"
         case .operation(let op): "operation \(op)"
+        }
+    }
+}
+
+/// What a channel chosen in a form or a request lacks.
+public enum ChannelChoiceProblem: Error, Hashable, Sendable {
+    /// A unit channel without its node and unit code; a country or bilateral one without a valid country; an
+    /// operation channel without its operation; a kind of channel that does not exist.
+    case unit, country, operation, kind(String)
+}
+
+extension Channel {
+    /// The channel of a kind (`unit`, `country`, `bilateral` with this node's country, `network`, `operation`) with the
+    /// fields that kind needs.
+    public static func chosen(_ kind: String, node: String?, unit: String?, country: String?, operation: String?,
+                              ownCountry: String) -> Result<Channel, ChannelChoiceProblem> {
+        func given(_ s: String?) -> String? { s.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
+        switch kind {
+        case "unit":
+            guard let node = given(node), let unit = given(unit) else { return .failure(.unit) }
+            return .success(.unit(node: node, code: unit))
+        case "country", "bilateral":
+            guard let c = given(country), case .valid(let code, _) = CountryCode.check(c) else { return .failure(.country) }
+            return .success(kind == "country" ? .country(code) : .bilateral(ownCountry, code))
+        case "network": return .success(.network)
+        case "operation":
+            guard let operation = given(operation) else { return .failure(.operation) }
+            return .success(.operation(operation))
+        default: return .failure(.kind(kind))
         }
     }
 }

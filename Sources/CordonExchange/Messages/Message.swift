@@ -185,6 +185,14 @@ public struct Message: Codable, Sendable, Hashable {
         return nil
     }
 
+    /// The message as it is kept: the subject trimmed, container numbers written as ISO 6346 writes them.
+    public func normalized() -> Message {
+        var m = self
+        m.subject = subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        m.consignment?.containers = consignment?.containers.map { ContainerNumber.normalize($0) } ?? []
+        return m
+    }
+
     /// The message as the content of an envelope.
     public func json() throws -> String {
         let encoder = JSONEncoder()

@@ -68,6 +68,11 @@ public struct JointOperation: Codable, Sendable, Hashable {
     /// Whether a unit of a node takes part.
     public func includes(node: String, unit: String) -> Bool { members.contains(UnitAddress(node: node, unit: unit)) }
 
+    /// Whether one of `units` of `node` takes part.
+    public func hasMember(onNode node: String, among units: some Collection<String>) -> Bool {
+        members.contains { $0.node == node && units.contains($0.unit) }
+    }
+
     /// Whether `day` is within the window.
     public func isOpen(on day: CalendarDate) -> Bool { day.description >= from && day.description <= until }
 

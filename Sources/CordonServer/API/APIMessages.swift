@@ -15,20 +15,12 @@ struct APIChannel: Codable, Sendable {
     var operation: String?
 
     func channel(ownCountry: String) throws(APIError) -> CordonExchange.Channel {
-        switch to {
-        case "unit":
-            guard let node, let unit else { throw APIError.invalid("a unit channel names its node and unit", field: "channel.unit") }
-            return .unit(node: node, code: unit)
-        case "country", "bilateral":
-            guard let country, case .valid(let c, _) = CountryCode.check(country) else {
-                throw APIError.invalid("must be an ISO 3166-1 alpha-2 country", field: "channel.country")
-            }
-            return to == "country" ? .country(c) : .bilateral(ownCountry, c)
-        case "network": return .network
-        case "operation":
-            guard let operation, !operation.isEmpty else { throw APIError.invalid("an operation channel names the operation", field: "channel.operation") }
-            return .operation(operation)
-        default: throw APIError.invalid("must be unit, country, bilateral, network or operation", field: "channel.to")
+        switch CordonExchange.Channel.chosen(to, node: node, unit: unit, country: country, operation: operation, ownCountry: ownCountry) {
+        case .success(let channel): return channel
+        case .failure(.unit): throw APIError.invalid("a unit channel names its node and unit", field: "channel.unit")
+        case .failure(.country): throw APIError.invalid("must be an ISO 3166-1 alpha-2 country", field: "channel.country")
+        case .failure(.operation): throw APIError.invalid("an operation channel names the operation", field: "channel.operation")
+        case .failure(.kind): throw APIError.invalid("must be unit, country, bilateral, network or operation", field: "channel.to")
         }
     }
 }

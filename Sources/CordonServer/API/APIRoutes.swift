@@ -189,15 +189,13 @@ struct APIRoutes {
                                       restrictedTo: input.restricted == true ? u.agency : nil, operation: input.operation, arrests: input.arrests)
         if let problem = result.problem() { throw APIError.invalid(problem.description, field: APIRoutes.field(of: problem)) }
         if let arrests = input.arrests, !(0...10_000).contains(arrests) { throw APIError.invalid("must be from 0 to 10,000", field: "arrests") }
-        if let op = input.operation, try await ConsignmentRoutes.operations(for: [input.unit], exchange: exchange).contains(where: { $0.id == op }) == false {
+        if let op = input.operation, try await !exchange.runningOperations(for: [input.unit]).contains(where: { $0.id == op }) {
             throw APIError.invalid("no operation '\(op)' running for unit \(input.unit)", field: "operation")
         }
         let resultID = try await store.recordInspection(result)
         try await context.audit(store, "record_result", subject: "\(id)", details: "\(input.unit) \(result.outcome.rawValue)")
         if let c = try await store.consignment(id: id) {
-            let alerts = try await store.targetings(of: id, units: [input.unit]).flatMap(\.target.reasons)
-            try await exchange.feedBack(result: result, alerts: alerts, unit: input.unit, by: u)
-            try await exchange.report(result, resultID: resultID, consignment: c, by: u)
+            await exchange.tell(about: result, resultID: resultID, consignmentID: id, consignment: c, by: u)
         }
         return try APIJSON.response(APICreated(id: resultID), status: .created)
     }

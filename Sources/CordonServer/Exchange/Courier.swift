@@ -163,8 +163,7 @@ public actor Courier: Service {
             let answer = try? JSONDecoder().decode(Answer.self, from: Data(buffer: body))
             switch response.status.code {
             case 200, 201:
-                let key = Peer(name: peer.name, country: peer.country, baseURL: peer.baseURL, publicKey: peer.publicKey)
-                guard let receipt = answer?.receipt, receipt.verifies(id: d.envelopeID, from: key) else {
+                guard let receipt = answer?.receipt, receipt.verifies(id: d.envelopeID, from: peer.peer) else {
                     return .retry("the answer has no receipt signed by \(peer.name)")
                 }
                 return .delivered
@@ -191,6 +190,8 @@ extension String {
 /// Wakes a waiting loop early: rung when there is work, closed when the loop should end.
 actor Doorbell {
     private var waiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
+    /// The wait's timer, cancelled when the bell rings first.
+    private var timer: Task<Void, Never>?
     private var rung = false
     private var next = 0
     private(set) var isClosed = false
@@ -198,6 +199,7 @@ actor Doorbell {
     func ring() {
         if let w = waiter {
             waiter = nil
+            timer?.cancel()
             w.continuation.resume()
         } else {
             rung = true
@@ -219,8 +221,9 @@ actor Doorbell {
         let id = next
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             waiter = (id, c)
-            Task {
-                try? await Task.sleep(for: .seconds(seconds))
+            timer = Task {
+                // Cancelled: the bell rang, and the wait is over already.
+                guard (try? await Task.sleep(for: .seconds(seconds))) != nil else { return }
                 self.timeOut(id)
             }
         }

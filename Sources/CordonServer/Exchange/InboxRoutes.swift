@@ -35,7 +35,7 @@ struct InboxRoutes {
         do { signed = try JSONDecoder().decode(SignedEnvelope.self, from: Data(buffer: body)) } catch {
             return try refuse(.badRequest, "malformed", EnvelopeRejection.malformed("\(error)").description)
         }
-        let peers = try await store.peers().map { Peer(name: $0.name, country: $0.country, baseURL: $0.baseURL, publicKey: $0.publicKey) }
+        let peers = try await store.peers().map(\.peer)
         do {
             _ = try EnvelopeVerifier(peers: peers).verify(signed)
         } catch {

@@ -247,7 +247,7 @@ struct MessageRoutes {
         let peers = try await store.peers()
         let query = request.uri.queryParameters
         let codes = Set(units.map(\.code))
-        let operations = try await exchange.operations().filter { op in op.members.contains { $0.node == node.name && codes.contains($0.unit) } }
+        let operations = try await exchange.operations().filter { $0.hasMember(onNode: node.name, among: codes) }
         let asked = query["operation"].map(String.init).flatMap { id in operations.contains { $0.id == id } ? id : nil }
         let consignmentID = typed?.consignment ?? query["consignment"].flatMap { Int(String($0)) }
         let kind = typed?.kind ?? query["kind"].map(String.init) ?? (consignmentID == nil ? MessageKind.free.rawValue : MessageKind.alert.rawValue)
@@ -278,7 +278,7 @@ struct MessageRoutes {
                 throw HTTPError(.notFound)
             }
             let shared = Set(typed?.share ?? ["document", "route", "eta", "goods", "reasons"])
-            let reasons = Array(Set(targetings.flatMap { $0.target.reasons.filter { $0.code != "alert" }.map { $0.text(lang) } })).sorted()
+            let reasons = MessageRoutes.reasons(targetings.map(\.target), lang)
             values["consignment"] = [
                 "id": consignmentID, "document": c.documentNumber,
                 "containers": c.containers.map { ["number": $0.number, "checked": typed?.containers?.contains($0.number) ?? true] },
@@ -306,21 +306,13 @@ struct MessageRoutes {
         guard let kind = MessageKind(rawValue: form.kind), MessageKind.openers.contains(kind) else { return try await refuse("kind: \(form.kind)") }
         guard let node = try await store.nodeIdentity() else { return try await refuse(ExchangeError.noIdentity.description) }
         let channel: CordonExchange.Channel
-        switch form.channel {
-        case "unit":
-            let code = (form.unitCode ?? "").trimmingCharacters(in: .whitespaces).uppercased()
-            guard !code.isEmpty, let to = form.node, !to.isEmpty else { return try await refuse(pages.localization.text("choose_unit", lang)) }
-            channel = .unit(node: to, code: code)
-        case "country", "bilateral":
-            guard let c = form.country, case .valid(let country, _) = CountryCode.check(c) else {
-                return try await refuse(pages.localization.text("choose_country", lang))
-            }
-            channel = form.channel == "country" ? .country(country) : .bilateral(node.country, country)
-        case "network": channel = .network
-        case "operation":
-            guard let id = form.operation, !id.isEmpty else { return try await refuse(pages.localization.text("choose_operation", lang)) }
-            channel = .operation(id)
-        default: return try await refuse("channel: \(form.channel)")
+        switch CordonExchange.Channel.chosen(form.channel, node: form.node, unit: form.unitCode?.uppercased(), country: form.country,
+                                             operation: form.operation, ownCountry: node.country) {
+        case .success(let chosen): channel = chosen
+        case .failure(.unit): return try await refuse(pages.localization.text("choose_unit", lang))
+        case .failure(.country): return try await refuse(pages.localization.text("choose_country", lang))
+        case .failure(.operation): return try await refuse(pages.localization.text("choose_operation", lang))
+        case .failure(.kind): return try await refuse("channel: \(form.channel)")
         }
         var details: ConsignmentDetails?
         if let id = form.consignment {
@@ -343,6 +335,11 @@ struct MessageRoutes {
         }
     }
 
+    /// Why the consignment's targets were selected, in words, once each; not the alerts of other units.
+    static func reasons(_ targets: [Target], _ language: Language) -> [String] {
+        Array(Set(targets.flatMap { $0.reasons.filter { $0.code != "alert" }.map { $0.text(language) } })).sorted()
+    }
+
     /// What an alert shares of a consignment: the ticked parts only; party names only when ticked.
     static func details(of c: Consignment, targetings: [Target], share: Set<String>, containers: [String], language: Language) -> ConsignmentDetails {
         let chosen = c.containers.map(\.number).filter { containers.contains($0) }
@@ -352,8 +349,7 @@ struct MessageRoutes {
             route: share.contains("route") ? c.route.places : [],
             eta: share.contains("eta") ? (c.arrival ?? c.date).description : nil,
             goods: share.contains("goods") ? c.goods.map { .init(hsCode: $0.hsCode, description: $0.description) } : [],
-            reasons: share.contains("reasons")
-                ? Array(Set(targetings.flatMap { $0.reasons.filter { $0.code != "alert" }.map { $0.text(language) } })).sorted() : [],
+            reasons: share.contains("reasons") ? reasons(targetings, language) : [],
             parties: share.contains("parties") ? c.parties.compactMap { p in p.name.map { .init(role: p.role.rawValue, name: $0) } } : [])
     }
 

@@ -33,6 +33,19 @@ public enum ExchangeError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+extension PeerRecord {
+    /// The peer as the exchange module knows it.
+    var peer: Peer { Peer(name: name, country: country, baseURL: baseURL, publicKey: publicKey) }
+}
+
+/// The operations of the store, read by the exchange module.
+extension Store {
+    /// The operations this node knows, as their coordinators defined them.
+    func jointOperations() async throws -> [JointOperation] {
+        try await operations().compactMap { try? JSONDecoder().decode(JointOperation.self, from: Data($0.definition.utf8)) }
+    }
+}
+
 /// The node's side of the exchange between units: sends a message (signed, stored with its boxes and its
 /// deliveries in one transaction), takes in a verified envelope from a peer, and flags the queues of units that
 /// were alerted about a container their cargo data carries.
@@ -62,13 +75,19 @@ public struct NodeExchange: Sendable {
     /// This node's name and country, with its peers, for routing.
     func routing() async throws -> ChannelRouting {
         guard identity != nil, let node = try await store.nodeIdentity() else { throw ExchangeError.noIdentity }
-        let peers = try await store.peers().map { Peer(name: $0.name, country: $0.country, baseURL: $0.baseURL, publicKey: $0.publicKey) }
-        return ChannelRouting(node: node.name, country: node.country, peers: peers, operations: try await operations())
+        return ChannelRouting(node: node.name, country: node.country, peers: try await store.peers().map(\.peer),
+                              operations: try await operations())
     }
 
     /// The operations this node knows.
     public func operations() async throws -> [JointOperation] {
-        try await store.operations().compactMap { try? JSONDecoder().decode(JointOperation.self, from: Data($0.definition.utf8)) }
+        try await store.jointOperations()
+    }
+
+    /// The operations running today in which one of `units` of this node takes part: a control can be made for them.
+    public func runningOperations(for units: [String]) async throws -> [JointOperation] {
+        guard identity != nil, let node = try await store.nodeIdentity() else { return [] }
+        return try await operations().filter { $0.isOpen(on: .today) && $0.hasMember(onNode: node.name, among: units) }
     }
 
     /// Sends `message` from one of the user's units into `channel`; returns the message id. A first message starts
@@ -80,13 +99,8 @@ public struct NodeExchange: Sendable {
         guard Access.units(of: user, among: units).contains(where: { $0.code == unit }) else { throw ExchangeError.notYourUnit(unit) }
         let routing = try await routing()
         let id = UUID().uuidString.lowercased()
-        var message = message
+        var message = message.normalized()
         if message.thread.isEmpty { message.thread = id }
-        message.subject = message.subject.trimmingCharacters(in: .whitespacesAndNewlines)
-        if var c = message.consignment {
-            c.containers = c.containers.map { ContainerNumber.normalize($0) }
-            message.consignment = c
-        }
         if let problem = message.problem() { throw ExchangeError.invalid(field: problem.field, reason: problem.reason) }
         let peers: [Peer]
         do { peers = try routing.peers(for: channel) } catch { throw ExchangeError.routing(error) }
@@ -105,9 +119,7 @@ public struct NodeExchange: Sendable {
         try await store.storeSentMessage(try record(envelope, message, sentBy: user.username),
                                          boxes: [(unit, .outbox)] + local.map { ($0, .inbox) },
                                          watches: watches(message, id: id, created: Date(), units: local),
-                                         deliveries: peers.map { ($0.name, signed) },
-                                         // A unit acknowledges only what it holds.
-                                         effect: try await answersHeld(message, by: unit) ? effect(of: message) : nil)
+                                         deliveries: peers.map { ($0.name, signed) }, effect: try await effect(of: message, heldBy: unit))
         logger.info("message sent", metadata: ["id": "\(id)", "kind": "\(message.kind.rawValue)", "from": "\(unit)",
                                                "channel": "\(channel.label)", "peers": "\(peers.count)", "local": "\(local.count)"])
         if !peers.isEmpty { courier.nudge() }
@@ -122,7 +134,9 @@ public struct NodeExchange: Sendable {
         let e = signed.envelope
         if e.kind == JointOperation.envelopeKind { return try await receiveOperation(signed) }
         let message: Message
-        do { message = try Message.from(json: e.content) } catch { throw EnvelopeRejection.malformed("content is not a message: \(error)") }
+        do { message = try Message.from(json: e.content).normalized() } catch {
+            throw EnvelopeRejection.malformed("content is not a message: \(error)")
+        }
         guard message.kind.rawValue == e.kind else { throw EnvelopeRejection.malformed("kind \(e.kind) does not match its content") }
         if let problem = message.problem() { throw EnvelopeRejection.malformed("\(problem.field): \(problem.reason)") }
         let routing = try await routing()
@@ -143,16 +157,13 @@ public struct NodeExchange: Sendable {
             id: e.id, sender: e.senderNode, signature: signed.signature, kind: e.kind,
             json: String(decoding: try JSONEncoder().encode(signed), as: UTF8.self),
             message: try record(e, message, sentBy: nil), boxes: local,
-            watches: watches(message, id: e.id, created: created, units: local),
-            // A peer acknowledges only what this node sent it: no other message's state is its to set.
-            effect: try await answersSent(message, to: e.senderNode) ? effect(of: message) : nil)
+            watches: watches(message, id: e.id, created: created, units: local), effect: try await effect(of: message, sentTo: e.senderNode))
         if outcome == .received {
             try await collect(message, from: e.senderNode, unit: e.senderUnit, channel: e.channel)
             logger.info("message received", metadata: ["id": "\(e.id)", "kind": "\(e.kind)", "from": "\(e.senderNode)/\(e.senderUnit)",
                                                        "units": "\(local.joined(separator: ","))"])
             await events.changed(units: local)
-            await flagAlerted(units: message.kind.carriesConsignment ? local : [],
-                              containers: (message.consignment?.containers ?? []).map { ContainerNumber.normalize($0) })
+            await flagAlerted(units: message.kind.carriesConsignment ? local : [], containers: message.consignment?.containers ?? [])
         }
         return outcome
     }
@@ -173,9 +184,6 @@ public struct NodeExchange: Sendable {
         }
         let units = Set(try await store.units().map(\.code))
         for u in op.members where u.node == routing.node && !units.contains(u.unit) { throw ExchangeError.unknownUnit(u.unit) }
-        if let known = try await store.operations().first(where: { $0.id == op.id }), known.coordinatorNode != routing.node {
-            throw ExchangeError.invalid(field: "id", reason: "operation \(op.id) is coordinated by \(known.coordinatorNode)")
-        }
         var peers: [Peer] = []
         for name in op.nodes where name != routing.node {
             guard let peer = routing.peers.first(where: { $0.name == name }) else { throw ExchangeError.routing(.unknownNode(name)) }
@@ -185,8 +193,12 @@ public struct NodeExchange: Sendable {
         let envelope = Envelope(senderNode: routing.node, senderUnit: op.coordinator.unit, channel: .operation(op.id),
                                 kind: JointOperation.envelopeKind, content: definition)
         let signed = String(decoding: try JSONEncoder().encode(try envelope.signed(by: identity)), as: UTF8.self)
-        try await store.storeOperation(OperationRecord(id: op.id, coordinatorNode: routing.node, definition: definition, envelopeID: envelope.id),
-                                       deliveries: peers.map { ($0.name, signed) })
+        do {
+            try await store.storeOperation(OperationRecord(id: op.id, coordinatorNode: routing.node, definition: definition, envelopeID: envelope.id),
+                                           deliveries: peers.map { ($0.name, signed) })
+        } catch let error as OperationStoreError {
+            throw ExchangeError.invalid(field: "id", reason: error.description)
+        }
         logger.info("operation distributed", metadata: ["operation": "\(op.id)", "by": "\(user.username)", "nodes": "\(peers.count)"])
         if !peers.isEmpty { courier.nudge() }
         return envelope.id
@@ -244,6 +256,23 @@ public struct NodeExchange: Sendable {
         return true
     }
 
+    /// After a result was recorded: its return to the operation it was made for, and its feedback to the units whose
+    /// alerts put it in the queue. The result stands either way; a failure here is logged, and both can be sent again.
+    public func tell(about result: InspectionResult, resultID: Int, consignmentID: Int, consignment: Consignment, by user: User) async {
+        do {
+            try await report(result, resultID: resultID, consignment: consignment, by: user)
+        } catch {
+            logger.error("operation return not sent", metadata: ["consignment": "\(consignmentID)", "error": "\(error)"])
+        }
+        do {
+            let alerts = try await store.targetings(of: consignmentID, units: [result.unit]).flatMap(\.target.reasons)
+            let sent = try await feedBack(result: result, alerts: alerts, unit: result.unit, by: user)
+            if sent > 0 { logger.info("result fed back", metadata: ["consignment": "\(consignmentID)", "alerts": "\(sent)"]) }
+        } catch {
+            logger.error("result not fed back", metadata: ["consignment": "\(consignmentID)", "error": "\(error)"])
+        }
+    }
+
     /// Scores again the days of these units whose queues hold an alerted container not yet flagged by the alert.
     /// A failure is logged, not thrown: the message is kept either way, and the next scoring flags it.
     /// With `containers`, only those are looked for (a new alert's); without, every watched one (new cargo came in).
@@ -266,14 +295,15 @@ public struct NodeExchange: Sendable {
     @discardableResult
     public func feedBack(result: InspectionResult, alerts: [Reason], unit: String, by user: User) async throws -> Int {
         guard identity != nil else { return 0 }
+        // What a restricted result says stays with its agency: the alerting unit learns the outcome only.
+        let shared = result.restrictedTo == nil
+        let seized = (shared ? result.seizures : []).map {
+            ControlFeedback.Seized(category: $0.category.rawValue, goods: $0.goods, quantity: $0.quantity, unit: $0.unit)
+        }
         var sent = 0
         for id in Set(alerts.filter { $0.code == "alert" }.compactMap { $0.values["message"] }).sorted() {
             guard let alert = try await store.message(id: id) else { continue }
             let container = alerts.first { $0.values["message"] == id }?.values["container"]
-            // What a restricted result says stays with its agency: the alerting unit learns the outcome only.
-            let shared = result.restrictedTo == nil
-            let seized = (shared ? result.seizures : []).map { ControlFeedback.Seized(category: $0.category.rawValue, goods: $0.goods, quantity: $0.quantity,
-                                                                       unit: $0.unit) }
             let reply = Message(kind: .resultFeedback, priority: result.outcome == .seizure ? .urgent : .routine, language: user.language,
                                 thread: alert.thread, inReplyTo: alert.id, subject: String("Re: \(alert.subject)".prefix(Message.subjectLimit)),
                                 text: shared ? result.notes ?? "" : "", consignment: container.map { ConsignmentDetails(containers: [$0]) },
@@ -296,23 +326,22 @@ public struct NodeExchange: Sendable {
         let sent = CalendarDate(daysSinceEpoch: Int((created.timeIntervalSince1970 / 86400).rounded(.down)))
         let eta = c.eta.flatMap { CalendarDate(iso: $0) } ?? sent
         let from = min(sent, eta).adding(days: -NodeExchange.watchBefore), until = max(sent, eta).adding(days: NodeExchange.watchAfter)
+        let containers = Set(c.containers).sorted()
         return units.flatMap { unit in
-            Set(c.containers.map { ContainerNumber.normalize($0) }).sorted().map { number in
-                AlertWatch(messageID: id, unit: unit, container: number, from: from, until: until)
-            }
+            containers.map { AlertWatch(messageID: id, unit: unit, container: $0, from: from, until: until) }
         }
     }
 
-    /// Whether `unit` holds the message that `m` answers.
-    func answersHeld(_ m: Message, by unit: String) async throws -> Bool {
-        guard effect(of: m) != nil, let answered = m.inReplyTo else { return false }
-        return try await !store.boxes(of: answered, units: [unit]).isEmpty
+    /// The effect of a unit's own message: a unit acknowledges only what it holds.
+    func effect(of m: Message, heldBy unit: String) async throws -> MessageEffect? {
+        guard let effect = effect(of: m) else { return nil }
+        return try await store.boxes(of: effect.answers, units: [unit]).isEmpty ? nil : effect
     }
 
-    /// Whether this node sent `node` the message that `m` answers.
-    func answersSent(_ m: Message, to node: String) async throws -> Bool {
-        guard effect(of: m) != nil, let answered = m.inReplyTo else { return false }
-        return try await store.deliveries(of: answered).contains { $0.peer == node }
+    /// The effect of a peer's message: a peer acknowledges only what this node sent it.
+    func effect(of m: Message, sentTo node: String) async throws -> MessageEffect? {
+        guard let effect = effect(of: m) else { return nil }
+        return try await store.deliveries(of: effect.answers).contains { $0.peer == node } ? effect : nil
     }
 
     /// What an acknowledgement or a result does to the message it answers: its state in the boxes here.

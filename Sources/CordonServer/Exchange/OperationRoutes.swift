@@ -26,7 +26,7 @@ struct OperationRoutes {
     static func visible(_ operations: [JointOperation], to user: User, node: String, units: [ControlUnit]) -> [JointOperation] {
         if user.role == .coordinator { return operations }
         let mine = Set(Access.units(of: user, among: units).map(\.code))
-        return operations.filter { op in op.members.contains { $0.node == node && mine.contains($0.unit) } }
+        return operations.filter { $0.hasMember(onNode: node, among: mine) }
     }
 
     func here() async throws -> PeerRecord {
@@ -160,7 +160,7 @@ struct OperationRoutes {
                  "from": "\(m.senderUnit) (\(m.senderNode))", "when": MessageRoutes.time(m.created, lang)]
             },
             "can_send": exchange.identity != nil && session.user.role.exchangesMessages
-                && op.members.contains { $0.node == node.name && readers.contains($0.unit) },
+                && op.hasMember(onNode: node.name, among: readers),
         ]
         // The reader's targets that the operation's checklist put forward.
         let tagged = try await store.targets(mentioning: op.id, units: readers, from: CalendarDate(iso: op.from) ?? .today,

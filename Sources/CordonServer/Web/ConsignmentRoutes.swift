@@ -134,7 +134,7 @@ struct ConsignmentRoutes {
         }
         values["quantity_units"] = SeizureLine.quantityUnits.map { ["value": $0] }
         // The operations running today that one of the reader's units takes part in: a control can be made for one.
-        values["operations"] = try await ConsignmentRoutes.operations(for: resultUnits, exchange: exchange).map {
+        values["operations"] = try await exchange.runningOperations(for: resultUnits).map {
             ["id": $0.id, "name": $0.name, "selected": $0.id == typed?.operation]
         }
         values["has_operations"] = !((values["operations"] as? [Any])?.isEmpty ?? true)
@@ -144,14 +144,6 @@ struct ConsignmentRoutes {
         if let error { values["error"] = error }
         return pages.page("consignment", title: "\(t.text("kind_\(c.kind.rawValue)", lang)) \(c.documentNumber)", values: values,
                           language: lang, session: session, status: status)
-    }
-
-    /// The operations running today in which one of `units` of this node takes part.
-    static func operations(for units: [String], exchange: NodeExchange) async throws -> [JointOperation] {
-        guard exchange.identity != nil, let node = try await exchange.store.nodeIdentity() else { return [] }
-        return try await exchange.operations().filter { op in
-            op.isOpen(on: .today) && op.members.contains { $0.node == node.name && units.contains($0.unit) }
-        }
     }
 
     func record(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -171,7 +163,7 @@ struct ConsignmentRoutes {
         let resultID: Int
         do {
             result = try form.result(for: c, recordedBy: session.user, localization: t, lang)
-            if let op = result.operation, try await ConsignmentRoutes.operations(for: [form.unit], exchange: exchange).contains(where: { $0.id == op }) == false {
+            if let op = result.operation, try await !exchange.runningOperations(for: [form.unit]).contains(where: { $0.id == op }) {
                 throw ResultForm.Invalid(message: t.text("operation_not_yours", lang))
             }
             resultID = try await store.recordInspection(result)
@@ -180,21 +172,7 @@ struct ConsignmentRoutes {
         } catch let invalid as ResultForm.Invalid {
             return try await show(request, context, error: invalid.message, typed: form, status: .badRequest)
         }
-        do {
-            try await exchange.report(result, resultID: resultID, consignment: c, by: session.user)
-        } catch {
-            // The result is recorded; the return can be sent again from the operation's board.
-            context.logger.error("operation return not sent", metadata: ["consignment": "\(id)", "error": "\(error)"])
-        }
-        // The units whose alerts put the consignment in this unit's queue get the result back.
-        let alerts = try await store.targetings(of: id, units: [form.unit]).flatMap(\.target.reasons)
-        do {
-            let sent = try await exchange.feedBack(result: result, alerts: alerts, unit: form.unit, by: session.user)
-            if sent > 0 { context.logger.info("result fed back", metadata: ["consignment": "\(id)", "alerts": "\(sent)"]) }
-        } catch {
-            // The result is recorded; the feedback can be sent from the thread by hand.
-            context.logger.error("result not fed back", metadata: ["consignment": "\(id)", "error": "\(error)"])
-        }
+        await exchange.tell(about: result, resultID: resultID, consignmentID: id, consignment: c, by: session.user)
         return .redirect(to: "/consignments/\(id)", type: .normal)
     }
 }

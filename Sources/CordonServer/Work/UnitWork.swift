@@ -41,7 +41,7 @@ public struct UnitWork: Sendable {
         }
         // The checklists of the joint operations the unit takes part in that day.
         let node = try await store.nodeIdentity()?.name
-        let operations = try await store.operations().compactMap { try? JSONDecoder().decode(JointOperation.self, from: Data($0.definition.utf8)) }
+        let operations = try await store.jointOperations()
             .filter { $0.isOpen(on: day) && $0.includes(node: node ?? "", unit: unit.code) }
         var boosted: [Int: Reason] = [:]
         for d in documents {
