@@ -25,6 +25,7 @@ extension APIRoutes {
         let op = try APIJSON.decode(JointOperation.self, from: Data(buffer: body))
         do {
             let envelope = try await exchange.coordinate(op, by: u)
+            try await context.audit(store, "coordinate_operation", subject: op.id, details: "\(op.from)..\(op.until), \(op.members.count) units")
             return try APIJSON.response(APISent(id: envelope), status: .created)
         } catch let error as ExchangeError {
             switch error {

@@ -99,7 +99,9 @@ extension APIRoutes {
                               thread: input.thread ?? "", inReplyTo: input.inReplyTo, subject: input.subject, text: input.text ?? "",
                               consignment: input.consignment, feedback: input.feedback, acknowledgement: input.acknowledgement)
         do {
-            let id = try await exchange.send(message, from: input.unit, to: try input.channel.channel(ownCountry: node.country), by: u)
+            let channel = try input.channel.channel(ownCountry: node.country)
+            let id = try await exchange.send(message, from: input.unit, to: channel, by: u)
+            try await context.audit(store, "send_message", subject: id, details: "\(input.kind.rawValue) from \(input.unit) to \(channel.label)")
             return try APIJSON.response(APISent(id: id), status: .created)
         } catch let error as ExchangeError {
             switch error {

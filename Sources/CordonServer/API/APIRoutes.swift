@@ -114,6 +114,7 @@ struct APIRoutes {
             }
         }
         let counts = try await store.commit(batch)
+        try await context.audit(store, "upload_cargo", subject: source.name, details: "json: \(counts.accepted) accepted, \(rejects.count) rejected")
         context.logger.info("consignments received", metadata: ["user": "\(u.username)", "accepted": "\(counts.accepted)",
                                                                "rejected": "\(counts.rejected)"])
         if counts.accepted > 0 { await exchange.flagAlerted(units: try await store.units().map(\.code)) }
@@ -193,7 +194,7 @@ struct APIRoutes {
             throw APIError.invalid("no operation '\(op)' running for unit \(input.unit)", field: "operation")
         }
         let resultID = try await store.recordInspection(result)
-        try await context.audit(store, "record_result", subject: "\(id)", details: "\(input.unit) \(result.outcome.rawValue)")
+        try await context.audit(store, "record_result", subject: "\(id)", details: result.auditDetails)
         if let c = try await store.consignment(id: id) {
             await exchange.tell(about: result, resultID: resultID, consignmentID: id, consignment: c, by: u)
         }
@@ -232,6 +233,7 @@ struct APIRoutes {
         let filter = SeizureFilter(units: scope.units, from: try date(request, "from"), until: try date(request, "until"), category: category,
                                    readerAgency: SeizureFilter.agency(of: u))
         let limit = try int(request, "limit", 100, 1...1000), offset = try int(request, "offset", 0, 0...Int(Int32.max))
+        try await context.audit(store, "view_seizures", subject: scope.value, details: SeizureRoutes.query(filter, scope))
         return try APIJSON.response(APISeizureList(total: try await store.seizureCount(filter),
                                                    seizures: try await store.seizures(filter, limit: limit, offset: offset).map(APISeizure.init)))
     }

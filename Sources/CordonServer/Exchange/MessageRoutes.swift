@@ -199,7 +199,8 @@ struct MessageRoutes {
         default: break
         }
         do {
-            try await exchange.send(message, from: form.unit, to: .unit(node: m.senderNode, code: m.senderUnit), by: session.user)
+            let sent = try await exchange.send(message, from: form.unit, to: .unit(node: m.senderNode, code: m.senderUnit), by: session.user)
+            try await context.audit(store, "send_message", subject: sent, details: "\(message.kind.rawValue) from \(form.unit) in reply to \(m.id)")
         } catch let error as ExchangeError {
             return try await thread(request, context, error: error.description, status: .badRequest)
         }

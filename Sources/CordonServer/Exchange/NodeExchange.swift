@@ -33,6 +33,13 @@ public enum ExchangeError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+extension CordonExchange.Channel {
+    /// The channel as the store keeps it with a message, and as the operation board looks its messages up.
+    var stored: String {
+        get throws { String(decoding: try JSONEncoder().encode(self), as: UTF8.self) }
+    }
+}
+
 extension PeerRecord {
     /// The peer as the exchange module knows it.
     var peer: Peer { Peer(name: name, country: country, baseURL: baseURL, publicKey: publicKey) }
@@ -317,7 +324,7 @@ public struct NodeExchange: Sendable {
     func record(_ e: Envelope, _ m: Message, sentBy: String?) throws -> MessageRecord {
         MessageRecord(id: e.id, thread: m.thread, inReplyTo: m.inReplyTo, kind: m.kind.rawValue, priority: m.priority.rawValue,
                       language: m.language.rawValue, senderNode: e.senderNode, senderUnit: e.senderUnit, sentBy: sentBy,
-                      channel: String(decoding: try JSONEncoder().encode(e.channel), as: UTF8.self), channelLabel: e.channel.label,
+                      channel: try e.channel.stored, channelLabel: e.channel.label,
                       subject: m.subject, content: try m.json(), created: e.created)
     }
 

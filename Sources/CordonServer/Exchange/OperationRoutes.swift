@@ -146,7 +146,7 @@ struct OperationRoutes {
                               language: lang, session: session, status: .notFound)
         }
         let readers = Access.units(of: session.user, among: units).map(\.code)
-        let channel = String(decoding: try JSONEncoder().encode(CordonExchange.Channel.operation(op.id)), as: UTF8.self)
+        let channel = try CordonExchange.Channel.operation(op.id).stored
         var values: [String: Any] = [
             "id": op.id, "name": op.name, "description": op.description, "window": "\(op.from) – \(op.until)",
             "open": op.isOpen(on: .today),

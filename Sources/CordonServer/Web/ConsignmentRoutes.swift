@@ -167,8 +167,7 @@ struct ConsignmentRoutes {
                 throw ResultForm.Invalid(message: t.text("operation_not_yours", lang))
             }
             resultID = try await store.recordInspection(result)
-            try await context.audit(store, "record_result", subject: "\(id)",
-                                    details: "\(form.unit) \(result.outcome.rawValue)\(result.operation.map { " operation \($0)" } ?? "")")
+            try await context.audit(store, "record_result", subject: "\(id)", details: result.auditDetails)
         } catch let invalid as ResultForm.Invalid {
             return try await show(request, context, error: invalid.message, typed: form, status: .badRequest)
         }

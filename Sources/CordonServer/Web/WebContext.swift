@@ -98,3 +98,8 @@ extension HTTPField.Name {
     static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }
+
+extension InspectionResult {
+    /// A result in the audit log's words: unit, outcome, and the operation it was made for.
+    var auditDetails: String { "\(unit) \(outcome.rawValue)\(operation.map { " operation \($0)" } ?? "")" }
+}
