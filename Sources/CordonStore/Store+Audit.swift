@@ -83,20 +83,23 @@ extension Store {
     /// Appends an entry to the audit log, chained to the last one; returns it as stored.
     @discardableResult
     public func audit(_ entry: AuditEntry) async throws -> AuditEntry {
-        try await transaction {
-            let last = try await sql.raw("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()
-            var e = entry
-            e.seq = (try last?.decode(column: "seq", as: Int.self) ?? 0) + 1
-            e.at = Store.now(milliseconds: true)
-            e.previousHash = try last?.decode(column: "hash", as: String.self) ?? Store.auditGenesis
-            e.hash = AuditEntry.hash(seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, details: e.details,
-                                     origin: e.origin, previous: e.previousHash)
-            try await sql.insert(into: "audit_log")
-                .columns("seq", "at", "actor", "action", "subject", "details", "origin", "previous_hash", "hash")
-                .values(SQLBind(e.seq), SQLBind(e.at), SQLBind(e.actor), SQLBind(e.action), SQLBind(e.subject), SQLBind(e.details),
-                        SQLBind(e.origin), SQLBind(e.previousHash), SQLBind(e.hash)).run()
-            return e
-        }
+        try await transaction { try await appendAudit(entry) }
+    }
+
+    /// Inside a transaction: appends an entry, so that an action and its entry are committed together.
+    func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry {
+        let last = try await sql.raw("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()
+        var e = entry
+        e.seq = (try last?.decode(column: "seq", as: Int.self) ?? 0) + 1
+        e.at = Store.now(milliseconds: true)
+        e.previousHash = try last?.decode(column: "hash", as: String.self) ?? Store.auditGenesis
+        e.hash = AuditEntry.hash(seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, details: e.details,
+                                 origin: e.origin, previous: e.previousHash)
+        try await sql.insert(into: "audit_log")
+            .columns("seq", "at", "actor", "action", "subject", "details", "origin", "previous_hash", "hash")
+            .values(SQLBind(e.seq), SQLBind(e.at), SQLBind(e.actor), SQLBind(e.action), SQLBind(e.subject), SQLBind(e.details),
+                    SQLBind(e.origin), SQLBind(e.previousHash), SQLBind(e.hash)).run()
+        return e
     }
 
     /// Checks the whole chain: every entry's hash, its link to the one before, and that no position is missing.

@@ -109,13 +109,14 @@ public struct MessageEffect: Sendable, Hashable {
 }
 
 extension Store {
-    /// Keeps a message of this node with its boxes, the containers to watch for and one delivery per peer, in one
-    /// transaction: a message shown as sent is always in the outbox of every peer it goes to.
+    /// Keeps a message of this node with its boxes, the containers to watch for, one delivery per peer and its audit
+    /// entry, in one transaction: a message shown as sent is always in the outbox of every peer it goes to, and logged.
     public func storeSentMessage(_ m: MessageRecord, boxes: [(unit: String, box: MessageBox)], watches: [AlertWatch],
-                                 deliveries: [(peer: String, envelope: String)], effect: MessageEffect?) async throws {
+                                 deliveries: [(peer: String, envelope: String)], effect: MessageEffect?, audit: AuditEntry? = nil) async throws {
         try await transaction {
             try await insertMessage(m, boxes: boxes, watches: watches, effect: effect)
             try await queueDeliveries(envelopeID: m.id, deliveries)
+            if let audit { _ = try await appendAudit(audit) }
         }
     }
 

@@ -64,6 +64,8 @@ struct MessagePageTests {
             #expect(shown.contains("Cigarettes under cover load") && shown.contains("HLBU0732480") && shown.contains("CNSHA → AEJEA → KZALA"))
             #expect(!shown.contains("Almaty Foods"))
             #expect(try await store.mailbox(units: ["ALA"], box: .outbox).map(\.message.id) == [alertID])
+            // Logged with the message, in the same transaction.
+            #expect(try await store.auditEntries(AuditFilter(actor: "olga", action: "send_message")).map(\.subject) == [alertID])
 
             // Timur of Tashkent: one unread message, counted in the event stream too.
             let timur = try await signIn(client, "timur")

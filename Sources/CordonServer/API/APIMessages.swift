@@ -100,8 +100,7 @@ extension APIRoutes {
                               consignment: input.consignment, feedback: input.feedback, acknowledgement: input.acknowledgement)
         do {
             let channel = try input.channel.channel(ownCountry: node.country)
-            let id = try await exchange.send(message, from: input.unit, to: channel, by: u)
-            try await context.audit(store, "send_message", subject: id, details: "\(input.kind.rawValue) from \(input.unit) to \(channel.label)")
+            let id = try await exchange.send(message, from: input.unit, to: channel, by: u, audit: (context.auditActor, context.origin))
             return try APIJSON.response(APISent(id: id), status: .created)
         } catch let error as ExchangeError {
             switch error {

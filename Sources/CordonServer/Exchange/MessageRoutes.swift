@@ -199,8 +199,8 @@ struct MessageRoutes {
         default: break
         }
         do {
-            let sent = try await exchange.send(message, from: form.unit, to: .unit(node: m.senderNode, code: m.senderUnit), by: session.user)
-            try await context.audit(store, "send_message", subject: sent, details: "\(message.kind.rawValue) from \(form.unit) in reply to \(m.id)")
+            try await exchange.send(message, from: form.unit, to: .unit(node: m.senderNode, code: m.senderUnit), by: session.user,
+                                    audit: (context.auditActor, context.origin))
         } catch let error as ExchangeError {
             return try await thread(request, context, error: error.description, status: .badRequest)
         }
@@ -328,8 +328,8 @@ struct MessageRoutes {
                               language: form.language.flatMap(Language.init) ?? lang, thread: "", subject: form.subject,
                               text: form.text ?? "", consignment: details)
         do {
-            let id = try await exchange.send(message, from: form.unit, to: channel, by: session.user)
-            try await context.audit(store, "send_message", subject: id, details: "\(kind.rawValue) from \(form.unit) to \(channel.label)")
+            let id = try await exchange.send(message, from: form.unit, to: channel, by: session.user,
+                                             audit: (context.auditActor, context.origin))
             return .redirect(to: "/messages/\(id)", type: .normal)
         } catch let error as ExchangeError {
             return try await refuse(error.description)

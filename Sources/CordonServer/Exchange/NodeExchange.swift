@@ -98,9 +98,10 @@ public struct NodeExchange: Sendable {
     }
 
     /// Sends `message` from one of the user's units into `channel`; returns the message id. A first message starts
-    /// its own thread (pass an empty thread).
+    /// its own thread (pass an empty thread). With `audit` (who and from where), the sending is logged with the message.
     @discardableResult
-    public func send(_ message: Message, from unit: String, to channel: Channel, by user: User) async throws -> String {
+    public func send(_ message: Message, from unit: String, to channel: Channel, by user: User,
+                     audit: (actor: String, origin: String)? = nil) async throws -> String {
         guard let identity else { throw ExchangeError.noIdentity }
         let units = try await store.units()
         guard Access.units(of: user, among: units).contains(where: { $0.code == unit }) else { throw ExchangeError.notYourUnit(unit) }
@@ -126,7 +127,10 @@ public struct NodeExchange: Sendable {
         try await store.storeSentMessage(try record(envelope, message, sentBy: user.username),
                                          boxes: [(unit, .outbox)] + local.map { ($0, .inbox) },
                                          watches: watches(message, id: id, created: Date(), units: local),
-                                         deliveries: peers.map { ($0.name, signed) }, effect: try await effect(of: message, heldBy: unit))
+                                         deliveries: peers.map { ($0.name, signed) }, effect: try await effect(of: message, heldBy: unit),
+                                         audit: audit.map { AuditEntry(actor: $0.actor, action: "send_message", subject: id,
+                                                                       details: "\(message.kind.rawValue) from \(unit) to \(channel.label)",
+                                                                       origin: $0.origin) })
         logger.info("message sent", metadata: ["id": "\(id)", "kind": "\(message.kind.rawValue)", "from": "\(unit)",
                                                "channel": "\(channel.label)", "peers": "\(peers.count)", "local": "\(local.count)"])
         if !peers.isEmpty { courier.nudge() }

@@ -25,9 +25,11 @@ public struct WebContext: RequestContext {
     /// Appends to the audit log as the request's user (signed in, or by token). A failure to write the log fails the
     /// request: an action that cannot be recorded does not happen unrecorded.
     func audit(_ store: Store, _ action: String, subject: String = "", details: String = "", actor: String? = nil) async throws {
-        let who = actor ?? session?.user.username ?? apiUser.map { "\($0.username) (api)" } ?? "anonymous"
-        try await store.audit(AuditEntry(actor: who, action: action, subject: subject, details: details, origin: origin))
+        try await store.audit(AuditEntry(actor: actor ?? auditActor, action: action, subject: subject, details: details, origin: origin))
     }
+
+    /// Who the audit log names for this request: the signed-in user, or the token's user.
+    var auditActor: String { session?.user.username ?? apiUser.map { "\($0.username) (api)" } ?? "anonymous" }
 
     /// Forms and uploads are small; ingest uploads come with their own route and limit.
     public var maxUploadSize: Int { 1024 * 1024 }
