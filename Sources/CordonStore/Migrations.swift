@@ -261,6 +261,27 @@ enum Migrations {
             "CREATE INDEX audit_log_actor ON audit_log (actor, seq)",
             "CREATE INDEX audit_log_subject ON audit_log (subject, seq)",
         ] },
+        Migration(version: 12, name: "four-eyes approvals and overrides") { f in [
+            // A request for a decision a second person makes: the action as JSON, what it is about, and the decision.
+            """
+            CREATE TABLE approvals (
+                id \(f.autoID), kind TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL, unit_code TEXT,
+                reason TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, status TEXT NOT NULL,
+                decided_by TEXT, decided_at TEXT, note TEXT)
+            """,
+            "CREATE INDEX approvals_status ON approvals (status, id)",
+            // One pending request per kind and subject: two would be decided twice.
+            "CREATE UNIQUE INDEX approvals_one_pending ON approvals (kind, subject) WHERE status = 'pending'",
+            // A person's release or selection of a target against the score. Kept apart from the targets, which a
+            // rescored day replaces: a decision stays when the day is scored again. One per target of a day.
+            """
+            CREATE TABLE target_overrides (
+                unit_code TEXT NOT NULL, day TEXT NOT NULL, consignment_id BIGINT NOT NULL REFERENCES consignments (id),
+                action TEXT NOT NULL, reason TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at TEXT NOT NULL,
+                approval_id BIGINT REFERENCES approvals (id), PRIMARY KEY (unit_code, day, consignment_id))
+            """,
+            "CREATE INDEX target_overrides_user ON target_overrides (decided_by, decided_at)",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

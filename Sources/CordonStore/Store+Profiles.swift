@@ -98,7 +98,7 @@ extension Store {
         }
     }
 
-    private func insertProfile(_ p: RiskProfile, version: Int, by user: String) async throws {
+    func insertProfile(_ p: RiskProfile, version: Int, by user: String) async throws {
         let definition = String(decoding: try Store.profileEncoder.encode(p), as: UTF8.self)
         try await sql.insert(into: "risk_profiles")
             .columns("name", "version", "status", "lane", "weight", "valid_from", "valid_until", "author",
@@ -109,7 +109,7 @@ extension Store {
             .run()
     }
 
-    private func latestProfile(_ name: String) async throws -> StoredProfile? {
+    func latestProfile(_ name: String) async throws -> StoredProfile? {
         try await readProfiles(sql.select().column("*").from("risk_profiles").where("name", .equal, name)
             .orderBy("version", .descending).limit(1)).first
     }

@@ -35,7 +35,7 @@ extension Store {
     /// with a large store.
     public func queue(_ q: QueueQuery) async throws -> QueuePage {
         var conditions: SQLQueryString = """
-            t.unit_code = \(bind: q.unit) AND t.day = \(bind: q.day.description) AND (\(bind: q.includeReleased ? 1 : 0) = 1 OR t.selection <> 'released')
+            t.unit_code = \(bind: q.unit) AND t.day = \(bind: q.day.description) AND (\(bind: q.includeReleased ? 1 : 0) = 1 OR \(unsafeRaw: Store.selectedNow))
             """
         if let lane = q.lane { conditions = conditions + " AND t.lane = \(bind: lane.rawValue)" }
         if let chapter = q.hsChapter { conditions = conditions + " AND c.hs_code LIKE \(bind: Store.likePrefix(chapter)) ESCAPE '\\'" }
@@ -50,11 +50,13 @@ extension Store {
         }
         return try await exclusive {
             let total = try await sql.raw("""
-                SELECT COUNT(*) AS n FROM targets t JOIN consignments c ON c.id = t.consignment_id WHERE \(conditions)
+                SELECT COUNT(*) AS n FROM targets t JOIN consignments c ON c.id = t.consignment_id \(unsafeRaw: Store.overrideJoin)
+                WHERE \(conditions)
                 """).first()?.decode(column: "n", as: Int.self) ?? 0
             let rows = try await sql.raw("""
-                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles, c.payload
-                FROM targets t JOIN consignments c ON c.id = t.consignment_id
+                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles, c.payload,
+                    \(unsafeRaw: Store.overrideColumns)
+                FROM targets t JOIN consignments c ON c.id = t.consignment_id \(unsafeRaw: Store.overrideJoin)
                 WHERE \(conditions)
                 ORDER BY t.rank LIMIT \(bind: q.limit) OFFSET \(bind: q.offset)
                 """).all()

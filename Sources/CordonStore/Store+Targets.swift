@@ -44,10 +44,11 @@ extension Store {
         try await exclusive {
             // SQLite accepts OFFSET only after a LIMIT.
             let rows = try await sql.raw("""
-                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles
-                FROM targets t JOIN consignments c ON c.id = t.consignment_id
+                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles,
+                    \(unsafeRaw: Store.overrideColumns)
+                FROM targets t JOIN consignments c ON c.id = t.consignment_id \(unsafeRaw: Store.overrideJoin)
                 WHERE t.unit_code = \(bind: unit) AND t.day = \(bind: day.description)
-                    AND (\(bind: includeReleased ? 1 : 0) = 1 OR t.selection <> 'released')
+                    AND (\(bind: includeReleased ? 1 : 0) = 1 OR \(unsafeRaw: Store.selectedNow))
                 ORDER BY t.rank LIMIT \(bind: limit ?? Int(Int32.max)) OFFSET \(bind: offset)
                 """).all()
             return try rows.map(Store.readTarget)
@@ -90,8 +91,21 @@ extension Store {
                       rank: try r.decode(column: "rank", as: Int.self), score: try r.decode(column: "score", as: Double.self),
                       lane: l, selection: s,
                       reasons: try readReasons(try r.decode(column: "reasons", as: String.self)),
-                      profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)))
+                      profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)),
+                      override: try readOverride(r, prefix: "o_"))
     }
+
+    /// The columns of a target's override, named `o_...`, for `readTarget`; with `overrideJoin`.
+    static let overrideColumns = """
+        o.action AS o_action, o.unit_code AS o_unit_code, o.day AS o_day, o.consignment_id AS o_consignment_id, o.reason AS o_reason,
+        o.decided_by AS o_decided_by, o.decided_at AS o_decided_at, o.approval_id AS o_approval_id
+        """
+    static let overrideJoin = """
+        LEFT JOIN target_overrides o ON o.unit_code = t.unit_code AND o.day = t.day AND o.consignment_id = t.consignment_id
+        """
+    /// Whether a target (`t`, joined with its override `o`) is to be controlled: selected and not released by a
+    /// person, or selected by a person.
+    static let selectedNow = "((t.selection <> 'released' AND (o.action IS NULL OR o.action <> 'release')) OR o.action = 'select')"
 }
 
 extension Store {
@@ -101,8 +115,8 @@ extension Store {
         return try await exclusive {
             let rows = try await sql.raw("""
                 SELECT t.unit_code, t.day, t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection,
-                    t.reasons, t.profiles
-                FROM targets t JOIN consignments c ON c.id = t.consignment_id
+                    t.reasons, t.profiles, \(unsafeRaw: Store.overrideColumns)
+                FROM targets t JOIN consignments c ON c.id = t.consignment_id \(unsafeRaw: Store.overrideJoin)
                 WHERE t.consignment_id = \(bind: consignmentID)
                     \(unsafeRaw: units == nil ? "" : "AND t.unit_code IN (")\(binds: units ?? [])\(unsafeRaw: units == nil ? "" : ")")
                 ORDER BY t.day DESC

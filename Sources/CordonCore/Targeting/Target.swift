@@ -22,9 +22,14 @@ public struct Target: Sendable, Hashable, Codable {
     public var reasons: [Reason]
     /// Names and versions of the profiles that fired (`name@version`).
     public var profiles: [String]
+    /// A person's release or selection against the score, when there is one.
+    public var override: TargetOverride?
+
+    /// Whether the unit controls it: as selected, unless a person decided otherwise.
+    public var isSelected: Bool { override.map { $0.action == .select } ?? (selection != .released) }
 
     public init(consignmentID: Int, kind: DocumentKind, documentNumber: String, rank: Int, score: Double, lane: Lane,
-                selection: SelectionReason, reasons: [Reason], profiles: [String]) {
+                selection: SelectionReason, reasons: [Reason], profiles: [String], override: TargetOverride? = nil) {
         self.consignmentID = consignmentID
         self.kind = kind
         self.documentNumber = documentNumber
@@ -34,5 +39,6 @@ public struct Target: Sendable, Hashable, Codable {
         self.selection = selection
         self.reasons = reasons
         self.profiles = profiles
+        self.override = override
     }
 }
