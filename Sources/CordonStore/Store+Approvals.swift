@@ -115,6 +115,29 @@ extension Store {
         }
     }
 
+    /// Saves a unit's definition for `user`. A new unit is saved as given. For an existing one, a change of capacity
+    /// or control share is not saved but asked for with `reason` (four-eyes), and the rest is saved; without a
+    /// reason nothing is saved. Returns the request when one was made.
+    public func saveUnit(_ unit: ControlUnit, reason: String?, by user: User?, origin: String) async throws -> ApprovalRequest? {
+        guard let stored = try await units().first(where: { $0.code == unit.code }),
+              stored.capacity != unit.capacity || stored.controlSharePercent != unit.controlSharePercent else {
+            try await saveUnit(unit)
+            return nil
+        }
+        guard let user, let reason, !reason.isEmpty else {
+            throw ApprovalStoreError.notApplicable(
+                "unit \(unit.code) works with capacity \(stored.capacity) and control share \(ApprovalAction.percent(stored.controlSharePercent)): a change needs a reason and a second person's approval")
+        }
+        let request = try await requestApproval(.changeCapacity(unit: unit.code, capacity: unit.capacity.description,
+                                                                controlSharePercent: unit.controlSharePercent),
+                                                reason: reason, by: user, origin: origin)
+        var rest = unit
+        rest.capacity = stored.capacity
+        rest.controlSharePercent = stored.controlSharePercent
+        if rest != stored { try await saveUnit(rest) }
+        return request
+    }
+
     /// Records a release or selection that one person may decide (not a red-lane release: that is a request).
     public func overrideTarget(_ o: TargetOverride, by user: User, origin: String) async throws {
         guard user.role == .officer || user.role == .supervisor, user.units.contains(o.unit), !user.disabled else {

@@ -17,7 +17,7 @@ struct Cordon: AsyncParsableCommand {
               cordon ingest --format kcs declarations.csv --json
             """,
         subcommands: [IngestCommand.self, RejectsCommand.self, CheckCommand.self, UnitCommand.self, ProfileCommand.self,
-                      TargetCommand.self, ResultCommand.self, ModelCommand.self, AgencyCommand.self, UserCommand.self, TokenCommand.self, NodeCommand.self, PeerCommand.self, ServeCommand.self, DemoCommand.self,
+                      TargetCommand.self, ResultCommand.self, ApprovalCommand.self, ModelCommand.self, AgencyCommand.self, UserCommand.self, TokenCommand.self, NodeCommand.self, PeerCommand.self, ServeCommand.self, DemoCommand.self,
                       ScoreCommand.self, SimulateCommand.self,
                       ScreenCommand.self, MigrateCommand.self, AuditCommand.self])
 }

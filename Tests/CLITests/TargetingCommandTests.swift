@@ -52,8 +52,30 @@ struct TargetingCommandTests {
         let bad = try cordon(["profile", "load", dir.file("good.yaml"), Fixtures.path("profiles/bad_field.yaml")], database: db)
         #expect(bad.status == 2 && bad.stderr.contains("bad_field.yaml: conditions[1].field: unknown field 'colour_of_ship'"))
         #expect(try ok(["profile", "list", "--all"]).stdout.isEmpty)
-        #expect(try ok(["profile", "load", dir.file("good.yaml")]).stdout == "cheap-cigarettes\tv1\tsaved\nshoes-draft\tv1\tsaved\n")
-        #expect(try ok(["profile", "load", dir.file("good.yaml")]).stdout.contains("cheap-cigarettes\tv1\tunchanged"))
+        // Putting a profile in force takes two people: loading asks, a second analyst approves (cordon approval).
+        let unreasoned = try cordon(["profile", "load", dir.file("good.yaml")], database: db)
+        #expect(unreasoned.status == 2 && unreasoned.stderr.contains("needs --reason"))
+        _ = try ok(["agency", "save", "customs", "--name", "Customs service"])
+        for name in ["analyst1", "analyst2"] {
+            let r = try run(Fixtures.cordonBinary, ["user", "add", name, "--name", name, "--role", "analyst", "--agency", "customs",
+                                                    "--password-file", "-"],
+                            environment: ["CORDON_DATABASE": db], stdin: "long enough passphrase 7\n")
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let reason = ["--reason", "cheap cigarettes seized at office 10 in February"]
+        #expect(try ok(["profile", "load", dir.file("good.yaml")] + reason).stdout
+                == "cheap-cigarettes\tv1\tactivation asked (approval 1)\nshoes-draft\tv1\tsaved\n")
+        #expect(try ok(["approval", "list"]).stdout.hasPrefix("1\tactivate_profile\tcheap-cigarettes@1\tanalyst1\t"))
+        let own = try cordon(["approval", "approve", "1", "--user", "analyst1"], database: db)
+        #expect(own.status == 2 && own.stderr.contains("cannot approve their own request"), "\(own.stderr)")
+        #expect(try ok(["approval", "approve", "1", "--user", "analyst2"]).stdout == "1\tactivate_profile\tcheap-cigarettes@1\tapproved\n")
+        #expect(try ok(["profile", "load", dir.file("good.yaml")] + reason).stdout
+                == "shoes-draft\tv1\tunchanged\ncheap-cigarettes\tv2\tin force\n")
+        // A draft of a profile in force would switch it off: refused, nothing stored.
+        try TargetingCommandTests.profiles.replacingOccurrences(of: "status: active", with: "status: draft")
+            .write(toFile: dir.file("off.yaml"), atomically: true, encoding: .utf8)
+        let off = try cordon(["profile", "load", dir.file("off.yaml")], database: db)
+        #expect(off.status == 2 && off.stderr.contains("cheap-cigarettes is in force"), "\(off.stderr)")
 
         _ = try ok(["unit", "save", "U10", "--name", "Office 10 unit", "--kind", "pcu", "--country", "KR", "--location", "10",
                     "--capacity", "4", "--control-share", "25"])
@@ -64,7 +86,7 @@ struct TargetingCommandTests {
         #expect(first.stderr.contains("no model trained yet"))
         let lines = try first.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
         #expect(lines.count > 4)
-        let red = lines.filter { ($0["profiles"] as? [String]) == ["cheap-cigarettes@1"] }
+        let red = lines.filter { ($0["profiles"] as? [String]) == ["cheap-cigarettes@2"] }
         #expect(!red.isEmpty && red.allSatisfy { $0["selection"] as? String == "mandatory" && $0["lane"] as? String == "red" })
         let selected = lines.filter { $0["selection"] as? String != "released" }
         #expect(selected.count == max(4, red.count))
@@ -92,6 +114,7 @@ struct TargetingCommandTests {
         #expect(unknown.status == 2 && unknown.stderr.contains("no declaration document 'NOPE'"))
         let show = try ok(["profile", "show", "cheap-cigarettes"])
         #expect(show.stdout.contains("2020-03\t\(red.count)\t\(red.count)\t\(red.count)\t"))
+        #expect(show.stdout.contains("  v2\tactive\tanalyst1\t"))
 
         // A model from the labelled history (file labels and these results), then the day again with it.
         let trained = try ok(["model", "train", "--until", day, "--json"])
@@ -106,10 +129,20 @@ struct TargetingCommandTests {
         #expect((top["reasons"] as? [String])?.contains { $0.hasPrefix("model: ") } == true)
         #expect(try ok(["model", "list"]).stdout.hasPrefix("model 1\tactive\t2020-01-01..\(day)\tdeclaration\t"))
 
-        _ = try ok(["profile", "retire", "cheap-cigarettes"])
+        #expect(try ok(["profile", "retire", "cheap-cigarettes", "--reason", "the importers moved to another route"]).stdout
+                == "cheap-cigarettes\tv2\tretirement asked (approval 2)\n")
+        #expect(try ok(["target", "--unit", "U10", "--date", day, "--json", "--all"]).stdout.contains("cheap-cigarettes@2"))
+        _ = try ok(["approval", "approve", "2", "--user", "analyst2"])
         let after = try ok(["target", "--unit", "U10", "--date", day, "--json", "--all"])
         #expect(!after.stdout.contains("cheap-cigarettes@"))
         #expect(try ok(["profile", "list"]).stdout.split(separator: "\n").map { $0.split(separator: "\t")[0] } == ["shoes-draft"])
+        // What the command line changed is in the audit log, and the chain holds.
+        let log = try ok(["audit", "list", "--limit", "1000"]).stdout
+        for action in ["ingest", "add_user", "request_approval", "approve", "save_unit", "score_day", "record_result", "train_model"] {
+            #expect(log.contains("\t\(action)\t"), "no \(action) in the audit log")
+        }
+        let verified = try cordon(["audit", "verify"], database: db)
+        #expect(verified.status == 0 && verified.stdout.hasPrefix("ok\t"), "\(verified.stdout) \(verified.stderr)")
     }
 
     @Test("every new command explains itself with an example")

@@ -38,7 +38,8 @@ public enum ApprovalAction: Sendable, Hashable, Codable {
         }
     }
 
-    static func percent(_ p: Double) -> String { p == p.rounded() ? "\(Int(p))%" : "\(p)%" }
+    /// A share written 5% or 2.5%.
+    public static func percent(_ p: Double) -> String { p == p.rounded() ? "\(Int(p))%" : "\(p)%" }
 }
 
 /// Where a request for approval stands.

@@ -28,6 +28,7 @@ struct AgencyCommand: AsyncParsableCommand {
         @Option(help: "Its name.")
         var name: String
 
+        @OptionGroup var user: UserOption
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
@@ -36,7 +37,10 @@ struct AgencyCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await store.with("agency save") { db in try await db.saveAgency(Agency(code: code, name: name)) }
+            try await store.with("agency save") { db in
+                try await db.saveAgency(Agency(code: code, name: name))
+                try await user.audit(db, "save_agency", subject: code, details: name)
+            }
             StandardOutput.write("\(code)\tsaved\n")
         }
     }

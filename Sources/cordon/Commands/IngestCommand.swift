@@ -41,6 +41,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Read and validate only: store nothing (the summary counts what would be accepted).")
     var dryRun = false
 
+    @OptionGroup var user: UserOption
     @OptionGroup var store: StoreOptions
 
     @Argument(help: "Files to ingest.")
@@ -88,6 +89,10 @@ struct IngestCommand: AsyncParsableCommand {
                 duplicate.increment(by: counts.duplicates)
                 if !json {
                     StandardOutput.write("\(file): \(counts.accepted) accepted (\(counts.newVersions) new versions), \(counts.duplicates) duplicates, \(counts.rejected) rejected, \(counts.warnings) warnings; \(counts.consignments) consignments, \(counts.containers) containers\n")
+                }
+                if let db {
+                    try await user.audit(db, "ingest", subject: (file as NSString).lastPathComponent,
+                                         details: "\(format.rawValue): \(counts.accepted) accepted, \(counts.duplicates) duplicates, \(counts.rejected) rejected")
                 }
                 total = total + counts
             }

@@ -56,6 +56,7 @@ struct ModelCommand: AsyncParsableCommand {
                 let trained = try await UnitWork(store: db, screening: screening).train(from: first, until: last, parameters: parameters,
                                                                                         by: user.name)
                 StandardError.write("trained on \(trained.examples) labelled documents (\(trained.fromInspections) from inspection results)\n")
+                try await user.audit(db, "train_model", subject: "model \(trained.version)", details: "\(first)..\(last), \(trained.examples) examples")
                 return trained.version
             }
             ModelCommand.print(version, json: json)

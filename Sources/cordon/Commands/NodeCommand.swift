@@ -33,6 +33,7 @@ struct NodeCommand: AsyncParsableCommand {
         @Option(help: "Where to write the private key (mode 0600; never in the database).")
         var keyFile = "cordon-node.key"
 
+        @OptionGroup var user: UserOption
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
@@ -49,6 +50,7 @@ struct NodeCommand: AsyncParsableCommand {
             }
             try await store.with("node init") { db in
                 try await db.setNodeIdentity(name: name, country: country, publicKey: identity.publicKeyBase64)
+                try await user.audit(db, "set_node_identity", subject: name, details: "\(country), key \(identity.publicKeyBase64)")
             }
             StandardError.write("node \(name) (\(country)): private key in \(keyFile); give peers the public key below\n")
             StandardOutput.write(identity.publicKeyBase64 + "\n")
@@ -102,6 +104,7 @@ struct PeerCommand: AsyncParsableCommand {
         @Option(help: "Its public key, as `cordon node show` prints it there.")
         var key: String
 
+        @OptionGroup var user: UserOption
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
@@ -114,6 +117,7 @@ struct PeerCommand: AsyncParsableCommand {
             guard case .success(let peer) = Peer.checked(name: name, country: country, baseURL: url, publicKey: key) else { throw ExitCode(2) }
             try await store.with("peer add") { db in
                 try await db.savePeer(PeerRecord(name: peer.name, country: peer.country, baseURL: peer.baseURL, publicKey: peer.publicKey))
+                try await user.audit(db, "save_peer", subject: peer.name, details: "\(peer.country) \(peer.baseURL)")
             }
             StandardOutput.write("\(name)\tsaved\n")
         }
@@ -139,10 +143,15 @@ struct PeerCommand: AsyncParsableCommand {
         @Argument(help: "The peer's node name.")
         var name: String
 
+        @OptionGroup var user: UserOption
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            guard try await store.with("peer remove", { db in try await db.removePeer(name) }) else {
+            guard try await store.with("peer remove", { db in
+                let removed = try await db.removePeer(name)
+                if removed { try await user.audit(db, "remove_peer", subject: name) }
+                return removed
+            }) else {
                 StandardError.write("cordon peer remove: no peer '\(name)'\n")
                 throw ExitCode(2)
             }

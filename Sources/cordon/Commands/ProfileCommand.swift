@@ -24,13 +24,19 @@ struct ProfileCommand: AsyncParsableCommand {
             discussion: """
                 Every file is read and checked before anything is stored: an unknown field, a bad regular
                 expression or a missing value stops the command with the file and the place, and nothing changes.
+                A profile whose file says `status: active` is stored as a draft and its activation is asked for
+                (with --reason): a second analyst or a supervisor approves it (cordon approval). A profile in force
+                is never switched off by loading a draft of it: retire it, or load it as active.
 
                 Example:
-                  cordon profile load profiles/*.yaml --user a.karimov
+                  cordon profile load profiles/*.yaml --user a.karimov --reason "new tobacco routes via Aktau"
                 """)
 
         @Argument(help: "Profile files (.yaml, .yml or .json; one profile or a list per file).")
         var files: [String]
+
+        @Option(help: "Why the active profiles should be put in force (needed when the files activate any).")
+        var reason: String?
 
         @OptionGroup var user: UserOption
         @OptionGroup var store: StoreOptions
@@ -56,12 +62,62 @@ struct ProfileCommand: AsyncParsableCommand {
                     throw ExitCode(2)
                 }
             }
-            let outcomes = try await store.with("profile load") { db in
-                return try await db.saveProfiles(profiles, by: user.name)
+            let lines = try await store.with("profile load") { db in
+                // Decide for every profile before storing any, so that a refusal leaves the store as it was.
+                var drafts: [RiskProfile] = [], activations: [String] = [], retirements: [String] = [], inForce: [String: Int] = [:]
+                for p in profiles {
+                    let latest = try await db.profileVersions(p.name).last
+                    switch p.status {
+                    case .active:
+                        if let latest, latest.profile == p { inForce[p.name] = latest.version; continue }
+                        var draft = p
+                        draft.status = .draft
+                        drafts.append(draft)
+                        activations.append(p.name)
+                    case .retired:
+                        if let latest, latest.profile.status != .retired {
+                            var same = p
+                            same.status = latest.profile.status
+                            guard same == latest.profile else {
+                                throw CLIRefusal("\(p.name): a retired profile's file must say what its latest version says")
+                            }
+                            retirements.append(p.name)
+                        } else {
+                            drafts.append(p)
+                        }
+                    case .draft:
+                        if let latest, latest.profile.status == .active {
+                            throw CLIRefusal("\(p.name) is in force: loading a draft would switch it off; retire it, or load it as active")
+                        }
+                        drafts.append(p)
+                    }
+                }
+                var account: User?
+                if !activations.isEmpty || !retirements.isEmpty {
+                    guard let reason else { throw CLIRefusal("putting profiles in force or retiring them needs --reason and a second person's approval") }
+                    let asking = try await user.account(in: db)
+                    try FourEyes.checkRequest(.activateProfile(name: "", version: 0), by: asking, reason: reason)
+                    account = asking
+                }
+                var lines: [String] = []
+                for o in try await db.saveProfiles(drafts, by: user.name) {
+                    if o.changed { try await user.audit(db, "save_profile_draft", subject: o.name, details: "version \(o.version)") }
+                    if let account, let reason, activations.contains(o.name) {
+                        let r = try await db.requestApproval(.activateProfile(name: o.name, version: o.version), reason: reason, by: account, origin: "cli")
+                        lines.append("\(o.name)\tv\(o.version)\tactivation asked (approval \(r.id))")
+                    } else {
+                        lines.append("\(o.name)\tv\(o.version)\t\(o.changed ? "saved" : "unchanged")")
+                    }
+                }
+                for name in retirements {
+                    guard let account, let reason, let latest = try await db.profileVersions(name).last else { continue }
+                    let r = try await db.requestApproval(.retireProfile(name: name, version: latest.version), reason: reason, by: account, origin: "cli")
+                    lines.append("\(name)\tv\(latest.version)\tretirement asked (approval \(r.id))")
+                }
+                lines += inForce.sorted { $0.key < $1.key }.map { "\($0.key)\tv\($0.value)\tin force" }
+                return lines
             }
-            for o in outcomes {
-                StandardOutput.write("\(o.name)\tv\(o.version)\t\(o.changed ? "saved" : "unchanged")\n")
-            }
+            for line in lines { StandardOutput.write(line + "\n") }
         }
     }
 
@@ -149,20 +205,25 @@ struct ProfileCommand: AsyncParsableCommand {
 
     struct Retire: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Retire a profile: it stops firing; its versions and hits stay on record.",
-            discussion: "Example:\n  cordon profile retire tobacco-undervalued --user a.karimov")
+            abstract: "Ask to retire a profile: once a second person approves, it stops firing; its versions and hits stay on record.",
+            discussion: "Example:\n  cordon profile retire tobacco-undervalued --reason \"no hit in six months\" --user a.karimov")
 
         @Argument(help: "The profile's name.")
         var name: String
+
+        @Option(help: "Why (at least 10 characters).")
+        var reason: String
 
         @OptionGroup var user: UserOption
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let outcome = try await store.with("profile retire") { db in
-                return try await db.retireProfile(name, by: user.name)
+            let (version, request) = try await store.with("profile retire") { db in
+                guard let latest = try await db.profileVersions(name).last else { throw ProfileStoreError.unknown(name) }
+                return (latest.version, try await db.requestApproval(.retireProfile(name: name, version: latest.version), reason: reason,
+                                                                     by: try await user.account(in: db), origin: "cli"))
             }
-            StandardOutput.write("\(outcome.name)\tv\(outcome.version)\tretired\n")
+            StandardOutput.write("\(name)\tv\(version)\tretirement asked (approval \(request.id))\n")
         }
     }
 }

@@ -110,7 +110,9 @@ struct ResultCommand: AsyncParsableCommand {
                                           seizures: try seizures.map(Record.seizureLine))
             let id = try await store.with("result record") { db in
                 _ = try await db.unit(unit)
-                return try await db.recordInspection(result)
+                let id = try await db.recordInspection(result)
+                try await user.audit(db, "record_result", subject: "result \(id)", details: "\(kind.rawValue) \(document) at \(unit): \(outcome.rawValue)")
+                return id
             }
             StandardOutput.write("result \(id)\t\(document)\t\(outcome.rawValue)\n")
         }

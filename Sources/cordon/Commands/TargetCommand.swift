@@ -35,6 +35,7 @@ struct TargetCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.")
     var json = false
 
+    @OptionGroup var user: UserOption
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -53,7 +54,9 @@ struct TargetCommand: AsyncParsableCommand {
         let scored = try await store.with("target") { [screening] db in
             let work = UnitWork(store: db, screening: screening)
             if try await db.activeModel() == nil { StandardError.write("no model trained yet: scoring with profiles and screening only\n") }
-            return try await work.target(unit: unit, day: day)
+            let scored = try await work.target(unit: unit, day: day)
+            try await user.audit(db, "score_day", subject: unit, details: "\(day): \(scored.targets.filter { $0.selection != .released }.count) selected")
+            return scored
         }
         let (targets, documents) = (scored.targets, scored.documents)
         StandardError.write("\(scored.unit.code) \(day): \(documents.count) documents, \(targets.filter { $0.selection != .released }.count) selected (capacity \(scored.unit.capacity))\n")

@@ -49,7 +49,9 @@ struct TokenCommand: AsyncParsableCommand {
             let issued = APITokens.issue()
             let expires = days.map { Date().addingTimeInterval(Double($0) * 86400) }
             let id = try await store.with("token create") { db in
-                try await db.createToken(username: username, name: name, tokenHash: issued.hash, expires: expires, by: user.name)
+                let id = try await db.createToken(username: username, name: name, tokenHash: issued.hash, expires: expires, by: user.name)
+                try await user.audit(db, "create_token", subject: username, details: "token \(id) \(name)")
+                return id
             }
             StandardError.write("token \(id) for \(username); it is shown once, keep it secret\n")
             StandardOutput.write(issued.token + "\n")
@@ -83,10 +85,15 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "The token's id, from cordon token list.")
         var id: Int
 
+        @OptionGroup var user: UserOption
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            guard try await store.with("token revoke", { db in try await db.revokeToken(id: id) }) else {
+            guard try await store.with("token revoke", { db in
+                let revoked = try await db.revokeToken(id: id)
+                if revoked { try await user.audit(db, "revoke_token", subject: "token \(id)") }
+                return revoked
+            }) else {
                 StandardError.write("cordon token revoke: no token \(id)\n")
                 throw ExitCode(2)
             }

@@ -20,6 +20,9 @@ struct UnitCommand: AsyncParsableCommand {
             discussion: """
                 A unit's day is the documents lodged that day whose place of discharge or customs office is one
                 of its locations. Capacity is a number of controls per day, or a percentage of the day's documents.
+                A new unit is saved as given. For an existing unit, a change of capacity or control share is asked
+                for (--reason, by a supervisor of the unit or an administrator) and takes effect when a second
+                person approves it (cordon approval); the other settings are saved at once.
 
                 Example:
                   cordon unit save UZ-TAS-PCU --name "Tashkent dry port PCU" --kind pcu --country UZ \\
@@ -47,6 +50,10 @@ struct UnitCommand: AsyncParsableCommand {
         @Option(help: "Share of the capacity drawn at random, in percent.")
         var controlShare = 5.0
 
+        @Option(help: "Why the capacity or control share of an existing unit should change.")
+        var reason: String?
+
+        @OptionGroup var user: UserOption
         @OptionGroup var store: StoreOptions
 
         func unit() throws(UnitProblem) -> ControlUnit {
@@ -60,8 +67,14 @@ struct UnitCommand: AsyncParsableCommand {
 
         func run() async throws {
             let unit = try unit()
-            try await store.with("unit save") { db in try await db.saveUnit(unit) }
-            StandardOutput.write("\(code)\tsaved\n")
+            let request = try await store.with("unit save") { db in
+                let account = reason == nil ? nil : try await user.account(in: db)
+                let request = try await db.saveUnit(unit, reason: reason, by: account, origin: "cli")
+                try await user.audit(db, "save_unit", subject: unit.code,
+                                     details: "\(unit.name); \(unit.locations.joined(separator: ", ")); capacity \(unit.capacity)")
+                return request
+            }
+            StandardOutput.write("\(code)\tsaved\(request.map { "\tcapacity change asked (approval \($0.id))" } ?? "")\n")
         }
     }
 

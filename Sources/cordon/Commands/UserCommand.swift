@@ -51,6 +51,7 @@ struct UserCommand: AsyncParsableCommand {
                                    valueName: "FILE"))
         var passwordFile: String?
 
+        @OptionGroup var by: UserOption
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
@@ -66,12 +67,19 @@ struct UserCommand: AsyncParsableCommand {
             }
         }
 
+        /// Adds the account and says so in the audit log.
+        static func create(_ user: User, hash: String, _ db: Store, by: UserOption) async throws -> Int {
+            let id = try await db.createUser(user, passwordHash: hash)
+            try await by.audit(db, "add_user", subject: user.username, details: "\(user.role.rawValue), \(user.agency), units \(user.units.joined(separator: " "))")
+            return id
+        }
+
         func run() async throws {
             guard let role = Role(rawValue: role), let language = Language(rawValue: language) else { throw ExitCode(2) }
             let user = User(username: username, displayName: name, role: role, agency: agency, units: unit, language: language)
             guard let passwordFile else {
                 // An integration has no password: a hash of random bytes that no password matches.
-                let id = try await store.with("user add") { db in try await db.createUser(user, passwordHash: Passwords.hash(APITokens.issue().token)) }
+                let id = try await store.with("user add") { db in try await Add.create(user, hash: try Passwords.hash(APITokens.issue().token), db, by: by) }
                 StandardOutput.write("user \(id)\t\(username)\t\(role.rawValue)\n")
                 return
             }
@@ -89,7 +97,7 @@ struct UserCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let hash = Passwords.hash(password)
-            let id = try await store.with("user add") { db in try await db.createUser(user, passwordHash: hash) }
+            let id = try await store.with("user add") { db in try await Add.create(user, hash: hash, db, by: by) }
             StandardOutput.write("user \(id)\t\(username)\t\(role.rawValue)\n")
         }
     }

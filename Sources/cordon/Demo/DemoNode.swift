@@ -87,8 +87,23 @@ struct DemoNode {
                                        passwordHash: Passwords.hash(APITokens.issue().token))
         let issued = APITokens.issue()
         _ = try await store.createToken(username: "port-system", name: "demo feed", tokenHash: issued.hash, expires: nil, by: "demo")
-        let profiles = DemoNode.profiles.replacingOccurrences(of: "author: marat", with: "author: \(country.analyst)")
-        _ = try await store.saveProfiles(try ProfileFile.parse(Data(profiles.utf8), name: "demo profiles", json: false), by: country.analyst)
+        // Profiles are put in force as on a real node: the analyst asks, the supervisor approves (four-eyes).
+        let people = try await store.users().map(\.user)
+        guard let analyst = people.first(where: { $0.role == .analyst }), let supervisor = people.first(where: { $0.role == .supervisor }) else {
+            throw CLIRefusal("the demo country needs an analyst and a supervisor")
+        }
+        let profiles = try ProfileFile.parse(Data(DemoNode.profiles.replacingOccurrences(of: "author: marat", with: "author: \(analyst.username)").utf8),
+                                             name: "demo profiles", json: false)
+        for o in try await store.saveProfiles(profiles.map { var p = $0; p.status = .draft; return p }, by: analyst.username) {
+            let asked = try await store.requestApproval(.activateProfile(name: o.name, version: o.version),
+                                                        reason: "patterns of last quarter's seizures in the region", by: analyst, origin: "demo")
+            _ = try await store.decideApproval(asked.id, approve: true, note: "checked against the unit's capacity", by: supervisor, origin: "demo")
+        }
+        // One request left for the administrator to decide in the pages.
+        if let unit = country.units.first(where: { supervisor.units.contains($0.code) }) {
+            _ = try await store.requestApproval(.changeCapacity(unit: unit.code, capacity: "12", controlSharePercent: 10),
+                                                reason: "a second x-ray scanner is in service from Monday", by: supervisor, origin: "demo")
+        }
 
         // Cargo for every day, with what a control would find.
         var cargo = DemoCargo(country: country)
