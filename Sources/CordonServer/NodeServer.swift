@@ -32,6 +32,7 @@ public enum NodeServer {
         MessageRoutes(store: store, pages: pages, exchange: exchange, events: exchange.events).add(to: router)
         OperationRoutes(store: store, pages: pages, exchange: exchange).add(to: router)
         AuditRoutes(store: store, pages: pages).add(to: router)
+        ApprovalRoutes(store: store, pages: pages).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
                            services: [exchange.courier],

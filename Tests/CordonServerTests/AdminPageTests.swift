@@ -41,10 +41,14 @@ struct AdminPageTests {
             #expect(saved.country == "KZ" && Set(saved.locations) == ["KZAAU", "50501"] && saved.capacity == .count(10) && saved.controlSharePercent == 7.5)
             #expect(String(buffer: try await root.get("/admin/units/ALA").body).contains(#"value="KZALA""#))
             // A unit with users, targets and results is changed in place.
+            // Its capacity changes only with a second person's approval (four-eyes); the rest at once.
             let ala = ["csrf": csrf, "code": "ALA", "name": "Almaty airport ACCU", "kind": "accu", "country": "KZ", "locations": "KZALA",
-                       "capacity": "5%", "control_share": "5"]
+                       "capacity": "5%", "control_share": "5", "reason": "the airport's night shift is staffed"]
             #expect(try await root.post("/admin/units", ala).status == .seeOther)
-            #expect(try await store.unit("ALA").capacity == .percent(5))
+            let kept = try await store.unit("ALA")
+            #expect(kept.capacity == .count(2) && kept.name == "Almaty airport ACCU")
+            #expect(try await store.approvals(status: .pending).map(\.action)
+                    == [.changeCapacity(unit: "ALA", capacity: "5%", controlSharePercent: 5)])
             #expect(try await store.targets(unit: "ALA", day: CalendarDate(year: 2026, month: 11, day: 20)!).count == 2)
             #expect(try await root.get("/admin/units/NOPE").status == .notFound)
 

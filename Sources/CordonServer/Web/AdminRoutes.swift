@@ -20,9 +20,11 @@ struct AdminRoutes {
         var locations: String
         var capacity: String
         var controlShare: String
+        /// Why the capacity or control share of an existing unit should change (four-eyes).
+        var reason: String?
 
         enum CodingKeys: String, CodingKey {
-            case csrf, code, name, kind, country, locations, capacity
+            case csrf, code, name, kind, country, locations, capacity, reason
             case controlShare = "control_share"
         }
     }
@@ -119,7 +121,11 @@ struct AdminRoutes {
             "country": typed?.country ?? unit?.country ?? "", "locations": typed?.locations ?? unit?.locations.joined(separator: ", ") ?? "",
             "capacity": typed?.capacity ?? unit?.capacity.description ?? "", "control_share": typed?.controlShare ?? unit.map { "\($0.controlSharePercent)" } ?? "5",
             "kinds": UnitKind.allCases.map { ["value": $0.rawValue, "label": t.text("unit_kind_\($0.rawValue)", lang), "selected": $0.rawValue == kind] },
+            "reason": typed?.reason ?? "",
         ]
+        if let code, let pending = try await store.pendingApproval(kind: "change_capacity", subjectPrefix: code + " ") {
+            values["pending"] = ["id": pending.id, "subject": pending.action.subject, "by": pending.requestedBy]
+        }
         if let error { values["error"] = error }
         return pages.page("admin_unit", title: t.text("unit", lang), values: values, language: lang, session: session,
                           status: error == nil ? .ok : .badRequest)
@@ -134,10 +140,16 @@ struct AdminRoutes {
         case .success(let checked): unit = checked
         case .failure(let problem): return try await unitForm(request, context, code: nil, typed: form, error: problem.description)
         }
-        try await store.saveUnit(unit)
+        let asked: ApprovalRequest?
+        do {
+            asked = try await store.saveUnit(unit, reason: form.reason?.trimmingCharacters(in: .whitespacesAndNewlines), by: session.user,
+                                               origin: context.origin)
+        } catch let refusal as ApprovalStoreError {
+            return try await unitForm(request, context, code: form.code, typed: form, error: refusal.description)
+        }
         context.logger.info("unit saved", metadata: ["user": "\(session.user.username)", "unit": "\(unit.code)", "capacity": "\(unit.capacity)"])
         try await context.audit(store, "save_unit", subject: unit.code, details: "capacity \(unit.capacity), control share \(unit.controlSharePercent)%, \(unit.locations.joined(separator: " "))")
-        return .redirect(to: "/admin", type: .normal)
+        return .redirect(to: asked == nil ? "/admin" : "/approvals", type: .normal)
     }
 
     /// The unit a form describes, checked like on the command line.

@@ -59,6 +59,15 @@ struct ConsignmentRoutes {
     func add(to router: Router<WebContext>) {
         router.get("/consignments/:id") { request, context in try await show(request, context) }
         router.post("/consignments/:id/result") { request, context in try await record(request, context) }
+        router.post("/consignments/:id/override") { request, context in try await override(request, context) }
+    }
+
+    struct OverrideForm: Decodable {
+        var csrf: String?
+        var unit: String
+        var day: String
+        var action: String
+        var reason: String
     }
 
     /// The page; after a refused result, with the reason and the form as it was typed.
@@ -82,11 +91,29 @@ struct ConsignmentRoutes {
             }
             values["parties"] = parties
         }
-        values["targetings"] = targetings.map { tg in
-            ["unit": tg.unit, "day": Localization.date(tg.day, lang), "score": Localization.percent(tg.target.score),
-             "lane": tg.target.lane.rawValue, "lane_name": t.text("lane_\(tg.target.lane.rawValue)", lang),
-             "selection": t.text("selection_\(tg.target.selection.rawValue)", lang), "reasons": tg.target.reasons.map { $0.text(lang) }]
+        var targetingRows: [[String: Any]] = []
+        for tg in targetings {
+            var row: [String: Any] = [
+                "unit": tg.unit, "day": Localization.date(tg.day, lang), "score": Localization.percent(tg.target.score),
+                "lane": tg.target.lane.rawValue, "lane_name": t.text("lane_\(tg.target.lane.rawValue)", lang),
+                "selection": t.text("selection_\(tg.target.selection.rawValue)", lang), "reasons": tg.target.reasons.map { $0.text(lang) }]
+            if let o = tg.target.override {
+                row["override"] = ["action": t.text("override_\(o.action.rawValue)", lang), "by": o.by, "reason": o.reason,
+                                   "at": MessageRoutes.time(o.at, lang), "approval": o.approvalID.map { "\($0)" } ?? ""]
+            } else if [.officer, .supervisor].contains(session.user.role), session.user.units.contains(tg.unit) {
+                if let pending = try await store.pendingApproval(kind: "release_target", subjectPrefix: "\(tg.unit) \(tg.day) \(c.documentNumber)") {
+                    row["pending"] = ["id": pending.id, "by": pending.requestedBy, "reason": pending.reason]
+                } else {
+                    let release = tg.target.isSelected
+                    row["decide"] = ["unit": tg.unit, "day": tg.day.description, "csrf": session.csrfToken,
+                                     "action": release ? "release" : "select",
+                                     "label": t.text(release ? "release_without_control" : "select_for_control", lang),
+                                     "red": release && tg.target.lane == .red]
+                }
+            }
+            targetingRows.append(row)
         }
+        values["targetings"] = targetingRows
         values["has_targetings"] = !targetings.isEmpty
         // The trader's other consignments, within what the reader may see.
         let traders = c.parties.filter { [.consignee, .importer].contains($0.role) }
@@ -144,6 +171,33 @@ struct ConsignmentRoutes {
         if let error { values["error"] = error }
         return pages.page("consignment", title: "\(t.text("kind_\(c.kind.rawValue)", lang)) \(c.documentNumber)", values: values,
                           language: lang, session: session, status: status)
+    }
+
+    /// A person releases a selected target without a control, or selects a released one, with a written reason.
+    /// A red-lane release is not done but asked for: a supervisor of the unit approves it (four-eyes).
+    func override(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { throw HTTPError(.unauthorized) }
+        let form = try await request.decode(as: OverrideForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        let id = try context.parameters.require("id", as: Int.self)
+        guard let day = CalendarDate(iso: form.day), let action = TargetOverride.Action(rawValue: form.action) else { throw HTTPError(.badRequest) }
+        guard session.user.units.contains(form.unit),
+              let target = try await store.targetings(of: id, units: [form.unit]).first(where: { $0.day == day })?.target else {
+            throw HTTPError(.notFound)
+        }
+        do {
+            if action == .release && target.lane == .red && target.isSelected {
+                _ = try await store.requestApproval(.releaseTarget(unit: form.unit, day: day, consignmentID: id, document: target.documentNumber),
+                                                    reason: form.reason, by: session.user, origin: context.origin)
+                return .redirect(to: "/approvals", type: .normal)
+            }
+            try await store.overrideTarget(TargetOverride(unit: form.unit, day: day, consignmentID: id, action: action, reason: form.reason, by: ""),
+                                           by: session.user, origin: context.origin)
+        } catch let refusal as ApprovalStoreError {
+            return try await show(request, context, error: refusal.description, status: .badRequest)
+        }
+        context.logger.info("target overridden", metadata: ["user": "\(session.user.username)", "consignment": "\(id)", "action": "\(action.rawValue)"])
+        return .redirect(to: "/consignments/\(id)", type: .normal)
     }
 
     func record(_ request: Request, _ context: WebContext) async throws -> Response {

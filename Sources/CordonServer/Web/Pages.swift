@@ -36,7 +36,8 @@ public struct Pages: Sendable {
             layout["user"] = ["name": session.user.displayName, "role": t["role_\(session.user.role.rawValue)"] ?? session.user.role.rawValue,
                               "profiles": session.user.role.readsProfiles, "admin": session.user.role == .admin,
                               "sends_cargo": session.user.role.sendsCargo,
-                              "messages": session.user.role.readsMessages, "auditor": session.user.role == .auditor]
+                              "messages": session.user.role.readsMessages, "auditor": session.user.role == .auditor,
+                              "approvals": ApprovalRoutes.takesPart(session.user.role)]
             layout["csrf"] = session.csrfToken
         }
         let html = library.render(layout, withTemplate: "layout") ?? ""

@@ -6,8 +6,9 @@ import HTTPTypes
 import Hummingbird
 
 /// Risk profiles in the pages: the list with hit rates, one profile with its versions and monthly figures, and
-/// drafts written or edited as YAML by analysts. The pages save drafts only (a draft is put in force from the
-/// command line until four-eyes approval comes); editing never switches a profile off.
+/// drafts written or edited as YAML by analysts. The pages save drafts only; an analyst asks for a draft to be put
+/// in force (or a profile in force to be retired) and a second person approves (four-eyes, /approvals). Editing
+/// never switches a profile off.
 struct ProfileRoutes {
     let store: Store
     let pages: Pages
@@ -15,6 +16,11 @@ struct ProfileRoutes {
     struct DraftForm: Decodable {
         var csrf: String?
         var definition: String
+    }
+
+    struct AskForm: Decodable {
+        var csrf: String?
+        var reason: String
     }
 
     func add(to router: Router<WebContext>) {
@@ -25,6 +31,8 @@ struct ProfileRoutes {
             try await form(request, context, name: try context.parameters.require("name"))
         }
         router.post("/profiles") { request, context in try await save(request, context) }
+        router.post("/profiles/:name/activation") { request, context in try await ask(request, context, activate: true) }
+        router.post("/profiles/:name/retirement") { request, context in try await ask(request, context, activate: false) }
         router.get("/models") { request, context in try await models(request, context) }
     }
 
@@ -60,7 +68,7 @@ struct ProfileRoutes {
                           language: lang, session: session)
     }
 
-    func show(_ request: Request, _ context: WebContext) async throws -> Response {
+    func show(_ request: Request, _ context: WebContext, error: String? = nil) async throws -> Response {
         let session = try reader(context)
         let lang = Pages.language(request, context)
         let t = pages.localization
@@ -71,7 +79,10 @@ struct ProfileRoutes {
                               language: lang, session: session, status: .notFound)
         }
         let months = try await store.profileStatistics(name)
-        let values: [String: Any] = [
+        var pending = try await store.pendingApproval(kind: "activate_profile", subjectPrefix: name + "@")
+        if pending == nil { pending = try await store.pendingApproval(kind: "retire_profile", subjectPrefix: name + "@") }
+        let asks = session.user.role.writesProfiles && pending == nil
+        var values: [String: Any] = [
             "name": name, "title": latest.profile.title, "description": latest.profile.description ?? "",
             "status_name": t.text("status_\(latest.profile.status.rawValue)", lang), "lane": latest.profile.lane.rawValue,
             "lane_name": t.text("lane_\(latest.profile.lane.rawValue)", lang), "version": latest.version,
@@ -92,8 +103,34 @@ struct ProfileRoutes {
             }, title: t.text("hit_rate", lang)),
             "can_edit": session.user.role.writesProfiles && latest.profile.status == .draft,
             "can_copy": session.user.role.writesProfiles && latest.profile.status != .draft,
+            "can_ask_activation": asks && latest.profile.status == .draft, "can_ask_retirement": asks && latest.profile.status == .active,
+            "csrf": session.csrfToken,
         ]
-        return pages.page("profile", title: "\(t.text("profile", lang)) \(name)", values: values, language: lang, session: session)
+        if let pending {
+            values["pending"] = ["id": pending.id, "kind": t.text("approval_\(pending.action.kind)", lang), "by": pending.requestedBy,
+                                 "reason": pending.reason]
+        }
+        if let error { values["error"] = error }
+        return pages.page("profile", title: "\(t.text("profile", lang)) \(name)", values: values, language: lang, session: session,
+                          status: error == nil ? .ok : .badRequest)
+    }
+
+    /// An analyst asks for the latest version to be put in force, or for the profile to be retired.
+    func ask(_ request: Request, _ context: WebContext, activate: Bool) async throws -> Response {
+        let session = try reader(context)
+        let form = try await request.decode(as: AskForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        let name = try context.parameters.require("name")
+        guard let latest = try await store.profileVersions(name).last else { throw HTTPError(.notFound) }
+        let action: ApprovalAction = activate ? .activateProfile(name: name, version: latest.version) : .retireProfile(name: name, version: latest.version)
+        do {
+            _ = try await store.requestApproval(action, reason: form.reason, by: session.user, origin: context.origin)
+        } catch let refusal as ApprovalStoreError {
+            return try await show(request, context, error: refusal.description)
+        } catch let refusal as ProfileStoreError {
+            return try await show(request, context, error: refusal.description)
+        }
+        return .redirect(to: "/profiles/\(name)", type: .normal)
     }
 
     /// The draft form: a new profile (from a template, or a copy of `copy`), or the latest draft of `name`.

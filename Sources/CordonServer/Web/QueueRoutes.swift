@@ -102,7 +102,7 @@ struct QueueRoutes {
                 "id": target.consignmentID, "rank": target.rank, "document": target.documentNumber,
                 "lane": target.lane.rawValue, "lane_name": t.text("lane_\(target.lane.rawValue)", lang),
                 "score": Localization.percent(target.score),
-                "selection": t.text("selection_\(target.selection.rawValue)", lang),
+                "selection": target.override.map { t.text("override_\($0.action.rawValue)", lang) } ?? t.text("selection_\(target.selection.rawValue)", lang),
                 "containers": c?.containers.map(\.number).joined(separator: " ") ?? "",
                 "route": c.map { ConsignmentView.route($0) } ?? "",
                 "parties": c?.parties.compactMap { $0.name }.prefix(2).joined(separator: "; ") ?? "",
