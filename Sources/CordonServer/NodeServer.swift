@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The node's web server: the workspace pages over one store.
 public enum NodeServer {
@@ -35,7 +36,8 @@ public enum NodeServer {
         ApprovalRoutes(store: store, pages: pages).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
-                           services: [exchange.courier],
+                           services: [exchange.courier as any Service]
+                               + (settings.identity.map { [AuditCheckpoints(store: store, identity: $0, interval: settings.checkpointInterval, logger: logger)] } ?? []),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
                            logger: logger)
     }

@@ -18,6 +18,8 @@ public struct ServerSettings: Sendable {
     public var screening: NameMatcher?
     /// The node's key, for the exchange with peer nodes; without it the node neither sends nor receives messages.
     public var identity: NodeIdentity?
+    /// How often the head of the audit log is signed with the node's key (also at start and at shutdown).
+    public var checkpointInterval: Duration = .seconds(3600)
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = true, sessionHours: Int = 12, pageSize: Int = 50,
                 signInAttempts: Int = 5, lockMinutes: Int = 15, screening: NameMatcher? = nil,

@@ -282,6 +282,14 @@ enum Migrations {
             """,
             "CREATE INDEX target_overrides_user ON target_overrides (decided_by, decided_at)",
         ] },
+        Migration(version: 13, name: "signed audit checkpoints") { _ in [
+            // The head of the audit log at a moment, signed with the node's key: a rewrite of the whole chain after it
+            // (hashes recomputed) no longer matches, and nobody without the key can sign a new one.
+            """
+            CREATE TABLE audit_checkpoints (
+                seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL)
+            """,
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -36,11 +36,27 @@ public struct AuditEntry: Sendable, Hashable {
     }
 
     /// The hash of an entry: over every field and the previous hash, with lengths, so that no two entries share bytes.
-    static func hash(seq: Int, at: String, actor: String, action: String, subject: String, details: String, origin: String,
+    public static func hash(seq: Int, at: String, actor: String, action: String, subject: String, details: String, origin: String,
                      previous: String) -> String {
         let fields = ["\(seq)", at, actor, action, subject, details, origin, previous]
         let bytes = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
         return SHA256.hash(data: Data(bytes.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The head of the audit log signed with the node's key at a moment.
+public struct AuditCheckpoint: Sendable, Hashable {
+    /// The last entry it covers, and that entry's hash.
+    public var seq: Int
+    public var hash: String
+    public var at: String
+    /// The node's public key (base64) and the Ed25519 signature (base64) over `signedBytes`.
+    public var publicKey: String
+    public var signature: String
+
+    /// What is signed: a fixed prefix, so that a checkpoint signature is never valid as anything else.
+    public static func signedBytes(seq: Int, hash: String, at: String) -> Data {
+        Data("cordon-audit-checkpoint|\(seq)|\(hash)|\(at)".utf8)
     }
 }
 
@@ -49,6 +65,9 @@ public struct AuditVerification: Sendable, Hashable {
     public var checked: Int
     public var firstBad: Int?
     public var problem: String?
+    /// Signed checkpoints found right, and the last entry the latest one covers.
+    public var checkpoints = 0
+    public var lastCheckpoint: Int?
 
     public var isIntact: Bool { firstBad == nil }
 
@@ -102,8 +121,70 @@ extension Store {
         return e
     }
 
-    /// Checks the whole chain: every entry's hash, its link to the one before, and that no position is missing.
-    public func verifyAudit() async throws -> AuditVerification {
+    /// Signs the head of the log with the node's key; nil when the log is empty or its head is signed already.
+    @discardableResult
+    public func checkpointAudit(signingWith key: Curve25519.Signing.PrivateKey) async throws -> AuditCheckpoint? {
+        try await transaction {
+            guard let head = try await sql.raw("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first() else { return nil }
+            let seq = try head.decode(column: "seq", as: Int.self), hash = try head.decode(column: "hash", as: String.self)
+            if try await sql.select().column("seq").from("audit_checkpoints").where("seq", .equal, seq).first() != nil { return nil }
+            let at = Store.now(milliseconds: true)
+            let signature = try key.signature(for: AuditCheckpoint.signedBytes(seq: seq, hash: hash, at: at))
+            let c = AuditCheckpoint(seq: seq, hash: hash, at: at, publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
+                                    signature: signature.base64EncodedString())
+            try await sql.insert(into: "audit_checkpoints").columns("seq", "hash", "at", "public_key", "signature")
+                .values(SQLBind(c.seq), SQLBind(c.hash), SQLBind(c.at), SQLBind(c.publicKey), SQLBind(c.signature)).run()
+            return c
+        }
+    }
+
+    /// The checkpoints, oldest first.
+    public func auditCheckpoints() async throws -> [AuditCheckpoint] {
+        try await exclusive {
+            try await sql.raw("SELECT * FROM audit_checkpoints ORDER BY seq").all().map { r in
+                AuditCheckpoint(seq: try r.decode(column: "seq", as: Int.self), hash: try r.decode(column: "hash", as: String.self),
+                                at: try r.decode(column: "at", as: String.self), publicKey: try r.decode(column: "public_key", as: String.self),
+                                signature: try r.decode(column: "signature", as: String.self))
+            }
+        }
+    }
+
+    /// Checks the whole chain (every entry's hash, its link to the one before, no position missing), then every
+    /// checkpoint: signed by `trustedKey` (base64; the node's recorded key when nil) and matching the entry it covers.
+    /// A key given from outside the database is the stronger check: whoever can edit the database can replace the
+    /// recorded key too, but cannot sign with the node's private key.
+    public func verifyAudit(trustedKey: String? = nil) async throws -> AuditVerification {
+        let chain = try await verifyChain()
+        guard chain.isIntact else { return chain }
+        let recordedKey = try await nodeIdentity()?.publicKey
+        let checkpoints = try await auditCheckpoints()
+        let hashes = try await exclusive {
+            try await sql.raw("SELECT seq, hash FROM audit_log WHERE seq IN (SELECT seq FROM audit_checkpoints)").all()
+                .reduce(into: [Int: String]()) { $0[try $1.decode(column: "seq", as: Int.self)] = try $1.decode(column: "hash", as: String.self) }
+        }
+        for c in checkpoints {
+            guard let keyText = trustedKey ?? recordedKey, let raw = Data(base64Encoded: keyText),
+                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
+                return AuditVerification(checked: chain.checked, firstBad: c.seq,
+                                         problem: "the checkpoint at entry \(c.seq) cannot be checked: no node key (cordon node init, or --public-key)")
+            }
+            guard let signature = Data(base64Encoded: c.signature),
+                  key.isValidSignature(signature, for: AuditCheckpoint.signedBytes(seq: c.seq, hash: c.hash, at: c.at)) else {
+                return AuditVerification(checked: chain.checked, firstBad: c.seq,
+                                         problem: "the checkpoint at entry \(c.seq) is not signed by the node's key")
+            }
+            guard hashes[c.seq] == c.hash else {
+                return AuditVerification(checked: chain.checked, firstBad: c.seq,
+                                         problem: "entry \(c.seq) differs from the checkpoint signed at \(c.at): the log was rewritten")
+            }
+        }
+        var verified = chain
+        verified.checkpoints = checkpoints.count
+        verified.lastCheckpoint = checkpoints.last?.seq
+        return verified
+    }
+
+    private func verifyChain() async throws -> AuditVerification {
         try await exclusive {
             var previous = Store.auditGenesis
             var expected = 1

@@ -189,6 +189,9 @@ struct FederationTests {
 
         // Tashkent's node is stopped: the alert waits in the outbox, retried, and arrives once it is back.
         uz.stop()
+        // A node with its key signs the head of its audit log at start and again at shutdown.
+        let checked = try cordon(["audit", "verify", "--public-key", uz.publicKey], database: uz.database)
+        #expect(checked.status == 0 && checked.stderr.contains("signed checkpoints right"), "\(checked.stderr)")
         let waiting = try await send(["to": "unit", "node": "uz-node", "unit": "UZ-TAS-PCU"], "while you were down")
         let retried = try await eventually {
             let d = (try await kz.api(.GET, "/api/v1/messages/\(waiting)").json["deliveries"] as? [[String: Any]])?.first

@@ -68,6 +68,54 @@ struct AuditTests {
         #expect(verdict == AuditVerification(checked: 1, firstBad: 2, problem: "entry 2 is missing"))
     }
 
+    @Test("a signed checkpoint finds a rewrite of the whole chain with every hash recomputed; a key given from outside finds a forged checkpoint too")
+    func checkpoints() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("cordon.sqlite")
+        let database = "sqlite:" + path
+        func cordon(_ args: [String]) throws -> ProcessResult { try run(Fixtures.cordonBinary, args, environment: ["CORDON_DATABASE": database]) }
+        let made = try cordon(["node", "init", "--name", "kz-node", "--country", "KZ", "--key-file", dir.file("node.key")])
+        #expect(made.status == 0, "\(made.stderr)")
+        let nodeKey = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        for i in 1...5 {
+            #expect(try cordon(["agency", "save", "a\(i)", "--name", "Agency \(i)", "--user", "u\(i)"]).status == 0)
+        }
+        let signed = try cordon(["audit", "checkpoint", "--key-file", dir.file("node.key")])
+        #expect(signed.status == 0 && signed.stdout.hasPrefix("checkpoint\t6\t"), "\(signed.stdout) \(signed.stderr)")
+        #expect(try cordon(["audit", "checkpoint", "--key-file", dir.file("node.key")]).stdout == "nothing new to sign\n")
+        _ = try cordon(["agency", "save", "a6", "--name", "Agency 6", "--user", "u6"])
+        let ok = try cordon(["audit", "verify"])
+        #expect(ok.status == 0 && ok.stdout == "ok\t7\n" && ok.stderr.contains("1 signed checkpoints right; the latest covers entries 1 to 6 of 7"),
+                "\(ok.stdout) \(ok.stderr)")
+
+        // Someone with the database file rewrites entry 3 and recomputes every hash after it: the chain holds, the checkpoint does not.
+        let store = try await Store.open(.sqlite(path: path))
+        let entries = try await store.auditEntries(AuditFilter()).reversed().map { $0 }
+        await store.close()
+        var previous = entries[1].hash
+        var statements: [String] = []
+        for var e in entries.dropFirst(2) {
+            if e.seq == 3 { e.details = "nothing to see" }
+            let hash = AuditEntry.hash(seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, details: e.details,
+                                       origin: e.origin, previous: previous)
+            statements.append("UPDATE audit_log SET details = '\(e.details)', previous_hash = '\(previous)', hash = '\(hash)' WHERE seq = \(e.seq);")
+            previous = hash
+        }
+        _ = try run("/usr/bin/sqlite3", [path, statements.joined(separator: "\n")])
+        let rewritten = try cordon(["audit", "verify"])
+        #expect(rewritten.status == 1 && rewritten.stdout.hasPrefix("bad\t6\tentry 6 differs from the checkpoint signed at "), "\(rewritten.stdout)")
+
+        // They also sign a new checkpoint with a key of their own and put its public key in the node's record: only the key
+        // known from outside the database finds it.
+        _ = try run("/usr/bin/sqlite3", [path, "DELETE FROM audit_checkpoints; DELETE FROM node_identity;"])
+        #expect(try cordon(["node", "init", "--name", "kz-node", "--country", "KZ", "--key-file", dir.file("forger-2.key")]).status == 0)
+        #expect(try cordon(["audit", "checkpoint", "--key-file", dir.file("forger-2.key")]).status == 0)
+        #expect(try cordon(["audit", "verify"]).status == 0)
+        let outside = try cordon(["audit", "verify", "--public-key", nodeKey])
+        #expect(outside.status == 1 && outside.stdout.contains("is not signed by the node's key"), "\(outside.stdout)")
+    }
+
     @Test("auditors read, filter, check and export the log in the pages; reading it is logged; others may not")
     func pages() async throws {
         try await withSeededWorkspace(prepare: { store in

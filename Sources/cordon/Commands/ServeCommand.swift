@@ -37,10 +37,14 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "FILE"))
     var keyFile = "cordon-node.key"
 
+    @Option(help: "Minutes between signed checkpoints of the audit log (also signed at start and shutdown; needs the key).")
+    var checkpointMinutes = 60
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (1...10_080).contains(checkpointMinutes) else { throw ValidationError("--checkpoint-minutes must be between 1 and 10080") }
     }
 
     func run() async throws {
@@ -58,7 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
             StandardError.write("cordon serve: \(error)\n")
             throw ExitCode(2)
         }
-        let settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies, screening: screening, identity: identity)
+        var settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies, screening: screening, identity: identity)
+        settings.checkpointInterval = .seconds(checkpointMinutes * 60)
         let host = host
         try await ServeCommand.serve(db, settings: settings, command: "serve") { port in
             StandardError.write("cordon: serving on http://\(host):\(port)\n")
