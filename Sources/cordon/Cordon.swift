@@ -19,7 +19,7 @@ struct Cordon: AsyncParsableCommand {
         subcommands: [IngestCommand.self, RejectsCommand.self, CheckCommand.self, UnitCommand.self, ProfileCommand.self,
                       TargetCommand.self, ResultCommand.self, ApprovalCommand.self, ModelCommand.self, AgencyCommand.self, UserCommand.self, TokenCommand.self, NodeCommand.self, PeerCommand.self, ServeCommand.self, DemoCommand.self,
                       ScoreCommand.self, SimulateCommand.self,
-                      ScreenCommand.self, MigrateCommand.self, AuditCommand.self])
+                      ScreenCommand.self, MigrateCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self])
 }
 
 /// Options every command that touches the store shares.
