@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cordon", targets: ["cordon"]),
+        .executable(name: "cordon-fuzz", targets: ["CordonFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -94,6 +95,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        // Fuzz targets for the parsers of what others send (scripts/fuzz); built normally, it replays inputs.
+        .executableTarget(
+            name: "CordonFuzz",
+            dependencies: ["CordonCore", "CordonIngest", "CordonExchange"]
         ),
         // Helpers shared by the test targets: fixture paths, temporary directories, the test databases.
         .target(name: "TestSupport", dependencies: ["CordonStore"], path: "Tests/TestSupport"),
