@@ -15,7 +15,7 @@ public enum NodeServer {
         let exchange = NodeExchange(store: store, identity: settings.identity, screening: settings.screening, logger: logger)
         let router = Router(context: WebContext.self)
         router.add(middleware: CompressionMiddleware())
-        router.add(middleware: APIMiddleware(store: store))
+        router.add(middleware: APIMiddleware(store: store, limiter: RateLimiter(settings.apiLimit)))
         router.add(middleware: SessionMiddleware(store: store))
         router.get("/health") { _, _ in "ok" }
         router.get("/static/cordon.css") { request, _ in try staticFile("cordon.css", type: "text/css; charset=utf-8", request: request) }
@@ -29,7 +29,7 @@ public enum NodeServer {
         AdminRoutes(store: store, pages: pages, peers: PeerAdminRoutes(store: store, exchange: exchange)).add(to: router)
         UploadRoutes(store: store, pages: pages, exchange: exchange).add(to: router)
         APIRoutes(store: store, exchange: exchange).add(to: router)
-        InboxRoutes(store: store, exchange: exchange).add(to: router)
+        InboxRoutes(store: store, exchange: exchange, limiter: RateLimiter(settings.exchangeLimit)).add(to: router)
         MessageRoutes(store: store, pages: pages, exchange: exchange, events: exchange.events).add(to: router)
         OperationRoutes(store: store, pages: pages, exchange: exchange).add(to: router)
         AuditRoutes(store: store, pages: pages).add(to: router)

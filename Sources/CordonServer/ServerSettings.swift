@@ -20,6 +20,13 @@ public struct ServerSettings: Sendable {
     public var identity: NodeIdentity?
     /// How often the head of the audit log is signed with the node's key (also at start and at shutdown).
     public var checkpointInterval: Duration = .seconds(3600)
+    /// Sign-in attempts from one address: enough for an office behind one address at the start of a shift, too few
+    /// to try common passwords on every account (each account also locks after `signInAttempts` failures).
+    public var signInLimit = RateLimit(20, per: 60)
+    /// API requests with one token (or, without one, from one address).
+    public var apiLimit = RateLimit(1200, per: 60)
+    /// Envelopes from one peer address to the exchange inbox.
+    public var exchangeLimit = RateLimit(600, per: 60)
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = true, sessionHours: Int = 12, pageSize: Int = 50,
                 signInAttempts: Int = 5, lockMinutes: Int = 15, screening: NameMatcher? = nil,

@@ -9,16 +9,30 @@ import Hummingbird
 struct APIMiddleware: RouterMiddleware {
     typealias Context = WebContext
     let store: Store
+    /// Requests by token (by address without one), before the token is even looked up.
+    let limiter: RateLimiter
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
         var context = context
         var response: Response
         do {
-            guard let header = request.headers[.authorization], header.count < 300,
-                  header.lowercased().hasPrefix("bearer "),
+            func limited(_ wait: Int) throws -> Response {
+                var response = try APIError(.tooManyRequests, "rate_limited", "too many requests; try again in \(wait) s")
+                    .response(from: request, context: context)
+                response.headers[.retryAfter] = "\(wait)"
+                return response
+            }
+            let address = "address " + context.origin
+            let presented = request.headers[.authorization]
+            if let wait = limiter.admit(presented.map { "token " + SessionToken.hash($0) } ?? address) { return try limited(wait) }
+            guard let header = presented, header.count < 300, header.lowercased().hasPrefix("bearer "),
                   let user = try await store.tokenUser(tokenHash: SessionToken.hash(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)))
-            else { throw APIError.unauthorized }
+            else {
+                // A wrong token also costs its address: guessing with a new token each time is limited too.
+                if presented != nil, let wait = limiter.admit(address) { return try limited(wait) }
+                throw APIError.unauthorized
+            }
             context.apiUser = user
             response = try await next(request, context)
         } catch let error as APIError {

@@ -11,6 +11,8 @@ import Hummingbird
 struct InboxRoutes {
     let store: Store
     let exchange: NodeExchange
+    /// Envelopes by peer address; a limited sender's courier tries again later.
+    let limiter: RateLimiter
 
     struct Answer: Encodable {
         var id: String
@@ -26,6 +28,11 @@ struct InboxRoutes {
         func refuse(_ status: HTTPResponse.Status, _ code: String, _ why: String) throws -> Response {
             context.logger.warning("envelope refused", metadata: ["reason": "\(why)"])
             return try APIError(status, code, why).response(from: request, context: context)
+        }
+        if let wait = limiter.admit(context.origin) {
+            var limited = try refuse(.tooManyRequests, "rate_limited", "too many envelopes from \(context.origin); try again in \(wait) s")
+            limited.headers[.retryAfter] = "\(wait)"
+            return limited
         }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: context.maxUploadSize) } catch {

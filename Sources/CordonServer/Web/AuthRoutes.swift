@@ -9,6 +9,15 @@ struct AuthRoutes {
     let store: Store
     let pages: Pages
     let settings: ServerSettings
+    /// Sign-in attempts by address, shared by the copies of these routes.
+    let limiter: RateLimiter
+
+    init(store: Store, pages: Pages, settings: ServerSettings) {
+        self.store = store
+        self.pages = pages
+        self.settings = settings
+        limiter = RateLimiter(settings.signInLimit)
+    }
 
     struct LoginForm: Decodable {
         var username: String
@@ -74,6 +83,15 @@ struct AuthRoutes {
 
     func login(_ request: Request, _ context: WebContext) async throws -> Response {
         let lang = Pages.language(request, context)
+        if let wait = limiter.admit(context.origin) {
+            // Before the form is even read: a flood from one address costs no password hashing and no database work.
+            context.logger.notice("sign-in attempts limited", metadata: ["address": "\(context.origin)"])
+            var response = pages.page("login", title: pages.localization.text("sign_in", lang),
+                                      values: ["error": String(format: pages.localization.text("sign_in_limited", lang), wait)],
+                                      language: lang, session: nil, status: .tooManyRequests)
+            response.headers[.retryAfter] = "\(wait)"
+            return response
+        }
         let form = try await request.decode(as: LoginForm.self, context: context)
         let account = try await store.account(form.username.trimmingCharacters(in: .whitespaces))
         // The same work whether or not the user exists.

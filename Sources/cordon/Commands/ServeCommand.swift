@@ -40,11 +40,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Minutes between signed checkpoints of the audit log (also signed at start and shutdown; needs the key).")
     var checkpointMinutes = 60
 
+    @Option(help: "Sign-in attempts a minute from one address (0: no limit; accounts still lock after 5 failures).")
+    var signInRate = 20
+
+    @Option(help: "API requests a minute with one token (0: no limit, for a proxy that limits or a load test).")
+    var apiRate = 1200
+
+    @Option(help: "Envelopes a minute from one peer address to the exchange inbox (0: no limit).")
+    var exchangeRate = 600
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (1...10_080).contains(checkpointMinutes) else { throw ValidationError("--checkpoint-minutes must be between 1 and 10080") }
+        for (name, value) in [("--sign-in-rate", signInRate), ("--api-rate", apiRate), ("--exchange-rate", exchangeRate)] where value < 0 {
+            throw ValidationError("\(name) must be 0 (no limit) or more")
+        }
     }
 
     func run() async throws {
@@ -64,6 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies, screening: screening, identity: identity)
         settings.checkpointInterval = .seconds(checkpointMinutes * 60)
+        settings.signInLimit = RateLimit(signInRate, per: 60)
+        settings.apiLimit = RateLimit(apiRate, per: 60)
+        settings.exchangeLimit = RateLimit(exchangeRate, per: 60)
         let host = host
         try await ServeCommand.serve(db, settings: settings, command: "serve") { port in
             StandardError.write("cordon: serving on http://\(host):\(port)\n")

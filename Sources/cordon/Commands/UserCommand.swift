@@ -79,7 +79,7 @@ struct UserCommand: AsyncParsableCommand {
             let user = User(username: username, displayName: name, role: role, agency: agency, units: unit, language: language)
             guard let passwordFile else {
                 // An integration has no password: a hash of random bytes that no password matches.
-                let id = try await store.with("user add") { db in try await Add.create(user, hash: try Passwords.hash(APITokens.issue().token), db, by: by) }
+                let id = try await store.with("user add") { db in try await Add.create(user, hash: Passwords.hash(APITokens.issue().token), db, by: by) }
                 StandardOutput.write("user \(id)\t\(username)\t\(role.rawValue)\n")
                 return
             }
