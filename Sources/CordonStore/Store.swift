@@ -176,12 +176,13 @@ public actor Store {
 
     /// Stores one batch atomically: new documents, new versions of changed ones (the old kept), duplicates
     /// counted and skipped, rejects and warnings into the quarantine. Either all of it is committed or nothing.
-    public func commit(_ batch: IntakeBatch) async throws -> IntakeCounts {
-        try await commit(try Store.prepare(batch))
+    /// `audit`, given the counts, writes the batch's audit entry in the same transaction: stored and logged, or neither.
+    public func commit(_ batch: IntakeBatch, audit: (@Sendable (IntakeCounts) -> AuditEntry)? = nil) async throws -> IntakeCounts {
+        try await commit(try Store.prepare(batch), audit: audit)
     }
 
-    /// Stores a prepared batch atomically (see `commit(_:)`).
-    public func commit(_ prepared: PreparedBatch) async throws -> IntakeCounts {
+    /// Stores a prepared batch atomically (see `commit(_:audit:)`).
+    public func commit(_ prepared: PreparedBatch, audit: (@Sendable (IntakeCounts) -> AuditEntry)? = nil) async throws -> IntakeCounts {
         let batch = prepared.batch
         let encoded = prepared.consignments
         let plans = prepared.bayPlans
@@ -193,7 +194,7 @@ public actor Store {
         while true {
             attempt += 1
             do {
-                return try await commitOnce(batch: batch, encoded: encoded, plans: plans, now: now)
+                return try await commitOnce(batch: batch, encoded: encoded, plans: plans, now: now, audit: audit)
             } catch where attempt < 8 && isConflictWithConcurrentWriter(error) {
                 logger.info("batch met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
@@ -202,7 +203,8 @@ public actor Store {
     }
 
     private func commitOnce(batch: IntakeBatch, encoded: [(Consignment, String, String)],
-                            plans: [(BayPlan, String, String)], now: String) async throws -> IntakeCounts {
+                            plans: [(BayPlan, String, String)], now: String,
+                            audit: (@Sendable (IntakeCounts) -> AuditEntry)?) async throws -> IntakeCounts {
         try await transaction {
             var counts = IntakeCounts()
             let fileID = try await fileID(for: batch.source, now: now)
@@ -213,6 +215,7 @@ public actor Store {
             _ = try await quarantine(batch.rejects, severity: "rejected", fileID: fileID, now: now)
             counts.rejected = batch.rejects.count
             counts.warnings += try await quarantine(batch.warnings, severity: "warning", fileID: fileID, now: now)
+            if let audit { _ = try await appendAudit(audit(counts)) }
             return counts
         }
     }

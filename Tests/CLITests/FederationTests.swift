@@ -79,6 +79,14 @@ final class TestNode: @unchecked Sendable {
         process = nil
     }
 
+    /// Kills the server without warning (SIGKILL): no graceful shutdown, requests cut off mid-way.
+    func kill() {
+        guard let p = process, p.isRunning else { return }
+        Foundation.kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
     func addPeers(_ others: [TestNode]) throws {
         for o in others {
             let r = try cordon(["peer", "add", o.name, "--country", o.country, "--url", o.baseURL, "--key", o.publicKey], database: database)

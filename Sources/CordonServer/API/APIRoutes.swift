@@ -113,8 +113,11 @@ struct APIRoutes {
                 reject(errors.map(\.field).joined(separator: ", "), errors.map { "\($0.field): \($0.reason)" }.joined(separator: "; "))
             }
         }
-        let counts = try await store.commit(batch)
-        try await context.audit(store, "upload_cargo", subject: source.name, details: "json: \(counts.accepted) accepted, \(rejects.count) rejected")
+        let (actor, origin, rejected) = (context.auditActor, context.origin, rejects.count)
+        let counts = try await store.commit(batch) { counts in
+            AuditEntry(actor: actor, action: "upload_cargo", subject: source.name,
+                       details: "json: \(counts.accepted) accepted, \(rejected) rejected", origin: origin)
+        }
         context.logger.info("consignments received", metadata: ["user": "\(u.username)", "accepted": "\(counts.accepted)",
                                                                "rejected": "\(counts.rejected)"])
         if counts.accepted > 0 { await exchange.flagAlerted(units: try await store.units().map(\.code)) }
