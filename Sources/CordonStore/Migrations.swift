@@ -290,6 +290,10 @@ enum Migrations {
                 seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL)
             """,
         ] },
+        Migration(version: 14, name: "where sessions were opened") { _ in [
+            // Shown to the user and to administrators, so that a session nobody recognises can be ended.
+            "ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT ''",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

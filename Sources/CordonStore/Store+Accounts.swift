@@ -19,6 +19,15 @@ public enum AccountStoreError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// A live session as its user and administrators see it: a short id (the start of its token's hash), when and
+/// where it was opened, when it ends.
+public struct SessionInfo: Sendable, Hashable {
+    public var id: String
+    public var created: String
+    public var expires: String
+    public var origin: String
+}
+
 /// A signed-in session: who, and the token that forms must carry back.
 public struct SessionRecord: Sendable {
     public var user: User
@@ -171,13 +180,49 @@ extension Store {
     }
 
     /// Opens a session for a user; `tokenHash` is the SHA-256 of the cookie's token.
-    public func createSession(userID: Int, tokenHash: String, csrfToken: String, expires: Date) async throws {
+    public func createSession(userID: Int, tokenHash: String, csrfToken: String, expires: Date, origin: String = "") async throws {
         try await exclusive {
             try await sql.insert(into: "sessions")
-                .columns("token_hash", "user_id", "csrf_token", "created_at", "expires_at", "revoked")
+                .columns("token_hash", "user_id", "csrf_token", "created_at", "expires_at", "revoked", "origin")
                 .values(SQLBind(tokenHash), SQLBind(userID), SQLBind(csrfToken), SQLBind(Store.now()),
-                        SQLBind(Timestamp.iso(expires)), SQLBind(0))
+                        SQLBind(Timestamp.iso(expires)), SQLBind(0), SQLBind(String(origin.prefix(100))))
                 .run()
+        }
+    }
+
+    /// Characters of a token's hash that name its session on pages: enough to tell sessions apart, too few to use.
+    public static let sessionIDLength = 12
+
+    /// The user's sessions that are neither ended nor expired, newest first.
+    public func liveSessions(userID: Int, now: Date = Date()) async throws -> [SessionInfo] {
+        try await exclusive {
+            try await sql.select().columns("token_hash", "created_at", "expires_at", "origin").from("sessions")
+                .where("user_id", .equal, userID).where("revoked", .equal, 0).where("expires_at", .greaterThan, Timestamp.iso(now))
+                .orderBy("created_at", .descending).all().map { r in
+                    SessionInfo(id: String(try r.decode(column: "token_hash", as: String.self).prefix(Store.sessionIDLength)),
+                                created: try r.decode(column: "created_at", as: String.self),
+                                expires: try r.decode(column: "expires_at", as: String.self),
+                                origin: try r.decode(column: "origin", as: String.self))
+                }
+        }
+    }
+
+    /// Ends the user's sessions: the one named by `id` (see `SessionInfo.id`), or all of them but `keeping` (a token
+    /// hash). Returns how many were ended.
+    @discardableResult
+    public func endSessions(userID: Int, id: String? = nil, keeping: String? = nil, now: Date = Date()) async throws -> Int {
+        try await transaction {
+            let rows = try await sql.select().columns("token_hash", "expires_at").from("sessions")
+                .where("user_id", .equal, userID).where("revoked", .equal, 0).all()
+            var ended = 0
+            for r in rows where try r.decode(column: "expires_at", as: String.self) > Timestamp.iso(now) {
+                // The id names a session by the start of its hash; the full hash comes from this user's rows, never from the input.
+                let hash = try r.decode(column: "token_hash", as: String.self)
+                guard hash != keeping, id.map({ $0.count == Store.sessionIDLength && hash.hasPrefix($0) }) ?? true else { continue }
+                try await sql.update("sessions").set("revoked", to: 1).where("token_hash", .equal, hash).run()
+                ended += 1
+            }
+            return ended
         }
     }
 

@@ -31,6 +31,22 @@ struct AccountCommandTests {
         #expect(stranger.status == 2 && stranger.stderr.contains("no agency with code 'navy'"))
         _ = try ok(["user", "add", "pcs", "--name", "Port system", "--role", "integration", "--agency", "customs", "--unit", "ALA"])
 
+        // Sessions ended from the command line, with the reason in the audit log.
+        let sessionsStore = try await Store.open(try DatabaseLocation(parsing: db), migrate: false)
+        let opened = await capture {
+            let olga = try #require(try await sessionsStore.account("olga")).user
+            for token in ["t1", "t2"] {
+                try await sessionsStore.createSession(userID: olga.id, tokenHash: token + String(repeating: "0", count: 62), csrfToken: "c",
+                                              expires: Date().addingTimeInterval(3600))
+            }
+        }
+        await sessionsStore.close()
+        try opened.get()
+        #expect(try ok(["user", "sign-out", "olga", "--user", "root"]).stdout == "olga\t2 sessions ended\n")
+        #expect(try ok(["user", "sign-out", "olga", "--user", "root"]).stdout == "olga\t0 sessions ended\n")
+        let unknown = try cordon(["user", "sign-out", "nobody", "--user", "root"], database: db)
+        #expect(unknown.status != 0 && unknown.stderr.contains("no user named 'nobody'"))
+
         let created = try ok(["token", "create", "pcs", "--name", "PCS feed", "--days", "30"])
         let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.hasPrefix("cdn_") && token.count > 40 && created.stderr.contains("shown once"))

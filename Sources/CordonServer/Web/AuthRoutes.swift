@@ -50,12 +50,9 @@ struct AuthRoutes {
             response.setCookie(sessionCookie(value: "", maxAge: 0))
             return response
         }
-        router.get("/password") { request, context in
-            let lang = Pages.language(request, context)
-            return pages.page("password", title: pages.localization.text("change_password", lang), values: [:], language: lang,
-                              session: context.session)
-        }
+        router.get("/password") { request, context in try await accountPage(request, context, values: [:]) }
         router.post("/password") { request, context in try await changePassword(request, context) }
+        router.post("/sessions/end") { request, context in try await endSessions(request, context) }
         router.post("/language") { request, context in
             let form = try await request.decode(as: LanguageForm.self, context: context)
             guard let lang = Language(rawValue: form.lang) else { throw HTTPError(.badRequest, message: "unknown language") }
@@ -116,7 +113,7 @@ struct AuthRoutes {
         try await store.recordSignIn(userID: account.user.id)
         let token = SessionToken.random()
         try await store.createSession(userID: account.user.id, tokenHash: SessionToken.hash(token), csrfToken: SessionToken.random(),
-                                      expires: Date().addingTimeInterval(Double(settings.sessionHours) * 3600))
+                                      expires: Date().addingTimeInterval(Double(settings.sessionHours) * 3600), origin: context.origin)
         context.logger.info("signed in", metadata: ["user": "\(account.user.username)"])
         try await context.audit(store, "sign_in", subject: account.user.username, actor: account.user.username)
         var response = Response.redirect(to: "/queue", type: .normal)
@@ -129,21 +126,55 @@ struct AuthRoutes {
         let lang = Pages.language(request, context)
         let form = try await request.decode(as: PasswordForm.self, context: context)
         try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
-        func fail(_ message: String) -> Response {
-            pages.page("password", title: pages.localization.text("change_password", lang), values: ["error": message],
-                       language: lang, session: session, status: .badRequest)
+        func fail(_ message: String) async throws -> Response {
+            try await accountPage(request, context, values: ["error": message], status: .badRequest)
         }
         guard let account = try await store.account(session.user.username),
               Passwords.verify(form.current, hash: account.passwordHash) else {
-            return fail(pages.localization.text("password_current_wrong", lang))
+            return try await fail(pages.localization.text("password_current_wrong", lang))
         }
-        guard form.new == form.repeated else { return fail(pages.localization.text("password_mismatch", lang)) }
+        guard form.new == form.repeated else { return try await fail(pages.localization.text("password_mismatch", lang)) }
         do { try Passwords.check(form.new, username: session.user.username) } catch {
-            return fail(error.description)
+            return try await fail(error.description)
         }
         try await store.setPasswordHash(userID: session.user.id, Passwords.hash(form.new), keepingSession: context.tokenHash)
-        return pages.page("password", title: pages.localization.text("change_password", lang),
-                          values: ["done": pages.localization.text("password_changed", lang)], language: lang, session: session)
+        try await context.audit(store, "change_password", subject: session.user.username)
+        return try await accountPage(request, context, values: ["done": pages.localization.text("password_changed", lang)])
+    }
+
+    /// The user's own page: the password form and the live sessions, this one marked, the others with a sign-out.
+    func accountPage(_ request: Request, _ context: WebContext, values: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let lang = Pages.language(request, context)
+        let current = context.tokenHash.map { String($0.prefix(Store.sessionIDLength)) }
+        let sessions = try await store.liveSessions(userID: session.user.id)
+        func minute(_ iso: String) -> String { String(iso.prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC" }
+        var values = values
+        values["sessions"] = sessions.map { s in
+            ["id": s.id, "created": minute(s.created), "expires": minute(s.expires), "origin": s.origin,
+             "current": s.id == current] as [String: Any]
+        }
+        values["other_sessions"] = sessions.contains { $0.id != current }
+        return pages.page("password", title: pages.localization.text("change_password", lang), values: values, language: lang,
+                          session: session, status: status)
+    }
+
+    struct EndSessionsForm: Decodable {
+        var csrf: String?
+        var id: String?
+    }
+
+    /// Signs out one of the user's other sessions (a browser left signed in elsewhere), or all of them.
+    func endSessions(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let form = try await request.decode(as: EndSessionsForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        let id = form.id.flatMap { $0.isEmpty ? nil : $0 }
+        let ended = try await store.endSessions(userID: session.user.id, id: id, keeping: context.tokenHash)
+        try await context.audit(store, "end_sessions", subject: session.user.username,
+                                details: "\(ended) ended by the user" + (id.map { ", session \($0)" } ?? ", all others"))
+        let lang = Pages.language(request, context)
+        return try await accountPage(request, context, values: ["done": String(format: pages.localization.text("sessions_ended", lang), ended)])
     }
 }
 

@@ -8,13 +8,13 @@ import Foundation
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Add users of the workspace (officers, supervisors, analysts, ...).",
+        abstract: "Add users of the workspace (officers, supervisors, analysts, ...) and end their sessions.",
         discussion: """
             Example:
               printf '%s\\n' 'a long passphrase' | cordon user add olga --name "Olga Petrova" --role officer \\
                 --agency customs --unit KZ-ALA-ACCU --password-file -
             """,
-        subcommands: [Add.self])
+        subcommands: [Add.self, SignOut.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -99,6 +99,35 @@ struct UserCommand: AsyncParsableCommand {
             let hash = Passwords.hash(password)
             let id = try await store.with("user add") { db in try await Add.create(user, hash: hash, db, by: by) }
             StandardOutput.write("user \(id)\t\(username)\t\(role.rawValue)\n")
+        }
+    }
+
+    /// `cordon user sign-out`: ends every session of a user, for when a laptop is lost or an account is suspect.
+    struct SignOut: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sign-out",
+            abstract: "End every signed-in session of a user (the user must sign in again).",
+            discussion: """
+                Prints the number of sessions ended. To keep the user out, disable the account as well (administration page).
+
+                Example:
+                  cordon user sign-out olga --user admin
+                """)
+
+        @Argument(help: "The username.")
+        var username: String
+
+        @OptionGroup var by: UserOption
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let ended = try await store.with("user sign-out") { db in
+                guard let account = try await db.account(username) else { throw AccountStoreError.unknownUser(username) }
+                let ended = try await db.endSessions(userID: account.user.id)
+                try await by.audit(db, "end_sessions", subject: username, details: "\(ended) ended from the command line")
+                return ended
+            }
+            StandardOutput.write("\(username)\t\(ended) sessions ended\n")
         }
     }
 }
