@@ -294,6 +294,19 @@ enum Migrations {
             // Shown to the user and to administrators, so that a session nobody recognises can be ended.
             "ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT ''",
         ] },
+        Migration(version: 15, name: "second factor at sign-in") { _ in [
+            // The base32 secret of the user's authenticator (empty: none), and the last step whose code was taken, so
+            // that a code seen over a shoulder cannot be used again.
+            "ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0",
+            // A sign-in whose password was right and whose code is awaited: a short-lived token in its own cookie, never
+            // a session. Like sessions, only the token's SHA-256 is stored.
+            """
+            CREATE TABLE sign_in_challenges (
+                token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id), expires_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL, origin TEXT NOT NULL)
+            """,
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -35,6 +35,7 @@ struct AccountCommandTests {
         let sessionsStore = try await Store.open(try DatabaseLocation(parsing: db), migrate: false)
         let opened = await capture {
             let olga = try #require(try await sessionsStore.account("olga")).user
+            try await sessionsStore.setSecondFactor(userID: olga.id, secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", step: 1)
             for token in ["t1", "t2"] {
                 try await sessionsStore.createSession(userID: olga.id, tokenHash: token + String(repeating: "0", count: 62), csrfToken: "c",
                                               expires: Date().addingTimeInterval(3600))
@@ -46,6 +47,17 @@ struct AccountCommandTests {
         #expect(try ok(["user", "sign-out", "olga", "--user", "root"]).stdout == "olga\t0 sessions ended\n")
         let unknown = try cordon(["user", "sign-out", "nobody", "--user", "root"], database: db)
         #expect(unknown.status != 0 && unknown.stderr.contains("no user named 'nobody'"))
+        // A lost phone: the second factor removed from the command line, audited.
+        #expect(try ok(["user", "remove-second-factor", "olga", "--user", "root"]).stdout == "olga\tsecond factor removed\n")
+        let checkStore = try await Store.open(try DatabaseLocation(parsing: db), migrate: false)
+        let removed = await capture {
+            let olga = try #require(try await checkStore.account("olga")).user
+            let log = try await checkStore.auditEntries(AuditFilter(action: "second_factor_off"))
+            return (try await checkStore.secondFactorSecret(userID: olga.id), log.map { "\($0.actor) \($0.subject) \($0.origin)" })
+        }
+        await checkStore.close()
+        let (secret, log) = try removed.get()
+        #expect(secret == nil && log == ["root olga cli"])
 
         let created = try ok(["token", "create", "pcs", "--name", "PCS feed", "--days", "30"])
         let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -66,6 +66,7 @@ struct AdminRoutes {
         router.post("/admin/users") { request, context in try await saveUser(request, context) }
         router.post("/admin/users/:username/unlock") { request, context in try await unlock(request, context) }
         router.post("/admin/users/:username/sessions/end") { request, context in try await endSessions(request, context) }
+        router.post("/admin/users/:username/second-factor/off") { request, context in try await removeSecondFactor(request, context) }
         router.post("/admin/agencies") { request, context in try await saveAgency(request, context) }
         peers.add(to: router)
     }
@@ -187,7 +188,10 @@ struct AdminRoutes {
             "agencies": try await agencyChoices(selected: typed?.agency ?? user?.agency, users: users.map(\.user)),
             "listed_agencies": try await !store.agencies().isEmpty,
         ]
-        if let user { values["live_sessions"] = try await store.liveSessions(userID: user.id).count }
+        if let user {
+            values["live_sessions"] = try await store.liveSessions(userID: user.id).count
+            values["factor_on"] = try await store.secondFactorSecret(userID: user.id) != nil
+        }
         if let error { values["error"] = error }
         return pages.page("admin_user", title: t.text("user", lang), values: values, language: lang, session: session,
                           status: error == nil ? .ok : .badRequest)
@@ -269,6 +273,18 @@ struct AdminRoutes {
         context.logger.info("user unlocked", metadata: ["by": "\(session.user.username)", "user": "\(username)"])
         try await context.audit(store, "unlock_user", subject: username)
         return .redirect(to: "/admin", type: .normal)
+    }
+
+    /// Removes a user's second factor (a lost phone): they sign in with the password and may set up a new one.
+    func removeSecondFactor(_ request: Request, _ context: WebContext) async throws -> Response {
+        let session = try admin(context)
+        try CSRF.check(request: request, context: context, form: try await request.decode(as: CSRF.Form.self, context: context))
+        let username = try context.parameters.require("username")
+        guard let account = try await store.account(username) else { throw HTTPError(.notFound) }
+        try await store.setSecondFactor(userID: account.user.id, secret: nil)
+        context.logger.info("second factor removed", metadata: ["by": "\(session.user.username)", "user": "\(username)"])
+        try await context.audit(store, "second_factor_off", subject: username, details: "removed by an administrator")
+        return .redirect(to: "/admin/users/\(username)", type: .normal)
     }
 
     /// Ends every session of a user at once: a lost laptop, a suspicion, a move to another post.

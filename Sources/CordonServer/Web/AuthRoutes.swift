@@ -43,6 +43,9 @@ struct AuthRoutes {
             return pages.page("login", title: pages.localization.text("sign_in", lang), values: [:], language: lang, session: nil)
         }
         router.post("/login") { request, context in try await login(request, context) }
+        router.post("/login/code") { request, context in try await loginCode(request, context) }
+        router.post("/second-factor") { request, context in try await enableSecondFactor(request, context) }
+        router.post("/second-factor/off") { request, context in try await disableSecondFactor(request, context) }
         router.post("/logout") { request, context in
             try CSRF.check(request: request, context: context, form: try await request.decode(as: CSRF.Form.self, context: context))
             if let hash = context.tokenHash { try await store.revokeSession(tokenHash: hash) }
@@ -78,17 +81,20 @@ struct AuthRoutes {
                httpOnly: true, sameSite: .strict)
     }
 
+    /// The answer while an address is over its sign-in limit.
+    func limited(_ wait: Int, _ lang: Language, _ context: WebContext) -> Response {
+        context.logger.notice("sign-in attempts limited", metadata: ["address": "\(context.origin)"])
+        var response = pages.page("login", title: pages.localization.text("sign_in", lang),
+                                  values: ["error": String(format: pages.localization.text("sign_in_limited", lang), wait)],
+                                  language: lang, session: nil, status: .tooManyRequests)
+        response.headers[.retryAfter] = "\(wait)"
+        return response
+    }
+
     func login(_ request: Request, _ context: WebContext) async throws -> Response {
         let lang = Pages.language(request, context)
-        if let wait = limiter.admit(context.origin) {
-            // Before the form is even read: a flood from one address costs no password hashing and no database work.
-            context.logger.notice("sign-in attempts limited", metadata: ["address": "\(context.origin)"])
-            var response = pages.page("login", title: pages.localization.text("sign_in", lang),
-                                      values: ["error": String(format: pages.localization.text("sign_in_limited", lang), wait)],
-                                      language: lang, session: nil, status: .tooManyRequests)
-            response.headers[.retryAfter] = "\(wait)"
-            return response
-        }
+        // Before the form is even read: a flood from one address costs no password hashing and no database work.
+        if let wait = limiter.admit(context.origin) { return limited(wait, lang, context) }
         let form = try await request.decode(as: LoginForm.self, context: context)
         let account = try await store.account(form.username.trimmingCharacters(in: .whitespaces))
         // The same work whether or not the user exists.
@@ -110,12 +116,86 @@ struct AuthRoutes {
                               values: ["error": message, "username": form.username],
                               language: lang, session: nil, status: .unauthorized)
         }
-        try await store.recordSignIn(userID: account.user.id)
+        if try await store.secondFactorSecret(userID: account.user.id) != nil {
+            // The password was right: the code comes next, on a page of its own, before any session exists.
+            let token = SessionToken.random()
+            try await store.createSignInChallenge(userID: account.user.id, tokenHash: SessionToken.hash(token),
+                                                  expires: Date().addingTimeInterval(Double(Self.challengeSeconds)), origin: context.origin)
+            var response = pages.page("login_code", title: pages.localization.text("sign_in", lang), values: [:], language: lang, session: nil)
+            response.setCookie(challengeCookie(value: token, maxAge: Self.challengeSeconds))
+            return response
+        }
+        return try await openSession(account.user, context)
+    }
+
+    /// How long the code may take after the password, and how many wrong codes a sign-in may have.
+    static let challengeSeconds = 300
+    static let challengeAttempts = 5
+    static let challengeCookie = "cordon_challenge"
+
+    func challengeCookie(value: String, maxAge: Int) -> Cookie {
+        Cookie(name: Self.challengeCookie, value: value, maxAge: maxAge, path: "/login", secure: settings.secureCookies,
+               httpOnly: true, sameSite: .strict)
+    }
+
+    struct CodeForm: Decodable {
+        var code: String
+    }
+
+    /// The second step of a sign-in with a second factor: the code of the user's authenticator. A wrong code counts
+    /// as a failed sign-in (towards the lock-out); a code is taken once, and the step expires after a few minutes.
+    func loginCode(_ request: Request, _ context: WebContext) async throws -> Response {
+        let lang = Pages.language(request, context)
+        if let wait = limiter.admit(context.origin) { return limited(wait, lang, context) }
+        let form = try await request.decode(as: CodeForm.self, context: context)
+        let tokenHash = request.cookies[Self.challengeCookie].map { SessionToken.hash($0.value) } ?? ""
+        func again(_ key: String) -> Response {
+            var response = pages.page("login", title: pages.localization.text("sign_in", lang),
+                                      values: ["error": pages.localization.text(key, lang)], language: lang, session: nil,
+                                      status: .unauthorized)
+            response.setCookie(challengeCookie(value: "", maxAge: 0))
+            return response
+        }
+        guard let challenge = try await store.signInChallenge(tokenHash: tokenHash),
+              let account = try await store.account(challenge.username),
+              let secret = try await store.secondFactorSecret(userID: account.user.id).flatMap(Base32.decode) else {
+            return again("code_expired")
+        }
+        guard !account.user.disabled, try await !store.isLocked(userID: account.user.id) else {
+            try await store.endSignInChallenge(tokenHash: tokenHash)
+            return again("code_expired")
+        }
+        let used = try await store.secondFactorLastStep(userID: account.user.id)
+        if let step = TOTP.matchingStep(form.code, secret: secret, after: used),
+           try await store.takeSecondFactorStep(userID: account.user.id, step: step) {
+            try await store.endSignInChallenge(tokenHash: tokenHash)
+            var response = try await openSession(account.user, context)
+            response.setCookie(challengeCookie(value: "", maxAge: 0))
+            return response
+        }
+        context.logger.notice("sign-in refused: wrong code", metadata: ["username": "\(account.user.username)"])
+        try await context.audit(store, "sign_in_refused", subject: account.user.username, details: "wrong code", actor: "anonymous")
+        if try await store.recordFailedSignIn(userID: account.user.id, limit: settings.signInAttempts,
+                                              lockFor: Double(settings.lockMinutes) * 60) {
+            context.logger.warning("account locked after repeated failed sign-ins", metadata: ["user": "\(account.user.username)"])
+            try await store.endSignInChallenge(tokenHash: tokenHash)
+            return again("code_too_many")
+        }
+        let left = try await store.failSignInChallenge(tokenHash: tokenHash, limit: Self.challengeAttempts)
+        guard left > 0 else { return again("code_too_many") }
+        return pages.page("login_code", title: pages.localization.text("sign_in", lang),
+                          values: ["error": String(format: pages.localization.text("code_wrong", lang), left)],
+                          language: lang, session: nil, status: .unauthorized)
+    }
+
+    /// Opens a session for a user whose sign-in is complete, and goes to the queue.
+    func openSession(_ user: User, _ context: WebContext) async throws -> Response {
+        try await store.recordSignIn(userID: user.id)
         let token = SessionToken.random()
-        try await store.createSession(userID: account.user.id, tokenHash: SessionToken.hash(token), csrfToken: SessionToken.random(),
+        try await store.createSession(userID: user.id, tokenHash: SessionToken.hash(token), csrfToken: SessionToken.random(),
                                       expires: Date().addingTimeInterval(Double(settings.sessionHours) * 3600), origin: context.origin)
-        context.logger.info("signed in", metadata: ["user": "\(account.user.username)"])
-        try await context.audit(store, "sign_in", subject: account.user.username, actor: account.user.username)
+        context.logger.info("signed in", metadata: ["user": "\(user.username)"])
+        try await context.audit(store, "sign_in", subject: user.username, actor: user.username)
         var response = Response.redirect(to: "/queue", type: .normal)
         response.setCookie(sessionCookie(value: token, maxAge: settings.sessionHours * 3600))
         return response
@@ -143,13 +223,30 @@ struct AuthRoutes {
     }
 
     /// The user's own page: the password form and the live sessions, this one marked, the others with a sign-out.
-    func accountPage(_ request: Request, _ context: WebContext, values: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// With the second factor off, a new secret to set it up (or the one being set up, after a wrong code).
+    func accountPage(_ request: Request, _ context: WebContext, values: [String: Any], status: HTTPResponse.Status = .ok,
+                     pendingSecret: [UInt8]? = nil) async throws -> Response {
         guard let session = context.session else { return .redirect(to: "/login") }
         let lang = Pages.language(request, context)
+        var values = values
+        if try await store.secondFactorSecret(userID: session.user.id) != nil {
+            values["factor_on"] = true
+        } else {
+            let secret = pendingSecret ?? TOTP.newSecret()
+            let text = Base32.encode(secret)
+            values["factor_setup"] = [
+                "secret": text,
+                // In groups of four, as authenticator apps take it when typed.
+                "grouped": stride(from: 0, to: text.count, by: 4).map { i in
+                    String(text.dropFirst(i).prefix(4))
+                }.joined(separator: " "),
+                "uri": TOTP.uri(secret: secret, account: session.user.username, issuer: "Cordon"),
+                "open": pendingSecret != nil,
+            ] as [String: Any]
+        }
         let current = context.tokenHash.map { String($0.prefix(Store.sessionIDLength)) }
         let sessions = try await store.liveSessions(userID: session.user.id)
         func minute(_ iso: String) -> String { String(iso.prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC" }
-        var values = values
         values["sessions"] = sessions.map { s in
             ["id": s.id, "created": minute(s.created), "expires": minute(s.expires), "origin": s.origin,
              "current": s.id == current] as [String: Any]
@@ -157,6 +254,65 @@ struct AuthRoutes {
         values["other_sessions"] = sessions.contains { $0.id != current }
         return pages.page("password", title: pages.localization.text("change_password", lang), values: values, language: lang,
                           session: session, status: status)
+    }
+
+    struct SecondFactorForm: Decodable {
+        var csrf: String?
+        /// The base32 secret shown on the page, when turning on.
+        var secret: String?
+        var current: String
+        var code: String
+    }
+
+    /// Turns the second factor on: the current password, and a code from the authenticator that shows it holds the
+    /// secret. The user's other sessions, opened without it, are signed out.
+    func enableSecondFactor(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let lang = Pages.language(request, context)
+        let form = try await request.decode(as: SecondFactorForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        guard let secret = form.secret.flatMap(Base32.decode), secret.count == TOTP.secretBytes else {
+            throw HTTPError(.badRequest, message: "the secret is missing or malformed; reload the page")
+        }
+        func fail(_ key: String) async throws -> Response {
+            try await accountPage(request, context, values: ["factor_error": pages.localization.text(key, lang)], status: .badRequest,
+                                  pendingSecret: secret)
+        }
+        guard try await store.secondFactorSecret(userID: session.user.id) == nil else { return try await fail("factor_already_on") }
+        guard let account = try await store.account(session.user.username), Passwords.verify(form.current, hash: account.passwordHash) else {
+            return try await fail("password_current_wrong")
+        }
+        guard let step = TOTP.matchingStep(form.code, secret: secret) else { return try await fail("factor_code_wrong") }
+        try await store.setSecondFactor(userID: session.user.id, secret: Base32.encode(secret), step: step, keepingSession: context.tokenHash)
+        context.logger.info("second factor turned on", metadata: ["user": "\(session.user.username)"])
+        try await context.audit(store, "second_factor_on", subject: session.user.username)
+        return try await accountPage(request, context, values: ["factor_done": pages.localization.text("factor_turned_on", lang)])
+    }
+
+    /// Turns the second factor off: the current password and a current code (someone at an unlocked screen has neither).
+    func disableSecondFactor(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let session = context.session else { return .redirect(to: "/login") }
+        let lang = Pages.language(request, context)
+        let form = try await request.decode(as: SecondFactorForm.self, context: context)
+        try CSRF.check(request: request, context: context, form: CSRF.Form(csrf: form.csrf))
+        func fail(_ key: String) async throws -> Response {
+            try await accountPage(request, context, values: ["factor_error": pages.localization.text(key, lang)], status: .badRequest)
+        }
+        guard let secret = try await store.secondFactorSecret(userID: session.user.id).flatMap(Base32.decode) else {
+            return try await accountPage(request, context, values: [:])
+        }
+        guard let account = try await store.account(session.user.username), Passwords.verify(form.current, hash: account.passwordHash) else {
+            return try await fail("password_current_wrong")
+        }
+        let used = try await store.secondFactorLastStep(userID: session.user.id)
+        guard let step = TOTP.matchingStep(form.code, secret: secret, after: used),
+              try await store.takeSecondFactorStep(userID: session.user.id, step: step) else {
+            return try await fail("factor_code_wrong")
+        }
+        try await store.setSecondFactor(userID: session.user.id, secret: nil)
+        context.logger.info("second factor turned off", metadata: ["user": "\(session.user.username)"])
+        try await context.audit(store, "second_factor_off", subject: session.user.username)
+        return try await accountPage(request, context, values: ["factor_done": pages.localization.text("factor_turned_off", lang)])
     }
 
     struct EndSessionsForm: Decodable {

@@ -14,7 +14,7 @@ struct UserCommand: AsyncParsableCommand {
               printf '%s\\n' 'a long passphrase' | cordon user add olga --name "Olga Petrova" --role officer \\
                 --agency customs --unit KZ-ALA-ACCU --password-file -
             """,
-        subcommands: [Add.self, SignOut.self])
+        subcommands: [Add.self, SignOut.self, RemoveSecondFactor.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -128,6 +128,33 @@ struct UserCommand: AsyncParsableCommand {
                 return ended
             }
             StandardOutput.write("\(username)\t\(ended) sessions ended\n")
+        }
+    }
+
+    struct RemoveSecondFactor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-second-factor",
+            abstract: "Remove a user's second factor (a lost phone): they sign in with the password and may set up a new one.",
+            discussion: """
+                For the administrator who lost their own phone too; others use the user's administration page.
+
+                Example:
+                  cordon user remove-second-factor olga --user admin
+                """)
+
+        @Argument(help: "The username.")
+        var username: String
+
+        @OptionGroup var by: UserOption
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            try await store.with("user remove-second-factor") { db in
+                guard let account = try await db.account(username) else { throw AccountStoreError.unknownUser(username) }
+                try await db.setSecondFactor(userID: account.user.id, secret: nil)
+                try await by.audit(db, "second_factor_off", subject: username, details: "removed from the command line")
+            }
+            StandardOutput.write("\(username)\tsecond factor removed\n")
         }
     }
 }
