@@ -10,7 +10,7 @@ struct Cordon: AsyncParsableCommand {
         commandName: "cordon",
         abstract: "Cargo targeting and information exchange for port and air cargo control units.",
         discussion: """
-            Machine-readable output goes to stdout; progress and logs go to stderr.
+            Machine-readable output goes to stdout; progress and logs go to stderr. \
             The database is chosen with --database or CORDON_DATABASE (default sqlite:cordon.sqlite).
 
             Example:

@@ -43,12 +43,32 @@ struct CheckCommandTests {
         #expect(piped.status == 0 && piped.stdout == "090230\tvalid\n870323\tvalid\n")
     }
 
-    @Test("every command explains itself with an example")
+    @Test("every command and subcommand explains itself with an example that reads in an 80-column terminal")
     func help() throws {
-        for command in ["ingest", "rejects", "check", "migrate", "score", "simulate", "screen"] {
-            let r = try cordon([command, "--help"])
+        // Walks the whole tree from `cordon --help`, so that a new command is checked without listing it here.
+        func subcommands(_ help: String) -> [String] {
+            guard let start = help.range(of: "SUBCOMMANDS:\n") else { return [] }
+            return help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+                .prefix { !$0.isEmpty }
+                .compactMap { line in line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil }
+                .filter { $0 != "help" }
+        }
+        var queue = subcommands(try cordon(["--help"]).stdout).map { [$0] }
+        #expect(queue.count > 20)
+        while let command = queue.popLast() {
+            let r = try cordon(command + ["--help"])
             #expect(r.status == 0)
+            let children = subcommands(r.stdout)
+            queue += children.map { command + [$0] }
+            guard children.isEmpty else { continue }
             #expect(r.stdout.contains("Example"), "\(command) --help has no example")
+            // An example line cut by the 80-column wrap would be copied into a shell broken.
+            let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            for (line, next) in zip(lines, lines.dropFirst()) where line.hasPrefix("  ") && !line.hasPrefix("  -")
+                && ["cordon", "printf", "--"].contains(where: { line.drop { $0 == " " }.hasPrefix($0) }) {
+                #expect(next.isEmpty || next.first == " " || next.hasPrefix("USAGE") || next.hasPrefix("OPTIONS")
+                        || next.hasPrefix("ARGUMENTS") || next.hasPrefix("SUBCOMMANDS"), "\(command): '\(line)' wraps onto '\(next)'")
+            }
         }
     }
 }

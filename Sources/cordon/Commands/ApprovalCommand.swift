@@ -9,13 +9,14 @@ struct ApprovalCommand: AsyncParsableCommand {
         commandName: "approval",
         abstract: "List, approve, refuse or withdraw four-eyes requests.",
         discussion: """
-            Putting a risk profile in force or retiring it, releasing a red-lane target without a control and changing
-            a unit's capacity are asked for by one user and decided by a second user of the right role; the person
+            Putting a risk profile in force or retiring it, releasing a red-lane target without a control and changing \
+            a unit's capacity are asked for by one user and decided by a second user of the right role; the person \
             who asked never decides. Requests and decisions are in the audit log. Steps are taken by user accounts.
 
             Example:
               cordon approval list
-              cordon approval approve 12 --user b.saidov --note "rule checked against last month's seizures"
+              cordon approval approve 12 --user b.saidov \\
+                --note "rule checked against last month's seizures"
             """,
         subcommands: [List.self, Approve.self, Refuse.self, Withdraw.self])
 
@@ -63,7 +64,7 @@ struct ApprovalCommand: AsyncParsableCommand {
     struct Refuse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Refuse a request, saying why.",
-            discussion: "Example:\n  cordon approval refuse 12 --note \"the rule would select every tea import\" --user b.saidov")
+            discussion: "Example:\n  cordon approval refuse 12 --user b.saidov \\\n    --note \"the rule would select every tea import\"")
 
         @Argument(help: "The request's number.")
         var id: Int

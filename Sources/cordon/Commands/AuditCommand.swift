@@ -9,10 +9,10 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Check the audit log's hash chain, and list its entries.",
         discussion: """
-            Every sign-in, every view of a consignment, every result and every change to users, units, peers,
-            profiles and operations is appended to the audit log; each entry's hash covers the one before.
-            The head of the log is signed with the node's key (by `cordon serve` hourly, at start and at
-            shutdown, or by `cordon audit checkpoint`): a rewrite of the log before a checkpoint is found even
+            Every sign-in, every view of a consignment, every result and every change to users, units, peers, \
+            profiles and operations is appended to the audit log; each entry's hash covers the one before. \
+            The head of the log is signed with the node's key (by `cordon serve` hourly, at start and at \
+            shutdown, or by `cordon audit checkpoint`): a rewrite of the log before a checkpoint is found even \
             when every hash was recomputed.
 
             Example:
@@ -25,8 +25,8 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the whole chain: exit 0 and the number of entries, or 1 naming the first altered or missing entry.",
             discussion: """
-                Checkpoints are checked against the node's recorded public key, or against --public-key: give the key
-                as you know it from outside the database (from cordon node init's output, or a peer's records), since
+                Checkpoints are checked against the node's recorded public key, or against --public-key: give the key \
+                as you know it from outside the database (from cordon node init's output, or a peer's records), since \
                 whoever can edit the database can replace the recorded key too.
 
                 Example:

@@ -8,9 +8,9 @@ struct BackupCommand: AsyncParsableCommand {
         commandName: "backup",
         abstract: "Write a consistent backup of the database, in use or not, and check the copy's audit log.",
         discussion: """
-            SQLite: a copy of the whole database as one snapshot (VACUUM INTO), taken while the server and ingests go
-            on. PostgreSQL: pg_dump's custom format (the password goes to pg_dump in its environment, never on its
-            command line). The copy is checked: a Cordon schema and an intact audit chain; exit 1 when the chain is
+            SQLite: a copy of the whole database as one snapshot (VACUUM INTO), taken while the server and ingests go \
+            on. PostgreSQL: pg_dump's custom format (the password goes to pg_dump in its environment, never on its \
+            command line). The copy is checked: a Cordon schema and an intact audit chain; exit 1 when the chain is \
             broken (the copy is kept: it is evidence).
 
             Example:
@@ -49,12 +49,13 @@ struct RestoreCommand: AsyncParsableCommand {
         commandName: "restore",
         abstract: "Restore a backup into the database, then check its audit log.",
         discussion: """
-            SQLite: the backup is checked, then copied to the database path, which must not exist (move the old file
-            aside first: nothing is overwritten). PostgreSQL: pg_restore in one transaction, replacing the objects of
+            SQLite: the backup is checked, then copied to the database path, which must not exist (move the old file \
+            aside first: nothing is overwritten). PostgreSQL: pg_restore in one transaction, replacing the objects of \
             the target database. Stop the server first. Exit 1 when the restored audit chain is broken.
 
             Example:
-              cordon restore /var/backups/cordon/cordon-2026-12-01.sqlite --database sqlite:/var/lib/cordon/cordon.sqlite
+              cordon restore /var/backups/cordon/cordon-2026-12-01.sqlite \\
+                --database sqlite:/var/lib/cordon/cordon.sqlite
             """)
 
     @Argument(help: "The backup file.")

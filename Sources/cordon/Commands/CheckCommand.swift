@@ -8,8 +8,8 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check container numbers (ISO 6346), UN/LOCODEs or HS codes.",
         discussion: """
-            Prints one line per value: VALUE<TAB>valid, or VALUE<TAB>invalid<TAB>REASON. A valid value that
-            deserves a remark (a UN/LOCODE not in the bundled list) gets a third column: warning: REMARK.
+            Prints one line per value: VALUE<TAB>valid, or VALUE<TAB>invalid<TAB>REASON. A valid value that \
+            deserves a remark (a UN/LOCODE not in the bundled list) gets a third column: warning: REMARK. \
             Exits 0 when all values are valid, 1 otherwise.
 
             Examples:

@@ -13,18 +13,18 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Create a demo node (units, users of every role, weeks of cargo, a model) and serve it.",
         discussion: """
-            The first demo country, Kazakhstan, has a sea PCU at Aktau port and an ACCU at Almaty airport, staffed
-            from customs and police; the second, Uzbekistan (--country UZ), a border unit at Termez and an ACCU at
-            Tashkent airport. Cargo is generated (the same every time): trade lanes, regular and new traders, names
-            on a watch list, and a few per cent of fraud. Earlier days were targeted and controlled, so there is
-            history, a trained model, seizures and dashboards; today's queues are waiting, with four containers that
-            cross from Aktau to Termez today. The users and their demo passwords are printed. The node gets its key
-            for the exchange (beside the database); --pair-with makes a second demo node and the first one peers.
+            The first demo country, Kazakhstan, has a sea PCU at Aktau port and an ACCU at Almaty airport, staffed \
+            from customs and police; the second, Uzbekistan (--country UZ), a border unit at Termez and an ACCU at \
+            Tashkent airport. Cargo is generated (the same every time): trade lanes, regular and new traders, names \
+            on a watch list, and a few per cent of fraud. Earlier days were targeted and controlled, so there is \
+            history, a trained model, seizures and dashboards; today's queues are waiting, with four containers that \
+            cross from Aktau to Termez today. The users and their demo passwords are printed. The node gets its key \
+            for the exchange (beside the database); --pair-with makes a second demo node and the first one peers. \
             The database must be new or empty: the demo never writes into a node that has cargo.
 
             Example:
               cordon demo --database sqlite:kz.sqlite --port 8080
-              cordon demo --country UZ --database sqlite:uz.sqlite --port 8081 \
+              cordon demo --country UZ --database sqlite:uz.sqlite --port 8081 \\
                 --pair-with sqlite:kz.sqlite --pair-url http://127.0.0.1:8080
             """)
 

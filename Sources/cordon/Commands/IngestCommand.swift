@@ -11,18 +11,19 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Take in manifests and declarations (CSV or UN/EDIFACT).",
         discussion: """
-            Every record is validated (ISO 6346 containers, UN/LOCODE, HS codes, ISO 3166, ISO 4217).
-            Accepted records are stored; the same document again is a duplicate, a changed one a new version.
-            Rejected records go to the quarantine with file, line, field and reason (see `cordon rejects`).
-            Files are stored in atomic batches: an interrupted run leaves whole batches, and running the
+            Every record is validated (ISO 6346 containers, UN/LOCODE, HS codes, ISO 3166, ISO 4217). \
+            Accepted records are stored; the same document again is a duplicate, a changed one a new version. \
+            Rejected records go to the quarantine with file, line, field and reason (see `cordon rejects`). \
+            Files are stored in atomic batches: an interrupted run leaves whole batches, and running the \
             same command again completes it without duplicates. Files ending in .gz are decompressed.
 
-            Formats: kcs (KCS declarations), bacuda (BACUDA/DATE, plain or rich), manifest (any CSV with
+            Formats: kcs (KCS declarations), bacuda (BACUDA/DATE, plain or rich), manifest (any CSV with \
             --mapping FILE, see docs/ingest.md), cuscar and baplie (UN/EDIFACT).
 
             Examples:
               cordon ingest --format bacuda A_s1_rich.csv.gz --json
-              cordon ingest --format manifest --mapping port-manifest.json manifest-2026-11.csv
+              cordon ingest --format manifest \\
+                --mapping port-manifest.json manifest-2026-11.csv
               cordon ingest --format cuscar cargo-report.edi
             """)
 

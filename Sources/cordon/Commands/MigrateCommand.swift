@@ -7,7 +7,7 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Apply the schema migrations the database lacks.",
         discussion: """
-            Migrations are versioned and append-only; each runs in its own transaction. Other commands apply
+            Migrations are versioned and append-only; each runs in its own transaction. Other commands apply \
             them too when they open the database, so this is for upgrades you want to run on their own.
 
             Example:

@@ -20,9 +20,9 @@ struct ModelCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a model version on the labelled documents of a period and make it the active one.",
             discussion: """
-                Labels come from the node's inspection results (an irregularity or a seizure is a positive, a
-                cleared control a negative) and, for documents without a result, from the labels of historical
-                files (KCS, BACUDA). The figures are measured on the latest 20% by date with a model fitted on the
+                Labels come from the node's inspection results (an irregularity or a seizure is a positive, a \
+                cleared control a negative) and, for documents without a result, from the labels of historical \
+                files (KCS, BACUDA). The figures are measured on the latest 20% by date with a model fitted on the \
                 rest; the stored model then learns from all of them.
 
                 Example:

@@ -10,7 +10,7 @@ struct NodeCommand: AsyncParsableCommand {
         commandName: "node",
         abstract: "Create and show this node's identity (name, country, Ed25519 key) for the exchange between nodes.",
         discussion: """
-            The private key is written to a file readable by the node's account only; the database keeps the
+            The private key is written to a file readable by the node's account only; the database keeps the \
             public key, which peers add with `cordon peer add`.
 
             Example:
@@ -82,7 +82,8 @@ struct PeerCommand: AsyncParsableCommand {
             Envelopes are accepted only from peers, and only with a signature their key verifies.
 
             Example:
-              cordon peer add uz-node --country UZ --url https://cordon.customs.uz --key BASE64KEY
+              cordon peer add uz-node --country UZ --url https://cordon.customs.uz \\
+                --key BASE64KEY
               cordon peer list
             """,
         subcommands: [Add.self, List.self, Remove.self])
@@ -90,7 +91,7 @@ struct PeerCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a peer, or replace what is known of it.",
-            discussion: "Example:\n  cordon peer add uz-node --country UZ --url https://cordon.customs.uz --key BASE64KEY")
+            discussion: "Example:\n  cordon peer add uz-node --country UZ --url https://cordon.customs.uz \\\n    --key BASE64KEY")
 
         @Argument(help: "The peer's node name.")
         var name: String

@@ -10,7 +10,7 @@ struct ProfileCommand: AsyncParsableCommand {
         commandName: "profile",
         abstract: "Load, list, show and retire risk profiles (rules as data, in YAML or JSON).",
         discussion: """
-            A profile names conditions on consignment fields, a weight (0 to 1), a lane (red, yellow, green),
+            A profile names conditions on consignment fields, a weight (0 to 1), a lane (red, yellow, green), \
             validity dates, an author and a status (draft, active, retired). See docs/profiles.md.
 
             Example:
@@ -22,14 +22,15 @@ struct ProfileCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store the profiles of YAML or JSON files; a changed profile becomes its next version.",
             discussion: """
-                Every file is read and checked before anything is stored: an unknown field, a bad regular
-                expression or a missing value stops the command with the file and the place, and nothing changes.
-                A profile whose file says `status: active` is stored as a draft and its activation is asked for
-                (with --reason): a second analyst or a supervisor approves it (cordon approval). A profile in force
+                Every file is read and checked before anything is stored: an unknown field, a bad regular \
+                expression or a missing value stops the command with the file and the place, and nothing changes. \
+                A profile whose file says `status: active` is stored as a draft and its activation is asked for \
+                (with --reason): a second analyst or a supervisor approves it (cordon approval). A profile in force \
                 is never switched off by loading a draft of it: retire it, or load it as active.
 
                 Example:
-                  cordon profile load profiles/*.yaml --user a.karimov --reason "new tobacco routes via Aktau"
+                  cordon profile load profiles/*.yaml --user a.karimov \\
+                    --reason "new tobacco routes via Aktau"
                 """)
 
         @Argument(help: "Profile files (.yaml, .yml or .json; one profile or a list per file).")
@@ -206,7 +207,7 @@ struct ProfileCommand: AsyncParsableCommand {
     struct Retire: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ask to retire a profile: once a second person approves, it stops firing; its versions and hits stay on record.",
-            discussion: "Example:\n  cordon profile retire tobacco-undervalued --reason \"no hit in six months\" --user a.karimov")
+            discussion: "Example:\n  cordon profile retire tobacco-undervalued --user a.karimov \\\n    --reason \"no hit in six months\"")
 
         @Argument(help: "The profile's name.")
         var name: String

@@ -8,8 +8,8 @@ struct RejectsCommand: AsyncParsableCommand {
         commandName: "rejects",
         abstract: "List the quarantine: records kept aside, with file, line, field and reason.",
         discussion: """
-            One record per line: FILE<TAB>LINE<TAB>FIELD<TAB>REASON (for EDIFACT, LINE is the segment number).
-            With --warnings, problems that did not stop records from loading (wrong control counts, unknown
+            One record per line: FILE<TAB>LINE<TAB>FIELD<TAB>REASON (for EDIFACT, LINE is the segment number). \
+            With --warnings, problems that did not stop records from loading (wrong control counts, unknown \
             segments, ISO 6346 check digits) are listed too, with a first column saying which is which.
 
             Example:

@@ -10,7 +10,8 @@ struct ResultCommand: AsyncParsableCommand {
         abstract: "Record and show inspection results (cleared, irregularity, seizure).",
         discussion: """
             Example:
-              cordon result record MSKU1234565-BL7781 --kind bl --unit KZ-ALA-ACCU --outcome cleared --method x-ray
+              cordon result record MSKU1234565-BL7781 --kind bl --unit KZ-ALA-ACCU \\
+                --outcome cleared --method x-ray
             """,
         subcommands: [Record.self, Show.self])
 
@@ -18,16 +19,17 @@ struct ResultCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record the result of a control of a document's current version.",
             discussion: """
-                Negative results matter as much as seizures: they are what the model learns "clean" from and
+                Negative results matter as much as seizures: they are what the model learns "clean" from and \
                 what a profile's hit rate is measured against.
 
                 Example:
-                  cordon result record BL7781 --unit UZ-TAS-PCU --outcome seizure --method physical \\
-                    --seizure "category=tobacco; goods=cigarettes; quantity=120000; unit=sticks; concealment=false wall" \\
+                  cordon result record BL7781 --unit UZ-TAS-PCU --outcome seizure \\
+                    --method physical --seizure "category=tobacco; goods=cigarettes; \\
+                    quantity=120000; unit=sticks; concealment=false wall" \\
                     --notes "found behind a false wall" --date 2026-11-23
 
-                A seizure has one --seizure per kind of goods: category (\(CommodityCategory.allCases.map(\.rawValue).joined(separator: ", "))),
-                goods, quantity, unit (\(SeizureLine.quantityUnits.joined(separator: ", ")), or the currency for cash), and optionally
+                A seizure has one --seizure per kind of goods: category (\(CommodityCategory.allCases.map(\.rawValue).joined(separator: ", "))), \
+                goods, quantity, unit (\(SeizureLine.quantityUnits.joined(separator: ", ")), or the currency for cash), and optionally \
                 concealment and value (estimated, in the node's currency).
                 """)
 

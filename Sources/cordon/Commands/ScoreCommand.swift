@@ -10,15 +10,16 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Learn from labelled declarations and score unseen ones (static protocol).",
         discussion: """
-            Trains a gradient-boosted tree model on the labelled rows of --train (and --valid, which also
-            decides when to stop adding trees), then writes `id,score` for every row of --test, in file order.
-            Features are the smoothed past fraud rates and counts of importers, declarants, sellers, HS codes,
-            origins, offices, routes and their pairs, learned from the labelled rows only, plus value, mass and
-            tax ratios. Nothing is stored in the database. With --reasons, a second file says for each row
+            Trains a gradient-boosted tree model on the labelled rows of --train (and --valid, which also \
+            decides when to stop adding trees), then writes `id,score` for every row of --test, in file order. \
+            Features are the smoothed past fraud rates and counts of importers, declarants, sellers, HS codes, \
+            origins, offices, routes and their pairs, learned from the labelled rows only, plus value, mass and \
+            tax ratios. Nothing is stored in the database. With --reasons, a second file says for each row \
             what raised its score most ("importer IMP123: past fraud rate 64%").
 
             Example:
-              cordon score --format kcs --train kcs_train.csv --valid kcs_valid.csv --test kcs_test.csv --out scores.csv
+              cordon score --format kcs --train kcs_train.csv --valid kcs_valid.csv \\
+                --test kcs_test.csv --out scores.csv
             """)
 
     @Option(help: "Format of the files: kcs or bacuda.")

@@ -8,12 +8,13 @@ struct ScreenCommand: ParsableCommand {
         commandName: "screen",
         abstract: "Screen party names against a watch list (OFAC SDN, UN consolidated, FollowTheMoney, CSV).",
         discussion: """
-            Names are compared across scripts (Cyrillic is transliterated), word order, case, punctuation and
-            legal forms (LLC, LTD, GmbH, ООО, ТОО, АО, ...), allowing small spelling differences. Writes
+            Names are compared across scripts (Cyrillic is transliterated), word order, case, punctuation and \
+            legal forms (LLC, LTD, GmbH, ООО, ТОО, АО, ...), allowing small spelling differences. Writes \
             name,list_id,list_name,score for every match at or above the threshold, best first per name.
 
             Example:
-              cordon screen --list sdn.csv --list-format ofac --names consignees.txt --out matches.csv
+              cordon screen --list sdn.csv --list-format ofac --names consignees.txt \\
+                --out matches.csv
             """)
 
     @Option(help: ArgumentHelp("The watch list.", valueName: "FILE"))

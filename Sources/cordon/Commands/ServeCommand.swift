@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the web workspace: sign-in, the targeting queue, consignments and inspection results.",
         discussion: """
-            Listens on 127.0.0.1:8080 by default; put a TLS reverse proxy in front of it for other machines.
+            Listens on 127.0.0.1:8080 by default; put a TLS reverse proxy in front of it for other machines. \
             Stops cleanly on SIGTERM or SIGINT.
 
             Example:

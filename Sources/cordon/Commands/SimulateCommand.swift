@@ -10,13 +10,14 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Replay a year of declarations week by week, selecting a share with only the labels revealed so far.",
         discussion: """
-            Weeks are (date - first date) div 7. Weeks 0 and 1 are labelled history. In each later week the model,
-            retrained on every label revealed so far, selects floor(n * RATE / 100) declarations (EXPLORE percent
-            of them at random among the rest), and their labels are revealed. Writes week,id for every selection;
+            Weeks are (date - first date) div 7. Weeks 0 and 1 are labelled history. In each later week the model, \
+            retrained on every label revealed so far, selects floor(n * RATE / 100) declarations (EXPLORE percent \
+            of them at random among the rest), and their labels are revealed. Writes week,id for every selection; \
             prints each week's precision and revenue recall, and their means, to stderr.
 
             Example:
-              cordon simulate --format bacuda --data A_s1_rich.csv.gz --rate 5 --out selections.csv
+              cordon simulate --format bacuda --data A_s1_rich.csv.gz --rate 5 \\
+                --out selections.csv
             """)
 
     @Option(help: "Format of the file: bacuda or kcs.")

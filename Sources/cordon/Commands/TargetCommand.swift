@@ -11,9 +11,9 @@ struct TargetCommand: AsyncParsableCommand {
         commandName: "target",
         abstract: "Score a unit's day and select its targets: ranked, with lanes and reasons.",
         discussion: """
-            The day's documents for the unit's locations are scored by the active model, the active risk profiles
-            and, with --watchlist, screening of their parties. Red-lane profile hits are always selected; the rest
-            of the capacity goes to the highest scores, less a random control share. The result is stored as the
+            The day's documents for the unit's locations are scored by the active model, the active risk profiles \
+            and, with --watchlist, screening of their parties. Red-lane profile hits are always selected; the rest \
+            of the capacity goes to the highest scores, less a random control share. The result is stored as the \
             unit's queue for the day (running it again replaces it) and printed, selected targets first.
 
             Example:

@@ -10,11 +10,12 @@ struct TokenCommand: AsyncParsableCommand {
         commandName: "token",
         abstract: "Create, list and revoke API tokens.",
         discussion: """
-            A token acts as its user: the same role, units and need-to-know as in the workspace. For a system
+            A token acts as its user: the same role, units and need-to-know as in the workspace. For a system \
             (a port community system, the declaration system) add a user with --role integration first.
 
             Example:
-              cordon user add kaspi-pcs --name "Port community system" --role integration --agency customs --unit KZ-ALA-ACCU
+              cordon user add kaspi-pcs --name "Port community system" \\
+                --role integration --agency customs --unit KZ-ALA-ACCU
               cordon token create kaspi-pcs --name "PCS feed" --days 365
             """,
         subcommands: [Create.self, List.self, Revoke.self])

@@ -10,7 +10,8 @@ struct UnitCommand: AsyncParsableCommand {
         abstract: "Add, change and list control units (PCU, ACCU, border units).",
         discussion: """
             Example:
-              cordon unit save KZ-ALA-ACCU --name "Almaty ACCU" --kind accu --country KZ --location KZALA --capacity 20
+              cordon unit save KZ-ALA-ACCU --name "Almaty ACCU" --kind accu \\
+                --country KZ --location KZALA --capacity 20
             """,
         subcommands: [Save.self, List.self])
 
@@ -18,15 +19,16 @@ struct UnitCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a unit, or replace the settings of the unit with this code.",
             discussion: """
-                A unit's day is the documents lodged that day whose place of discharge or customs office is one
-                of its locations. Capacity is a number of controls per day, or a percentage of the day's documents.
-                A new unit is saved as given. For an existing unit, a change of capacity or control share is asked
-                for (--reason, by a supervisor of the unit or an administrator) and takes effect when a second
+                A unit's day is the documents lodged that day whose place of discharge or customs office is one \
+                of its locations. Capacity is a number of controls per day, or a percentage of the day's documents. \
+                A new unit is saved as given. For an existing unit, a change of capacity or control share is asked \
+                for (--reason, by a supervisor of the unit or an administrator) and takes effect when a second \
                 person approves it (cordon approval); the other settings are saved at once.
 
                 Example:
-                  cordon unit save UZ-TAS-PCU --name "Tashkent dry port PCU" --kind pcu --country UZ \\
-                    --location UZTAS --location 26001 --capacity 5% --control-share 10
+                  cordon unit save UZ-TAS-PCU --name "Tashkent dry port PCU" --kind pcu \\
+                    --country UZ --location UZTAS --location 26001 \\
+                    --capacity 5% --control-share 10
                 """)
 
         @Argument(help: "The unit's code, unique in the node.")

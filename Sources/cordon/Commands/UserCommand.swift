@@ -11,7 +11,8 @@ struct UserCommand: AsyncParsableCommand {
         abstract: "Add users of the workspace (officers, supervisors, analysts, ...) and end their sessions.",
         discussion: """
             Example:
-              printf '%s\\n' 'a long passphrase' | cordon user add olga --name "Olga Petrova" --role officer \\
+              printf '%s\\n' 'a long passphrase' | cordon user add olga \\
+                --name "Olga Petrova" --role officer \\
                 --agency customs --unit KZ-ALA-ACCU --password-file -
             """,
         subcommands: [Add.self, SignOut.self, RemoveSecondFactor.self])
@@ -20,12 +21,13 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user with a role, an agency and units; the password is read from a file or stdin.",
             discussion: """
-                The password is never taken on the command line (it would show in the process list and the shell
-                history). Passwords need 10 characters, 4 different ones, and must not contain the username; they
+                The password is never taken on the command line (it would show in the process list and the shell \
+                history). Passwords need 10 characters, 4 different ones, and must not contain the username; they \
                 are stored as bcrypt hashes.
 
                 Example:
-                  cordon user add olga --name "Olga Petrova" --role officer --agency customs --unit KZ-ALA-ACCU \\
+                  cordon user add olga --name "Olga Petrova" --role officer \\
+                    --agency customs --unit KZ-ALA-ACCU \\
                     --password-file secrets/olga.txt
                 """)
 
