@@ -31,6 +31,7 @@ public enum Backup {
     /// Writes a backup of `location` to `file`, which must not exist.
     public static func make(of location: DatabaseLocation, to file: String) async throws -> BackupReport {
         guard !FileManager.default.fileExists(atPath: file) else { throw BackupError.exists(file) }
+        try makeParent(of: file)
         switch location {
         case .sqlite:
             let store = try await Store.open(location, migrate: false)
@@ -60,6 +61,7 @@ public enum Backup {
             guard !FileManager.default.fileExists(atPath: path) else { throw BackupError.exists(path) }
             // Checked before it is put in place: a file that is not a Cordon database never becomes the node's.
             _ = try await check(.sqlite(path: file), named: file)
+            try makeParent(of: path)
             try FileManager.default.copyItem(atPath: file, toPath: path)
             return try await check(location, named: path)
         case .postgres(let url):
@@ -67,6 +69,12 @@ public enum Backup {
             try run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname=\(target)", file], password: password)
             return try await check(location, named: location.description)
         }
+    }
+
+    /// Creates the directory a file goes into (a dated backup folder, a fresh data directory) if it is missing.
+    static func makeParent(of file: String) throws {
+        let parent = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
     }
 
     /// Opens a copy without changing it and checks it: a Cordon schema, and its audit chain.

@@ -36,7 +36,7 @@ struct BackupCommandTests {
         ingest.standardError = FileHandle.nullDevice
         try ingest.run()
         try await Task.sleep(for: .milliseconds(700))
-        let backup = dir.file("node.backup")
+        let backup = dir.file("backups/2026-12/node.backup")   // a folder that does not exist yet
         let made = try cordon(["backup", backup], database: url)
         ingest.waitUntilExit()
         #expect(ingest.terminationStatus == 0)

@@ -4,7 +4,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Sign-in, sign-out, change of password and of language.
+/// Sign-in (with its second step when the user has a second factor), sign-out, the user's account page (password,
+/// sessions, second factor) and the change of language.
 struct AuthRoutes {
     let store: Store
     let pages: Pages
@@ -252,7 +253,7 @@ struct AuthRoutes {
              "current": s.id == current] as [String: Any]
         }
         values["other_sessions"] = sessions.contains { $0.id != current }
-        return pages.page("password", title: pages.localization.text("change_password", lang), values: values, language: lang,
+        return pages.page("password", title: pages.localization.text("my_account", lang), values: values, language: lang,
                           session: session, status: status)
     }
 
