@@ -157,8 +157,12 @@ final class Connection: @unchecked Sendable {
                     throw error
                 }
                 let close: @Sendable () async throws -> Void = {
-                    try await conn.close()
-                    try await pool.shutdownGracefully()
+                    // In a task of its own: the thread pool skips work submitted from a cancelled task (a server
+                    // shutting down), which would leave the file open and free the connection unclosed.
+                    try await Task {
+                        try await conn.close()
+                        try await pool.shutdownGracefully()
+                    }.value
                 }
                 // No query logging: binds carry names of persons and companies, which never go to logs.
                 let sql = conn.sql(queryLogLevel: nil)

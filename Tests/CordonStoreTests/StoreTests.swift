@@ -41,6 +41,22 @@ struct StoreTests {
         }
     }
 
+    @Test("a store closed from a cancelled task (a server shutting down) still closes its SQLite file")
+    func closeWhenCancelled() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("node.sqlite")
+        let store = try await Store.open(.sqlite(path: path))
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+        let closing = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await store.close()
+        }
+        await closing.value
+        // SQLite removes the write-ahead log when the last connection closes: the file was really closed.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
     @Test("same document again is a duplicate; a changed one is a new version and the old is kept",
           arguments: TestDatabases.available)
     func idempotency(kind: TestDatabases.Kind) async throws {

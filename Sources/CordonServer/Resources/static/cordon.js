@@ -35,4 +35,7 @@
     if (last !== null && n > last && location.pathname === "/messages") location.reload();
     last = n;
   });
+  // Closed when the page goes: a browser holds few connections per server over HTTP/1.1, and streams left open
+  // by earlier pages would make the next page wait for one.
+  window.addEventListener("pagehide", function () { events.close(); });
 })();
