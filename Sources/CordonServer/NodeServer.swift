@@ -14,10 +14,13 @@ public enum NodeServer {
         let pages = try await Pages.bundled()
         let exchange = NodeExchange(store: store, identity: settings.identity, screening: settings.screening, logger: logger)
         let router = Router(context: WebContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        if settings.metrics != nil { router.add(middleware: MetricsMiddleware()) }
         router.add(middleware: CompressionMiddleware())
         router.add(middleware: APIMiddleware(store: store, limiter: RateLimiter(settings.apiLimit)))
         router.add(middleware: SessionMiddleware(store: store))
         router.get("/health") { _, _ in "ok" }
+        HealthRoutes(store: store, settings: settings).add(to: router)
         router.get("/static/cordon.css") { request, _ in try staticFile("cordon.css", type: "text/css; charset=utf-8", request: request) }
         router.get("/static/cordon.js") { request, _ in try staticFile("cordon.js", type: "text/javascript; charset=utf-8", request: request) }
         AuthRoutes(store: store, pages: pages, settings: settings).add(to: router)

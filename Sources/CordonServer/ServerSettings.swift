@@ -27,6 +27,10 @@ public struct ServerSettings: Sendable {
     public var apiLimit = RateLimit(1200, per: 60)
     /// Envelopes from one peer address to the exchange inbox.
     public var exchangeLimit = RateLimit(600, per: 60)
+    /// The process's metrics, served at /metrics (nil: no /metrics).
+    public var metrics: NodeMetrics?
+    /// When set, /metrics answers only requests with this bearer token (Prometheus's `authorization` setting).
+    public var metricsToken: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = true, sessionHours: Int = 12, pageSize: Int = 50,
                 signInAttempts: Int = 5, lockMinutes: Int = 15, screening: NameMatcher? = nil,

@@ -46,11 +46,11 @@ final class TestNode: @unchecked Sendable {
     }
 
     /// Starts `cordon serve`; the first time on a free port, later on the same one.
-    func start() async throws {
+    func start(_ arguments: [String] = [], environment: [String: String] = [:]) async throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Fixtures.cordonBinary)
-        p.arguments = ["serve", "--port", "\(port)", "--key-file", keyFile, "--insecure-cookies"]
-        p.environment = ProcessInfo.processInfo.environment.merging(["CORDON_DATABASE": database]) { _, n in n }
+        p.arguments = ["serve", "--port", "\(port)", "--key-file", keyFile, "--insecure-cookies"] + arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(["CORDON_DATABASE": database].merging(environment) { _, n in n }) { _, n in n }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         p.standardError = handle

@@ -167,7 +167,7 @@ func withBrowser(settings: ServerSettings = ServerSettings(port: 0), prepare: (S
 @Suite("The workspace in a real browser")
 struct BrowserTests {
     @Test("an officer signs in, reads the queue on a desk and on a phone, records a seizure, sees it on the dashboard, in Russian too",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func officerDay() async throws {
         try await withBrowser { browser, base, _, store in
             try await browser.go(base + "/queue")
@@ -231,7 +231,7 @@ struct BrowserTests {
     }
 
     @Test("a message from another unit shows in the officer's open page without a reload: the unread badge, then the inbox list",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func messagesArrive() async throws {
         let node = NodeIdentity()
         try await withBrowser(settings: ServerSettings(port: 0, identity: node), prepare: { store in

@@ -118,6 +118,9 @@ struct APIRoutes {
             AuditEntry(actor: actor, action: "upload_cargo", subject: source.name,
                        details: "json: \(counts.accepted) accepted, \(rejected) rejected", origin: origin)
         }
+        var counted = counts
+        counted.rejected = rejected   // rejected before the batch, by the API's own checks
+        WorkCounters.ingested(counted, channel: "api")
         context.logger.info("consignments received", metadata: ["user": "\(u.username)", "accepted": "\(counts.accepted)",
                                                                "rejected": "\(counts.rejected)"])
         if counts.accepted > 0 { await exchange.flagAlerted(units: try await store.units().map(\.code)) }
@@ -197,6 +200,7 @@ struct APIRoutes {
             throw APIError.invalid("no operation '\(op)' running for unit \(input.unit)", field: "operation")
         }
         let resultID = try await store.recordInspection(result)
+        WorkCounters.result(result.outcome, unit: result.unit)
         try await context.audit(store, "record_result", subject: "\(id)", details: result.auditDetails)
         if let c = try await store.consignment(id: id) {
             await exchange.tell(about: result, resultID: resultID, consignmentID: id, consignment: c, by: u)

@@ -98,6 +98,11 @@ public actor Courier: Service {
         var delivered: [Delivery] = []
         for (d, outcome) in outcomes {
             if case .delivered = outcome { delivered.append(d) } else { await record(d, outcome) }
+            switch outcome {
+            case .delivered: WorkCounters.delivery("delivered")
+            case .retry: WorkCounters.delivery("retry")
+            case .refused: WorkCounters.delivery("refused")
+            }
         }
         do {
             try await store.deliveriesDone(delivered.map { ($0.envelopeID, $0.peer) })

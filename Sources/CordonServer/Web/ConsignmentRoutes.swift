@@ -221,6 +221,7 @@ struct ConsignmentRoutes {
                 throw ResultForm.Invalid(message: t.text("operation_not_yours", lang))
             }
             resultID = try await store.recordInspection(result)
+            WorkCounters.result(result.outcome, unit: result.unit)
             try await context.audit(store, "record_result", subject: "\(id)", details: result.auditDetails)
         } catch let invalid as ResultForm.Invalid {
             return try await show(request, context, error: invalid.message, typed: form, status: .badRequest)

@@ -127,6 +127,7 @@ struct UploadRoutes {
         } catch let error as IngestError {
             return try await fail(error.description)
         }
+        WorkCounters.ingested(counts, channel: "upload")
         try await context.audit(store, "upload_cargo", subject: name, details: "\(format.rawValue): \(counts.accepted) accepted, \(counts.rejected) rejected")
         context.logger.info("cargo file uploaded", metadata: ["user": "\(session.user.username)", "file": "\(name)",
                                                               "accepted": "\(counts.accepted)", "rejected": "\(counts.rejected)"])

@@ -69,7 +69,7 @@ struct SessionMiddleware: RouterMiddleware {
     typealias Context = WebContext
     let store: Store
     /// Paths open without a session.
-    static let open: Set<String> = ["/login", "/login/code", "/language", "/health", "/static/cordon.css"]
+    static let open: Set<String> = ["/login", "/login/code", "/language", "/health", "/ready", "/metrics", "/static/cordon.css"]
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         // The API authenticates with bearer tokens (APIMiddleware), never with the cookie: no CSRF to fear there.

@@ -52,6 +52,7 @@ public struct UnitWork: Sendable {
         let targets = try DayTargeting(profiles: profiles, scorer: scorer, modelKinds: Set(stored?.documentKinds ?? []), screening: screening)
             .run(documents, policy: policy, seed: DayTargeting.seed(unit: unit.code, day: day), alerted: alerted, boosted: boosted)
         try await store.replaceTargets(unit: unit.code, day: day, targets: targets, modelVersion: stored?.id)
+        WorkCounters.scored(unit: unit.code, documents: documents.count)
         return TargetedDay(unit: unit, day: day, targets: targets,
                            documents: Dictionary(documents.map { ($0.id, $0.consignment) }, uniquingKeysWith: { a, _ in a }),
                            modelVersion: stored?.id)

@@ -14,7 +14,10 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the web workspace: sign-in, the targeting queue, consignments and inspection results.",
         discussion: """
             Listens on 127.0.0.1:8080 by default; put a TLS reverse proxy in front of it for other machines. \
-            Stops cleanly on SIGTERM or SIGINT.
+            Stops cleanly on SIGTERM or SIGINT. /health answers while the process runs, /ready while its database \
+            answers too, and /metrics gives Prometheus the request counts and latencies, ingest, scoring, results, \
+            deliveries, controls waiting by unit, approvals pending and the outbox backlog. Set CORDON_LOG_LEVEL=info \
+            to log every sign-in and change.
 
             Example:
               cordon serve --port 8080 --database sqlite:/var/lib/cordon/cordon.sqlite
@@ -49,9 +52,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Envelopes a minute from one peer address to the exchange inbox (0: no limit).")
     var exchangeRate = 600
 
+    @Option(help: "Log lines as text, or json (one object per line, for a log collector); env CORDON_LOG_FORMAT.")
+    var logFormat: String?
+
+    @Option(help: ArgumentHelp("A file holding the bearer token that /metrics requires (without it /metrics is open: keep it off the proxy).",
+                               valueName: "FILE"))
+    var metricsTokenFile: String?
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
+        if let logFormat, Log.Format(rawValue: logFormat) == nil { throw ValidationError("--log-format must be text or json") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (1...10_080).contains(checkpointMinutes) else { throw ValidationError("--checkpoint-minutes must be between 1 and 10080") }
         for (name, value) in [("--sign-in-rate", signInRate), ("--api-rate", apiRate), ("--exchange-rate", exchangeRate)] where value < 0 {
@@ -60,6 +71,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        Log.bootstrap(format: logFormat.flatMap(Log.Format.init(rawValue:)))
+        var metricsToken: String?
+        if let metricsTokenFile {
+            // Read as a secret: the file's first line, never logged.
+            guard let text = try? String(contentsOfFile: metricsTokenFile, encoding: .utf8),
+                  let token = text.split(whereSeparator: \.isNewline).first.map(String.init), token.count >= 16 else {
+                StandardError.write("cordon serve: \(metricsTokenFile): cannot read a token of at least 16 characters\n")
+                throw ExitCode(2)
+            }
+            metricsToken = token
+        }
         var screening: NameMatcher?
         if let watchlist {
             do { screening = NameMatcher(list: try WatchList.load(path: watchlist)) } catch {
@@ -79,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.signInLimit = RateLimit(signInRate, per: 60)
         settings.apiLimit = RateLimit(apiRate, per: 60)
         settings.exchangeLimit = RateLimit(exchangeRate, per: 60)
+        settings.metricsToken = metricsToken
         let host = host
         try await ServeCommand.serve(db, settings: settings, command: "serve") { port in
             StandardError.write("cordon: serving on http://\(host):\(port)\n")
@@ -100,6 +123,8 @@ struct ServeCommand: AsyncParsableCommand {
     /// with exit code 2 and the reason on stderr.
     static func serve(_ db: Store, settings: ServerSettings, command: String,
                       onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        var settings = settings
+        settings.metrics = NodeMetrics.shared
         do {
             let app = try await NodeServer.application(store: db, settings: settings, onRunning: onRunning)
             try await app.runService()

@@ -1,18 +1,75 @@
+import CordonCore
 import Foundation
 import Logging
+import Synchronization
 
-/// Logging to stderr, level from CORDON_LOG_LEVEL (default `warning` for the command line).
+/// Logging to stderr: level from CORDON_LOG_LEVEL (default `warning` for the command line), lines as text or, with
+/// CORDON_LOG_FORMAT=json (or `cordon serve --log-format json`), one JSON object per line for a log collector.
 enum Log {
-    private static let once: Void = {
-        let level = ProcessInfo.processInfo.environment["CORDON_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-    }()
+    /// How log lines are written.
+    enum Format: String, CaseIterable {
+        case text, json
+    }
 
-    static func bootstrap() { _ = once }
+    private static let installed = Mutex(false)
+
+    /// Installs the log handler once per process; later calls change nothing.
+    static func bootstrap(format: Format? = nil) {
+        let first = installed.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        let env = ProcessInfo.processInfo.environment
+        let level = env["CORDON_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let format = format ?? env["CORDON_LOG_FORMAT"].flatMap(Format.init(rawValue:)) ?? .text
+        LoggingSystem.bootstrap { label in
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+    }
+}
+
+/// One JSON object per log line on stderr: time (UTC, milliseconds), level, logger label, message, the source module
+/// and every metadata value (the request id `hb.request.id`, `trace_id`, `user`, ...) as strings.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        var fields: [String: String] = [:]
+        for (key, value) in metadata.merging(metadataProvider?.get() ?? [:], uniquingKeysWith: { _, new in new })
+            .merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) {
+            fields[key] = value.description
+        }
+        // The fixed keys win over metadata of the same name.
+        fields["time"] = Timestamp.iso(Date(), milliseconds: true)
+        fields["level"] = level.rawValue
+        fields["logger"] = label
+        fields["message"] = message.description
+        fields["source"] = source
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var data = try? encoder.encode(fields) else { return }
+        data.append(10)
+        FileHandle.standardError.write(data)
+    }
 }
 
 /// Writes to stderr (progress and messages that are not the command's output).
