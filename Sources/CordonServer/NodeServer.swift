@@ -14,6 +14,7 @@ public enum NodeServer {
         let pages = try await Pages.bundled()
         let exchange = NodeExchange(store: store, identity: settings.identity, screening: settings.screening, logger: logger)
         let router = Router(context: WebContext.self)
+        if !settings.trustedProxies.isEmpty { router.add(middleware: ForwardedForMiddleware(trusted: settings.trustedProxies)) }
         router.add(middleware: RequestIDMiddleware())
         if settings.metrics != nil { router.add(middleware: MetricsMiddleware()) }
         router.add(middleware: CompressionMiddleware())

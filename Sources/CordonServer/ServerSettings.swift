@@ -27,6 +27,8 @@ public struct ServerSettings: Sendable {
     public var apiLimit = RateLimit(1200, per: 60)
     /// Envelopes from one peer address to the exchange inbox.
     public var exchangeLimit = RateLimit(600, per: 60)
+    /// Addresses of reverse proxies whose X-Forwarded-For names the client (for the audit log and the rate limits).
+    public var trustedProxies: Set<String> = []
     /// The process's metrics, served at /metrics (nil: no /metrics).
     public var metrics: NodeMetrics?
     /// When set, /metrics answers only requests with this bearer token (Prometheus's `authorization` setting).

@@ -3,6 +3,7 @@ import CordonServer
 import CordonStore
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 import TestSupport
@@ -68,6 +69,38 @@ struct ObservabilityTests {
         }
     }
 
+    @Test("behind a trusted proxy the audit log and the sign-in limit see the client's address from X-Forwarded-For; from others the header is ignored")
+    func forwardedFor() async throws {
+        var settings = ServerSettings(port: 0)
+        settings.trustedProxies = ["127.0.0.1"]
+        settings.signInLimit = RateLimit(2, per: 60)
+        try await withSeededWorkspace(settings: settings) { client, store in
+            func signIn(from forwarded: String?) async throws -> HTTPResponse.Status {
+                var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+                if let forwarded { headers[.xForwardedFor] = forwarded }
+                return try await client.execute(uri: "/login", method: .post, headers: headers,
+                                                 body: ByteBuffer(string: "username=olga&password=correct%20horse%20battery")).status
+            }
+            #expect(try await signIn(from: "198.51.100.23") == .seeOther)
+            #expect(try await signIn(from: "203.0.113.9, 127.0.0.1") == .seeOther)
+            #expect(try await signIn(from: "198.51.100.23") == .seeOther)
+            // The third attempt from one client is over its limit; another client still gets in.
+            #expect(try await signIn(from: "198.51.100.23") == .tooManyRequests)
+            #expect(try await signIn(from: "203.0.113.9") == .seeOther)
+            // Not an address: the proxy's own address counts.
+            #expect(try await signIn(from: "<script>") == .seeOther)
+            let origins = try await store.auditEntries(AuditFilter(action: "sign_in")).map(\.origin)
+            #expect(origins.sorted() == ["127.0.0.1", "198.51.100.23", "198.51.100.23", "203.0.113.9", "203.0.113.9"])
+        }
+        // Without the proxy trusted, a client cannot choose the address it is logged under.
+        try await withSeededWorkspace { client, store in
+            _ = try await client.execute(uri: "/login", method: .post,
+                                         headers: [.contentType: "application/x-www-form-urlencoded", .xForwardedFor: "198.51.100.23"],
+                                         body: ByteBuffer(string: "username=olga&password=correct%20horse%20battery"))
+            #expect(try await store.auditEntries(AuditFilter(action: "sign_in")).map(\.origin) == ["127.0.0.1"])
+        }
+    }
+
     @Test("/ready answers while the database does, then 503 with Retry-After; /health only says the process runs")
     func readiness() async throws {
         try await withSeededWorkspace { client, store in
@@ -86,4 +119,5 @@ struct ObservabilityTests {
 extension HTTPField.Name {
     static let traceparent = HTTPField.Name("traceparent")!
     static let xRequestID = HTTPField.Name("X-Request-Id")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }

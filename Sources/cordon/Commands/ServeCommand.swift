@@ -52,6 +52,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Envelopes a minute from one peer address to the exchange inbox (0: no limit).")
     var exchangeRate = 600
 
+    @Option(help: ArgumentHelp("The address of a reverse proxy in front of the node (repeat for several): from it, the client's address is read from X-Forwarded-For.",
+                               valueName: "ADDRESS"))
+    var trustedProxy: [String] = []
+
     @Option(help: "Log lines as text, or json (one object per line, for a log collector); env CORDON_LOG_FORMAT.")
     var logFormat: String?
 
@@ -102,6 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.apiLimit = RateLimit(apiRate, per: 60)
         settings.exchangeLimit = RateLimit(exchangeRate, per: 60)
         settings.metricsToken = metricsToken
+        settings.trustedProxies = Set(trustedProxy)
         let host = host
         try await ServeCommand.serve(db, settings: settings, command: "serve") { port in
             StandardError.write("cordon: serving on http://\(host):\(port)\n")
