@@ -24,6 +24,16 @@ public final class NodeMetrics: Sendable {
         MetricsSystem.bootstrap(factory)
     }
 
+    static var controlsWaiting: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "cordon_controls_waiting", unitName: "", helpText: "Targets selected for today with no inspection result yet")
+    }
+    static var approvalsPending: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "cordon_approvals_pending", unitName: "", helpText: "Four-eyes requests waiting for a second person")
+    }
+    static var outboxBacklog: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "cordon_outbox_backlog", unitName: "", helpText: "Envelopes not yet delivered to peer nodes")
+    }
+
     static func sanitized(_ name: String) -> String {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") ? $0 : "_" })
     }
@@ -32,13 +42,10 @@ public final class NodeMetrics: Sendable {
     public func exposition(store: Store, today: CalendarDate = .today) async throws -> String {
         let waiting = try await store.workWaiting(day: today)
         for (unit, n) in waiting.controlsWaiting {
-            registry.makeGauge(name: "cordon_controls_waiting", labels: [("unit", unit)],
-                               help: "Targets selected for today with no inspection result yet").set(Double(n))
+            registry.makeGauge(descriptor: Self.controlsWaiting, labels: [("unit", unit)]).set(Double(n))
         }
-        registry.makeGauge(name: "cordon_approvals_pending", help: "Four-eyes requests waiting for a second person")
-            .set(Double(waiting.approvalsPending))
-        registry.makeGauge(name: "cordon_outbox_backlog", help: "Envelopes not yet delivered to peer nodes")
-            .set(Double(waiting.outboxBacklog))
+        registry.makeGauge(descriptor: Self.approvalsPending).set(Double(waiting.approvalsPending))
+        registry.makeGauge(descriptor: Self.outboxBacklog).set(Double(waiting.outboxBacklog))
         return registry.emitToString()
     }
 }

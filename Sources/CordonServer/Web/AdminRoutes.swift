@@ -264,12 +264,19 @@ struct AdminRoutes {
         return .redirect(to: "/admin", type: .normal)
     }
 
-    func unlock(_ request: Request, _ context: WebContext) async throws -> Response {
+    /// The checks of an administrator's action on the user named in the path: the administrator's session, the form's
+    /// token, and the user.
+    func actionOnUser(_ request: Request, _ context: WebContext) async throws -> (admin: SessionRecord, user: User) {
         let session = try admin(context)
         try CSRF.check(request: request, context: context, form: try await request.decode(as: CSRF.Form.self, context: context))
-        let username = try context.parameters.require("username")
-        guard let account = try await store.account(username) else { throw HTTPError(.notFound) }
-        try await store.unlock(userID: account.user.id)
+        guard let account = try await store.account(try context.parameters.require("username")) else { throw HTTPError(.notFound) }
+        return (session, account.user)
+    }
+
+    func unlock(_ request: Request, _ context: WebContext) async throws -> Response {
+        let (session, user) = try await actionOnUser(request, context)
+        let username = user.username
+        try await store.unlock(userID: user.id)
         context.logger.info("user unlocked", metadata: ["by": "\(session.user.username)", "user": "\(username)"])
         try await context.audit(store, "unlock_user", subject: username)
         return .redirect(to: "/admin", type: .normal)
@@ -277,11 +284,9 @@ struct AdminRoutes {
 
     /// Removes a user's second factor (a lost phone): they sign in with the password and may set up a new one.
     func removeSecondFactor(_ request: Request, _ context: WebContext) async throws -> Response {
-        let session = try admin(context)
-        try CSRF.check(request: request, context: context, form: try await request.decode(as: CSRF.Form.self, context: context))
-        let username = try context.parameters.require("username")
-        guard let account = try await store.account(username) else { throw HTTPError(.notFound) }
-        try await store.setSecondFactor(userID: account.user.id, secret: nil)
+        let (session, user) = try await actionOnUser(request, context)
+        let username = user.username
+        try await store.setSecondFactor(userID: user.id, secret: nil)
         context.logger.info("second factor removed", metadata: ["by": "\(session.user.username)", "user": "\(username)"])
         try await context.audit(store, "second_factor_off", subject: username, details: "removed by an administrator")
         return .redirect(to: "/admin/users/\(username)", type: .normal)
@@ -289,12 +294,10 @@ struct AdminRoutes {
 
     /// Ends every session of a user at once: a lost laptop, a suspicion, a move to another post.
     func endSessions(_ request: Request, _ context: WebContext) async throws -> Response {
-        let session = try admin(context)
-        try CSRF.check(request: request, context: context, form: try await request.decode(as: CSRF.Form.self, context: context))
-        let username = try context.parameters.require("username")
-        guard let account = try await store.account(username) else { throw HTTPError(.notFound) }
+        let (session, user) = try await actionOnUser(request, context)
+        let username = user.username
         // The administrator's own session stays: they end their others from their own page.
-        let ended = try await store.endSessions(userID: account.user.id, keeping: context.tokenHash)
+        let ended = try await store.endSessions(userID: user.id, keeping: context.tokenHash)
         context.logger.info("sessions ended", metadata: ["by": "\(session.user.username)", "user": "\(username)", "count": "\(ended)"])
         try await context.audit(store, "end_sessions", subject: username, details: "\(ended) ended by an administrator")
         return .redirect(to: "/admin/users/\(username)", type: .normal)

@@ -51,19 +51,19 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         var fields: [String: String] = [:]
         for (key, value) in metadata.merging(metadataProvider?.get() ?? [:], uniquingKeysWith: { _, new in new })
-            .merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) {
+            .merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             fields[key] = value.description
         }
+        if let error = event.error { fields["error"] = "\(error)" }
         // The fixed keys win over metadata of the same name.
         fields["time"] = Timestamp.iso(Date(), milliseconds: true)
-        fields["level"] = level.rawValue
+        fields["level"] = event.level.rawValue
         fields["logger"] = label
-        fields["message"] = message.description
-        fields["source"] = source
+        fields["message"] = event.message.description
+        fields["source"] = event.source
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var data = try? encoder.encode(fields) else { return }
