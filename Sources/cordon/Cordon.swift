@@ -29,9 +29,19 @@ struct StoreOptions: ParsableArguments {
         valueName: "URL"))
     var database: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The node's configuration file (YAML, env CORDON_CONFIG): the database and the server's settings.",
+        valueName: "FILE"))
+    var config: String?
+
+    /// The configuration file's settings (none without a file).
+    func nodeConfig() throws(ConfigError) -> NodeConfig { try NodeConfig.load(config) }
+
+    /// The database: --database, else CORDON_DATABASE, else the configuration file's, else sqlite:cordon.sqlite.
     var location: DatabaseLocation {
         get throws {
-            let text = database ?? ProcessInfo.processInfo.environment["CORDON_DATABASE"] ?? "sqlite:cordon.sqlite"
+            let text = try database ?? ProcessInfo.processInfo.environment["CORDON_DATABASE"] ?? nodeConfig().databaseURL()
+                ?? "sqlite:cordon.sqlite"
             do { return try DatabaseLocation(parsing: text) } catch {
                 throw ValidationError(error.description)
             }
@@ -39,7 +49,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     func open(migrate: Bool = true) async throws -> Store {
-        Log.bootstrap()
+        Log.bootstrap(config: try nodeConfig())
         return try await Store.open(try location, migrate: migrate, logger: Logger(label: "cordon.store"))
     }
 

@@ -23,11 +23,12 @@ struct ServeCommand: AsyncParsableCommand {
               cordon serve --port 8080 --database sqlite:/var/lib/cordon/cordon.sqlite
             """)
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
+    // Optional: a flag not given leaves the setting to the configuration file, then to the default.
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "Port to listen on (0 picks a free one and prints it).")
-    var port = 8080
+    @Option(help: "Port to listen on (default 8080; 0 picks a free one and prints it).")
+    var port: Int?
 
     @Flag(help: "Send the session cookie over plain HTTP too (only for a test network without TLS).")
     var insecureCookies = false
@@ -36,27 +37,27 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "FILE"))
     var watchlist: String?
 
-    @Option(help: ArgumentHelp("The node's private key, written by cordon node init; read when the node has an identity.",
+    @Option(help: ArgumentHelp("The node's private key, written by cordon node init; read when the node has an identity (default cordon-node.key).",
                                valueName: "FILE"))
-    var keyFile = "cordon-node.key"
+    var keyFile: String?
 
-    @Option(help: "Minutes between signed checkpoints of the audit log (also signed at start and shutdown; needs the key).")
-    var checkpointMinutes = 60
+    @Option(help: "Minutes between signed checkpoints of the audit log (default 60; also signed at start and shutdown; needs the key).")
+    var checkpointMinutes: Int?
 
-    @Option(help: "Sign-in attempts a minute from one address (0: no limit; accounts still lock after 5 failures).")
-    var signInRate = 20
+    @Option(help: "Sign-in attempts a minute from one address (default 20; 0: no limit; accounts still lock after 5 failures).")
+    var signInRate: Int?
 
-    @Option(help: "API requests a minute with one token (0: no limit, for a proxy that limits or a load test).")
-    var apiRate = 1200
+    @Option(help: "API requests a minute with one token (default 1200; 0: no limit, for a proxy that limits or a load test).")
+    var apiRate: Int?
 
-    @Option(help: "Envelopes a minute from one peer address to the exchange inbox (0: no limit).")
-    var exchangeRate = 600
+    @Option(help: "Envelopes a minute from one peer address to the exchange inbox (default 600; 0: no limit).")
+    var exchangeRate: Int?
 
     @Option(help: ArgumentHelp("The address of a reverse proxy in front of the node (repeat for several): from it, the client's address is read from X-Forwarded-For.",
                                valueName: "ADDRESS"))
     var trustedProxy: [String] = []
 
-    @Option(help: "Log lines as text, or json (one object per line, for a log collector); env CORDON_LOG_FORMAT.")
+    @Option(help: "Log lines as text (default), or json (one object per line, for a log collector); env CORDON_LOG_FORMAT.")
     var logFormat: String?
 
     @Option(help: ArgumentHelp("A file holding the bearer token that /metrics requires (without it /metrics is open: keep it off the proxy).",
@@ -65,49 +66,81 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    func validate() throws {
-        if let logFormat, Log.Format(rawValue: logFormat) == nil { throw ValidationError("--log-format must be text or json") }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard (1...10_080).contains(checkpointMinutes) else { throw ValidationError("--checkpoint-minutes must be between 1 and 10080") }
-        for (name, value) in [("--sign-in-rate", signInRate), ("--api-rate", apiRate), ("--exchange-rate", exchangeRate)] where value < 0 {
-            throw ValidationError("\(name) must be 0 (no limit) or more")
+    /// The settings in force: each flag, else the environment (logs), else the configuration file, else the default.
+    struct Effective {
+        var host: String, port: Int, insecureCookies: Bool, watchlist: String?, keyFile: String, checkpointMinutes: Int
+        var signInRate: Int, apiRate: Int, exchangeRate: Int, trustedProxies: [String], logFormat: Log.Format?
+        var metricsTokenFile: String?
+    }
+
+    /// Merges the flags with the configuration file and checks the result, naming the setting that is wrong.
+    func effective(_ c: NodeConfig) throws(ConfigError) -> Effective {
+        let env = ProcessInfo.processInfo.environment
+        let format = logFormat ?? env["CORDON_LOG_FORMAT"] ?? c.logFormat
+        if let format, Log.Format(rawValue: format) == nil { throw ConfigError(description: "log format '\(format)': must be text or json") }
+        let e = Effective(host: host ?? c.host ?? "127.0.0.1", port: port ?? c.port ?? 8080,
+                          insecureCookies: insecureCookies || c.insecureCookies == true, watchlist: watchlist ?? c.watchlist,
+                          keyFile: keyFile ?? c.keyFile ?? "cordon-node.key", checkpointMinutes: checkpointMinutes ?? c.checkpointMinutes ?? 60,
+                          signInRate: signInRate ?? c.signInRate ?? 20, apiRate: apiRate ?? c.apiRate ?? 1200,
+                          exchangeRate: exchangeRate ?? c.exchangeRate ?? 600,
+                          trustedProxies: trustedProxy.isEmpty ? c.trustedProxies ?? [] : trustedProxy,
+                          logFormat: format.flatMap(Log.Format.init(rawValue:)), metricsTokenFile: metricsTokenFile ?? c.metricsTokenFile)
+        guard (0...65535).contains(e.port) else { throw ConfigError(description: "port \(e.port): must be between 0 and 65535") }
+        guard (1...10_080).contains(e.checkpointMinutes) else {
+            throw ConfigError(description: "checkpoint minutes \(e.checkpointMinutes): must be between 1 and 10080")
         }
+        for (name, value) in [("sign-in rate", e.signInRate), ("API rate", e.apiRate), ("exchange rate", e.exchangeRate)] where value < 0 {
+            throw ConfigError(description: "\(name) \(value): must be 0 (no limit) or more")
+        }
+        return e
     }
 
     func run() async throws {
-        Log.bootstrap(format: logFormat.flatMap(Log.Format.init(rawValue:)))
+        let config: NodeConfig, e: Effective
+        do {
+            config = try store.nodeConfig()
+            e = try effective(config)
+        } catch {
+            StandardError.write("cordon serve: \(error)\n")
+            throw ExitCode(2)
+        }
+        Log.bootstrap(format: e.logFormat, config: config)
         var metricsToken: String?
-        if let metricsTokenFile {
+        if let file = e.metricsTokenFile {
             // Read as a secret: the file's first line, never logged.
-            guard let text = try? String(contentsOfFile: metricsTokenFile, encoding: .utf8),
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
                   let token = text.split(whereSeparator: \.isNewline).first.map(String.init), token.count >= 16 else {
-                StandardError.write("cordon serve: \(metricsTokenFile): cannot read a token of at least 16 characters\n")
+                StandardError.write("cordon serve: \(file): cannot read a token of at least 16 characters\n")
                 throw ExitCode(2)
             }
             metricsToken = token
         }
         var screening: NameMatcher?
-        if let watchlist {
+        if let watchlist = e.watchlist {
             do { screening = NameMatcher(list: try WatchList.load(path: watchlist)) } catch {
                 StandardError.write("cordon serve: \(error)\n")
                 throw ExitCode(2)
             }
         }
-        let db = try await store.open()
+        let db: Store
+        do { db = try await store.open() } catch {
+            StandardError.write("cordon serve: \(error)\n")
+            throw ExitCode(2)
+        }
         let identity: NodeIdentity?
-        do { identity = try await ServeCommand.identity(of: db, keyFile: keyFile) } catch {
+        do { identity = try await ServeCommand.identity(of: db, keyFile: e.keyFile) } catch {
             await db.close()
             StandardError.write("cordon serve: \(error)\n")
             throw ExitCode(2)
         }
-        var settings = ServerSettings(host: host, port: port, secureCookies: !insecureCookies, screening: screening, identity: identity)
-        settings.checkpointInterval = .seconds(checkpointMinutes * 60)
-        settings.signInLimit = RateLimit(signInRate, per: 60)
-        settings.apiLimit = RateLimit(apiRate, per: 60)
-        settings.exchangeLimit = RateLimit(exchangeRate, per: 60)
+        var settings = ServerSettings(host: e.host, port: e.port, secureCookies: !e.insecureCookies, screening: screening, identity: identity)
+        settings.checkpointInterval = .seconds(e.checkpointMinutes * 60)
+        settings.signInLimit = RateLimit(e.signInRate, per: 60)
+        settings.apiLimit = RateLimit(e.apiRate, per: 60)
+        settings.exchangeLimit = RateLimit(e.exchangeRate, per: 60)
         settings.metricsToken = metricsToken
-        settings.trustedProxies = Set(trustedProxy)
-        let host = host
+        settings.trustedProxies = Set(e.trustedProxies)
+        let host = e.host
         try await ServeCommand.serve(db, settings: settings, command: "serve") { port in
             StandardError.write("cordon: serving on http://\(host):\(port)\n")
         }

@@ -14,15 +14,17 @@ enum Log {
     private static let installed = Mutex(false)
 
     /// Installs the log handler once per process; later calls change nothing.
-    static func bootstrap(format: Format? = nil) {
+    /// The format is `flag`, else CORDON_LOG_FORMAT, else the configuration file's; the level CORDON_LOG_LEVEL, else
+    /// the file's.
+    static func bootstrap(format flag: Format? = nil, config: NodeConfig = .empty) {
         let first = installed.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
         let env = ProcessInfo.processInfo.environment
-        let level = env["CORDON_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let format = format ?? env["CORDON_LOG_FORMAT"].flatMap(Format.init(rawValue:)) ?? .text
+        let level = (env["CORDON_LOG_LEVEL"] ?? config.logLevel).flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let format = flag ?? (env["CORDON_LOG_FORMAT"] ?? config.logFormat).flatMap(Format.init(rawValue:)) ?? .text
         LoggingSystem.bootstrap { label in
             switch format {
             case .text:
