@@ -227,10 +227,10 @@ struct AdminRoutes {
             if editing != nil {
                 try await store.updateUser(user)
                 if !password.isEmpty, let account = try await store.account(username) {
-                    try await store.setPasswordHash(userID: account.user.id, Passwords.hash(password))
+                    try await store.setPasswordHash(userID: account.user.id, await Passwords.hashed(password))
                 }
             } else {
-                _ = try await store.createUser(user, passwordHash: Passwords.hash(role.usesPages ? password : APITokens.issue().token))
+                _ = try await store.createUser(user, passwordHash: await Passwords.hashed(role.usesPages ? password : APITokens.issue().token))
             }
         } catch let error as AccountStoreError {
             return try await fail(error.description)

@@ -99,7 +99,7 @@ struct AuthRoutes {
         let form = try await request.decode(as: LoginForm.self, context: context)
         let account = try await store.account(form.username.trimmingCharacters(in: .whitespaces))
         // The same work whether or not the user exists.
-        let valid = Passwords.verify(form.password, hash: account?.passwordHash ?? Passwords.decoy)
+        let valid = await Passwords.verified(form.password, hash: account?.passwordHash ?? Passwords.decoy)
         var locked = false
         if let account { locked = try await store.isLocked(userID: account.user.id) }
         guard valid, !locked, let account, !account.user.disabled, account.user.role.usesPages else {
@@ -211,14 +211,14 @@ struct AuthRoutes {
             try await accountPage(request, context, values: ["error": message], status: .badRequest)
         }
         guard let account = try await store.account(session.user.username),
-              Passwords.verify(form.current, hash: account.passwordHash) else {
+              await Passwords.verified(form.current, hash: account.passwordHash) else {
             return try await fail(pages.localization.text("password_current_wrong", lang))
         }
         guard form.new == form.repeated else { return try await fail(pages.localization.text("password_mismatch", lang)) }
         do { try Passwords.check(form.new, username: session.user.username) } catch {
             return try await fail(error.description)
         }
-        try await store.setPasswordHash(userID: session.user.id, Passwords.hash(form.new), keepingSession: context.tokenHash)
+        try await store.setPasswordHash(userID: session.user.id, await Passwords.hashed(form.new), keepingSession: context.tokenHash)
         try await context.audit(store, "change_password", subject: session.user.username)
         return try await accountPage(request, context, values: ["done": pages.localization.text("password_changed", lang)])
     }
@@ -280,7 +280,7 @@ struct AuthRoutes {
                                   pendingSecret: secret)
         }
         guard try await store.secondFactorSecret(userID: session.user.id) == nil else { return try await fail("factor_already_on") }
-        guard let account = try await store.account(session.user.username), Passwords.verify(form.current, hash: account.passwordHash) else {
+        guard let account = try await store.account(session.user.username), await Passwords.verified(form.current, hash: account.passwordHash) else {
             return try await fail("password_current_wrong")
         }
         guard let step = TOTP.matchingStep(form.code, secret: secret) else { return try await fail("factor_code_wrong") }
@@ -302,7 +302,7 @@ struct AuthRoutes {
         guard let secret = try await store.secondFactorSecret(userID: session.user.id).flatMap(Base32.decode) else {
             return try await accountPage(request, context, values: [:])
         }
-        guard let account = try await store.account(session.user.username), Passwords.verify(form.current, hash: account.passwordHash) else {
+        guard let account = try await store.account(session.user.username), await Passwords.verified(form.current, hash: account.passwordHash) else {
             return try await fail("password_current_wrong")
         }
         let used = try await store.secondFactorLastStep(userID: session.user.id)
