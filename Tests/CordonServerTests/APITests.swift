@@ -45,7 +45,7 @@ struct APITests {
         defer { dir.remove() }
         let store = try await seededStore(kind, in: dir)
         _ = try await store.createUser(User(username: "pcs", displayName: "Port system", role: .integration, agency: "customs", units: ["ALA"]),
-                                       passwordHash: await Passwords.hashed("correct horse battery"))
+                                       passwordHash: fixturePasswordHash)
         var tokens: [String: String] = [:]
         for user in ["olga", "timur", "ana", "pcs"] {
             let issued = APITokens.issue()

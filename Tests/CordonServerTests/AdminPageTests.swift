@@ -16,7 +16,7 @@ struct AdminPageTests {
     func administration(kind: TestDatabases.Kind) async throws {
         try await withSeededWorkspace(kind, prepare: { store in
             _ = try await store.createUser(User(username: "root", displayName: "Node admin", role: .admin, agency: "customs", units: []),
-                                           passwordHash: await Passwords.hashed("correct horse battery"))
+                                           passwordHash: fixturePasswordHash)
         }) { client, store in
             let olga = Browser(client)
             try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])
@@ -106,7 +106,7 @@ struct AdminPageTests {
         try await withSeededWorkspace(settings: ServerSettings(port: 0, identity: node), prepare: { store in
             try await store.setNodeIdentity(name: "kz-node", country: "KZ", publicKey: node.publicKeyBase64)
             _ = try await store.createUser(User(username: "root", displayName: "Node admin", role: .admin, agency: "customs", units: []),
-                                           passwordHash: await Passwords.hashed("correct horse battery"))
+                                           passwordHash: fixturePasswordHash)
         }) { client, store in
             let olga = Browser(client)
             try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])

@@ -120,7 +120,7 @@ struct AuditTests {
     func pages() async throws {
         try await withSeededWorkspace(prepare: { store in
             _ = try await store.createUser(User(username: "aud", displayName: "Auditor", role: .auditor, agency: "customs", units: []),
-                                           passwordHash: await Passwords.hashed("correct horse battery"))
+                                           passwordHash: fixturePasswordHash)
         }) { client, store in
             let olga = Browser(client)
             try await olga.post("/login", ["username": "olga", "password": "correct horse battery"])

@@ -21,7 +21,7 @@ struct AuthorisationTests {
         try await withSeededWorkspace(kind, prepare: { store in
             for (name, role, units) in AuthorisationTests.people {
                 _ = try await store.createUser(User(username: name, displayName: name, role: role, agency: "customs", units: units),
-                                               passwordHash: await Passwords.hashed("correct horse battery"))
+                                               passwordHash: fixturePasswordHash)
             }
         }) { client, store in
             let ala = try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading))
@@ -67,7 +67,7 @@ struct AuthorisationTests {
             #expect(results.map(\.recordedBy) == ["olga", "sup-ala"])
             // An integration's account never opens the pages.
             _ = try await store.createUser(User(username: "pcs", displayName: "pcs", role: .integration, agency: "customs", units: ["ALA"]),
-                                           passwordHash: await Passwords.hashed("correct horse battery"))
+                                           passwordHash: fixturePasswordHash)
             #expect(try await Browser(client).post("/login", ["username": "pcs", "password": "correct horse battery"]).status == .unauthorized)
         }
     }

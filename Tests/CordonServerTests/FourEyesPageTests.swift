@@ -14,7 +14,7 @@ struct FourEyesPageTests {
 
     /// A supervisor of Almaty, a second analyst and an administrator, besides the seeded officers and analyst.
     static func addDeciders(_ store: Store) async throws {
-        let hash = await Passwords.hashed("correct horse battery")
+        let hash = fixturePasswordHash
         _ = try await store.createUser(User(username: "sergei", displayName: "Sergei", role: .supervisor, agency: "customs", units: ["ALA"]), passwordHash: hash)
         _ = try await store.createUser(User(username: "boris", displayName: "Boris", role: .analyst, agency: "customs", units: []), passwordHash: hash)
         _ = try await store.createUser(User(username: "root", displayName: "Admin", role: .admin, agency: "customs", units: []), passwordHash: hash)

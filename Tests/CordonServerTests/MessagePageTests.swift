@@ -127,9 +127,9 @@ struct MessagePageTests {
     func access() async throws {
         try await withSeededWorkspace(prepare: { store in
             _ = try await store.createUser(User(username: "aud", displayName: "Auditor", role: .auditor, agency: "customs", units: []),
-                                           passwordHash: await Passwords.hashed(MessagePageTests.password))
+                                           passwordHash: fixturePasswordHash)
             _ = try await store.createUser(User(username: "adm", displayName: "Admin", role: .admin, agency: "customs", units: []),
-                                           passwordHash: await Passwords.hashed(MessagePageTests.password))
+                                           passwordHash: fixturePasswordHash)
         }) { client, _ in
             let auditor = try await signIn(client, "aud")
             #expect(try await auditor.get("/messages").status == .ok)

@@ -20,9 +20,9 @@ struct OperationPageTests {
             try await store.setNodeIdentity(name: "kz-node", country: "KZ", publicKey: node.publicKeyBase64)
             try await store.saveUnit(ControlUnit(code: "AKT", name: "Aktau PCU", kind: .pcu, country: "KZ", locations: ["KZAAU"], capacity: .count(2)))
             _ = try await store.createUser(User(username: "coord", displayName: "Coordinator", role: .coordinator, agency: "customs", units: []),
-                                           passwordHash: await Passwords.hashed(password))
+                                           passwordHash: fixturePasswordHash)
             _ = try await store.createUser(User(username: "berik", displayName: "Berik", role: .officer, agency: "customs", units: ["AKT"]),
-                                           passwordHash: await Passwords.hashed(password))
+                                           passwordHash: fixturePasswordHash)
         }) { client, store in
             func signIn(_ user: String) async throws -> Browser {
                 let b = Browser(client)

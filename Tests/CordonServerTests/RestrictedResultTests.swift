@@ -16,9 +16,9 @@ struct RestrictedResultTests {
         let password = "correct horse battery"
         try await withSeededWorkspace(kind, prepare: { store in
             _ = try await store.createUser(User(username: "aslan", displayName: "Aslan", role: .officer, agency: "police", units: ["ALA"]),
-                                           passwordHash: await Passwords.hashed(password))
+                                           passwordHash: fixturePasswordHash)
             _ = try await store.createUser(User(username: "aud", displayName: "Auditor", role: .auditor, agency: "customs", units: []),
-                                           passwordHash: await Passwords.hashed(password))
+                                           passwordHash: fixturePasswordHash)
         }) { client, store in
             let id = try #require(try await store.currentConsignmentID("BL-ALA-1", kind: .billOfLading))
             let aslan = Browser(client)

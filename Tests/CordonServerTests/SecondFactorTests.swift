@@ -70,7 +70,7 @@ struct SecondFactorPageTests {
           arguments: TestDatabases.available)
     func signIn(kind: TestDatabases.Kind) async throws {
         try await withSeededWorkspace(kind, prepare: { store in
-            let hash = await Passwords.hashed(Self.password)
+            let hash = fixturePasswordHash
             _ = try await store.createUser(User(username: "sabina", displayName: "Sabina", role: .supervisor, agency: "customs", units: ["ALA"]),
                                            passwordHash: hash)
             _ = try await store.createUser(User(username: "root", displayName: "Node admin", role: .admin, agency: "customs", units: []),

@@ -20,7 +20,7 @@ struct SessionPageTests {
     func revoke(kind: TestDatabases.Kind) async throws {
         try await withSeededWorkspace(kind, prepare: { store in
             _ = try await store.createUser(User(username: "root", displayName: "Node admin", role: .admin, agency: "customs", units: []),
-                                           passwordHash: await Passwords.hashed("correct horse battery"))
+                                           passwordHash: fixturePasswordHash)
         }) { client, store in
             let office = Browser(client), home = Browser(client)
             for b in [office, home] {

@@ -9,6 +9,9 @@ import HummingbirdTesting
 import Testing
 import TestSupport
 
+/// The hash of the fixtures' password ("correct horse battery"), made once for the whole test process.
+let fixturePasswordHash = Passwords.hash("correct horse battery")
+
 /// A store with two units, three documents for Almaty on one day (two selected, one released), one document
 /// for Tashkent, and three users: an officer of each unit and an analyst.
 func seededStore(_ kind: TestDatabases.Kind, in dir: TemporaryDirectory) async throws -> Store {
@@ -35,7 +38,7 @@ func seededStore(_ kind: TestDatabases.Kind, in dir: TemporaryDirectory) async t
         }
         try await store.replaceTargets(unit: unit, day: day, targets: targets, modelVersion: nil)
     }
-    let hash = await Passwords.hashed("correct horse battery")
+    let hash = fixturePasswordHash
     _ = try await store.createUser(User(username: "olga", displayName: "Olga Petrova", role: .officer, agency: "customs", units: ["ALA"]), passwordHash: hash)
     _ = try await store.createUser(User(username: "timur", displayName: "Timur", role: .officer, agency: "police", units: ["TAS"]), passwordHash: hash)
     _ = try await store.createUser(User(username: "ana", displayName: "Ana", role: .analyst, agency: "customs", units: []), passwordHash: hash)
@@ -441,7 +444,7 @@ struct ScoreDayTests {
     func scoreDay() async throws {
         try await withSeededWorkspace(prepare: { store in
             _ = try await store.createUser(User(username: "saule", displayName: "Saule", role: .supervisor, agency: "customs", units: ["TAS"]),
-                                           passwordHash: await Passwords.hashed("correct horse battery"))
+                                           passwordHash: fixturePasswordHash)
             _ = try await store.saveProfiles([RiskProfile(name: "caspian", title: "Caspian consignee", lane: .red, weight: 0.5, author: "ana",
                                                           status: .active, conditions: [
                                                               ProfileCondition(field: ProfileField("consignee")!, test: .contains("КАСПИЙ")),
