@@ -42,9 +42,8 @@ public enum TOTP {
         guard code.count == digits, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else { return nil }
         let now = step(at: date)
         for candidate in (now - window)...(now + window) where candidate > used {
-            // Compared in constant time: the code is a secret while it is valid.
-            let expected = self.code(secret: secret, step: candidate)
-            if zip(expected.utf8, code.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 { return candidate }
+            // The code is a secret while it is valid.
+            if constantTimeEqual(self.code(secret: secret, step: candidate), code) { return candidate }
         }
         return nil
     }

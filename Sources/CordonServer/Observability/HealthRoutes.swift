@@ -22,12 +22,8 @@ struct HealthRoutes {
         }
         guard let metrics = settings.metrics else { return }
         router.get("/metrics") { request, _ in
-            if let token = settings.metricsToken {
-                // Compared in constant time: the token is a secret.
-                let given = Array((request.headers[.authorization] ?? "").utf8), expected = Array("Bearer \(token)".utf8)
-                guard given.count == expected.count, zip(given, expected).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
-                    return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
-                }
+            if let token = settings.metricsToken, !constantTimeEqual(request.headers[.authorization] ?? "", "Bearer \(token)") {
+                return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
             }
             let text = try await metrics.exposition(store: store)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

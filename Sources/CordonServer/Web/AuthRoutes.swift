@@ -342,10 +342,8 @@ enum CSRF {
     }
 
     static func check(request: Request, context: WebContext, form: Form) throws {
-        // Compared in constant time: the token is a secret.
         guard let expected = context.session?.csrfToken, let given = form.csrf, !given.isEmpty,
-              expected.utf8.count == given.utf8.count,
-              zip(expected.utf8, given.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+              constantTimeEqual(expected, given) else {
             throw HTTPError(.forbidden, message: "the form has expired; reload the page and try again")
         }
     }

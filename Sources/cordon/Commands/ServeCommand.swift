@@ -107,9 +107,8 @@ struct ServeCommand: AsyncParsableCommand {
         Log.bootstrap(format: e.logFormat, config: config)
         var metricsToken: String?
         if let file = e.metricsTokenFile {
-            // Read as a secret: the file's first line, never logged.
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-                  let token = text.split(whereSeparator: \.isNewline).first.map(String.init), token.count >= 16 else {
+            // Never logged.
+            guard let token = NodeConfig.secret(inFile: file), token.count >= 16 else {
                 StandardError.write("cordon serve: \(file): cannot read a token of at least 16 characters\n")
                 throw ExitCode(2)
             }

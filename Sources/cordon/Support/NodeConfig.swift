@@ -72,12 +72,18 @@ struct NodeConfig: Decodable, Equatable {
         }
     }
 
+    /// A secret kept in a file of its own: the file's first line, or nil when there is none.
+    static func secret(inFile path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let line = text.split(whereSeparator: \.isNewline).first, !line.isEmpty else { return nil }
+        return String(line)
+    }
+
     /// The database URL of the file, with the password from `database_password_file` put in (PostgreSQL).
     func databaseURL() throws(ConfigError) -> String? {
         guard let database else { return nil }
         guard let passwordFile = databasePasswordFile else { return database }
-        guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8),
-              let password = text.split(whereSeparator: \.isNewline).first.map(String.init), !password.isEmpty else {
+        guard let password = NodeConfig.secret(inFile: passwordFile) else {
             throw ConfigError(description: "database_password_file: cannot read a password from \(passwordFile)")
         }
         guard database.hasPrefix("postgres"), var url = URLComponents(string: database) else {
