@@ -117,7 +117,7 @@ struct DeploymentTests {
             batch.headers.add(name: "X-Forwarded-For", value: "198.51.100.4")
             batch.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: FaultTests.batch(7, size: 2))))
             let stored = try await client.execute(batch, timeout: .seconds(30))
-            #expect(stored.status == .ok && stored.headers.first(name: "X-Request-Id")?.count == 32)
+            #expect(stored.status == .ok && stored.headers.first(name: "X-Request-Id").map { (17...32).contains($0.count) } == true)
 
             // A body of 5 MB reaches the node (nginx's default limit is 1 MB) and is answered by it.
             var big = HTTPClientRequest(url: https + "/api/v1/consignments")

@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 
 /// Ties a request's log lines to what the user and a proxy see: every answer carries the request's id (the
-/// `hb.request.id` of its log lines, 128 random bits in hex like an OpenTelemetry trace id) in X-Request-Id, and
+/// `hb.request.id` of its log lines: a random per-process prefix and a counter, in hex) in X-Request-Id, and
 /// the trace id of an incoming W3C `traceparent` header, when a proxy sends one, is logged as `trace_id`.
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
