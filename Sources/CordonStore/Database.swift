@@ -213,3 +213,10 @@ func isConflictWithConcurrentWriter(_ error: any Error) -> Bool {
     }
     return false
 }
+
+/// True when PostgreSQL ended the transaction to break a deadlock, or for a serialisation conflict: running it again is the remedy.
+func isDeadlockBroken(_ error: any Error) -> Bool {
+    guard let e = error as? PSQLError else { return false }
+    let state = e.serverInfo?[.sqlState]
+    return state == PostgresError.Code.deadlockDetected.raw || state == PostgresError.Code.serializationFailure.raw
+}

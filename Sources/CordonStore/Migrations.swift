@@ -307,6 +307,28 @@ enum Migrations {
                 attempts INTEGER NOT NULL, origin TEXT NOT NULL)
             """,
         ] },
+        Migration(version: 16, name: "background jobs, and claims so that several server processes share the work") { f in [
+            // A delivery is claimed by one process until a moment: another process leaves it alone meanwhile, and takes
+            // it over after that moment if the first one died.
+            "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
+            "ALTER TABLE outbox ADD COLUMN claimed_until TEXT",
+            // Work done in the background, once per node however many processes run: a scheduled job's run_key names
+            // its period (retention:2026-12-02), so that every process may enqueue it and only the first one counts.
+            """
+            CREATE TABLE jobs (
+                id \(f.autoID), kind TEXT NOT NULL, run_key TEXT NOT NULL, status TEXT NOT NULL, run_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, claimed_by TEXT, claimed_until TEXT,
+                started_at TEXT, finished_at TEXT, result TEXT, last_error TEXT, requested_by TEXT NOT NULL,
+                created_at TEXT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX jobs_run_key ON jobs (run_key)",
+            "CREATE INDEX jobs_due ON jobs (status, run_at)",
+            "CREATE INDEX jobs_recent ON jobs (created_at)",
+            // A purge of old cargo finds a document's targets, profile hits and overrides by the document.
+            "CREATE INDEX targets_consignment ON targets (consignment_id)",
+            "CREATE INDEX profile_hits_consignment ON profile_hits (consignment_id)",
+            "CREATE INDEX target_overrides_consignment ON target_overrides (consignment_id)",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

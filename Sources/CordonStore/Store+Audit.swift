@@ -99,6 +99,18 @@ extension Store {
     /// The hash the first entry chains to.
     static let auditGenesis = String(repeating: "0", count: 64)
 
+    /// Inside a transaction: waits until no other process is appending to the chain (PostgreSQL, where several server
+    /// processes may share the database), so that two entries never take the same place. The lock ends with the
+    /// transaction. SQLite needs none: its writers are one at a time already.
+    func lockAuditChain() async throws {
+        if connection.flavor == .postgres {
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Store.auditChainLock))").run()
+        }
+    }
+
+    /// The advisory lock key of the audit chain: any fixed number no other lock of the node uses.
+    static let auditChainLock = 0x436F_7264_6F6E_0001
+
     /// Appends an entry to the audit log, chained to the last one; returns it as stored.
     @discardableResult
     public func audit(_ entry: AuditEntry) async throws -> AuditEntry {
@@ -107,6 +119,7 @@ extension Store {
 
     /// Inside a transaction: appends an entry, so that an action and its entry are committed together.
     func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry {
+        try await lockAuditChain()
         let last = try await sql.raw("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()
         var e = entry
         e.seq = (try last?.decode(column: "seq", as: Int.self) ?? 0) + 1
@@ -125,6 +138,7 @@ extension Store {
     @discardableResult
     public func checkpointAudit(signingWith key: Curve25519.Signing.PrivateKey) async throws -> AuditCheckpoint? {
         try await transaction {
+            try await lockAuditChain()
             guard let head = try await sql.raw("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first() else { return nil }
             let seq = try head.decode(column: "seq", as: Int.self), hash = try head.decode(column: "hash", as: String.self)
             if try await sql.select().column("seq").from("audit_checkpoints").where("seq", .equal, seq).first() != nil { return nil }

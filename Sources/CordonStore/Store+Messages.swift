@@ -259,21 +259,42 @@ extension Store {
 }
 
 extension Store {
-    /// Deliveries due by `now`, oldest first: not delivered, not given up, and their next attempt has come.
-    public func dueDeliveries(now: Date = Date(), limit: Int = 64) async throws -> [Delivery] {
-        try await exclusive {
+    /// Deliveries due by `now`, oldest first, claimed for `owner` until `claim` has passed: another process sharing the
+    /// database (or this one, in a later round) does not take them meanwhile, and takes them over afterwards if this one
+    /// died. The claim is taken in one statement, so two processes asking at once never get the same delivery.
+    public func claimDueDeliveries(owner: String, claim: Duration = .seconds(120), now: Date = Date(), limit: Int = 64) async throws -> [Delivery] {
+        let at = Timestamp.iso(now), until = Timestamp.iso(now.addingTimeInterval(Double(claim.components.seconds)))
+        // The due rows are picked once, in a materialised common table expression (an IN list would be evaluated again
+        // per row on PostgreSQL and claim more than asked). PostgreSQL: rows another process is claiming right now are
+        // skipped, not waited for; the claim condition is repeated in the update so that a row claimed meanwhile is left
+        // alone. SQLite: the statement holds the write lock.
+        let postgres = connection.flavor == .postgres
+        return try await exclusive {
             try await sql.raw("""
-                SELECT * FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL
-                    AND next_attempt_at <= \(bind: Timestamp.iso(now))
-                ORDER BY next_attempt_at, created_at LIMIT \(bind: limit)
+                WITH picked AS MATERIALIZED (
+                    SELECT envelope_id, peer FROM outbox
+                    WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: at)
+                      AND (claimed_until IS NULL OR claimed_until <= \(bind: at))
+                    ORDER BY next_attempt_at, created_at LIMIT \(bind: limit)\(unsafeRaw: postgres ? " FOR UPDATE SKIP LOCKED" : ""))
+                UPDATE outbox SET claimed_by = \(bind: owner), claimed_until = \(bind: until)
+                FROM picked
+                WHERE outbox.envelope_id = picked.envelope_id AND outbox.peer = picked.peer
+                  AND outbox.delivered_at IS NULL AND outbox.failed_at IS NULL
+                  AND (outbox.claimed_until IS NULL OR outbox.claimed_until <= \(bind: at))
+                RETURNING \(unsafeRaw: postgres ? "outbox.*" : "*")
                 """).all().map(Store.readDelivery)
+                .sorted { ($0.nextAttemptAt, $0.envelopeID, $0.peer) < ($1.nextAttemptAt, $1.envelopeID, $1.peer) }
         }
     }
 
     /// When the next delivery falls due, if any waits.
     public func nextDeliveryTime() async throws -> Date? {
         try await exclusive {
-            try await sql.raw("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL")
+            // A claimed delivery is due again when its claim runs out (the process that holds it may have died).
+            try await sql.raw("""
+                SELECT MIN(CASE WHEN claimed_until > next_attempt_at THEN claimed_until ELSE next_attempt_at END) AS t
+                FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL
+                """)
                 .first()?.decode(column: "t", as: String?.self).flatMap { Timestamp.date($0) }
         }
     }
@@ -285,7 +306,7 @@ extension Store {
         try await transaction {
             for d in done {
                 try await sql.update("outbox").set("delivered_at", to: SQLBind(now)).set("attempts", to: SQLRaw("attempts + 1"))
-                    .set("last_error", to: SQLLiteral.null)
+                    .set("last_error", to: SQLLiteral.null).set("claimed_until", to: SQLLiteral.null)
                     .where("envelope_id", .equal, d.envelopeID).where("peer", .equal, d.peer).run()
             }
         }
@@ -295,6 +316,7 @@ extension Store {
     public func deliveryFailed(envelopeID: String, peer: String, error: String, retryAt: Date?) async throws {
         try await transaction {
             var update = sql.update("outbox").set("attempts", to: SQLRaw("attempts + 1")).set("last_error", to: SQLBind(String(error.prefix(500))))
+                .set("claimed_until", to: SQLLiteral.null)
             if let retryAt {
                 update = update.set("next_attempt_at", to: SQLBind(Timestamp.iso(retryAt)))
             } else {

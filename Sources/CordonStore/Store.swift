@@ -98,8 +98,21 @@ public actor Store {
 
     /// Runs `body` inside one transaction on the store's connection: committed when it returns,
     /// rolled back when it throws. The actor keeps other work off the connection meanwhile.
+    /// On PostgreSQL, a transaction that PostgreSQL ended to break a deadlock with another process is run again (its
+    /// work was rolled back whole), a few times.
     func transaction<R: Sendable>(_ body: () async throws -> R) async throws -> R {
-        try await exclusive { try await unguardedTransaction(body) }
+        try await exclusive {
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    return try await unguardedTransaction(body)
+                } catch where attempt < 4 && isDeadlockBroken(error) {
+                    logger.info("transaction met another process in a deadlock; retrying", metadata: ["attempt": "\(attempt)"])
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
+                }
+            }
+        }
     }
 
     private func unguardedTransaction<R: Sendable>(_ body: () async throws -> R) async throws -> R {
@@ -299,18 +312,9 @@ public actor Store {
                          SQLValue(c.route.placeOfLoading), SQLValue(c.route.placeOfDischarge), SQLValue(c.goods.first?.hsCode),
                          SQLValue(c.label.map { $0.illicit ? 1 : 0 }), SQLValue(c.label?.revenue), .text(payload),
                          .int(fileID), .text(now)])
-            // A container listed twice in one document is one search entry.
-            var seen = Set<String>()
-            for k in c.containers where seen.insert(k.number).inserted {
-                containerRows.append([.text(k.number), .int(id), .int(k.checkDigitValid ? 1 : 0)])
-            }
-            var terms = Set<String>()
-            for p in c.parties {
-                for term in [p.identifier, p.name.map { $0.uppercased() }].compactMap({ $0 })
-                where terms.insert(term + "\u{1}" + p.role.rawValue).inserted {
-                    partyRows.append([.text(term), .int(id), .text(p.role.rawValue)])
-                }
-            }
+            let entries = Store.searchEntries(of: c)
+            containerRows += entries.containers.map { [.text($0.number), .int(id), .int($0.checkDigitValid ? 1 : 0)] }
+            partyRows += entries.parties.map { [.text($0.term), .int(id), .text($0.role)] }
             counts.containers += c.containers.count
             counts.warnings += c.warnings.count
         }
@@ -500,5 +504,24 @@ extension Store {
             throw error
         }
         await admin.close()
+    }
+}
+
+extension Store {
+    /// The search entries of a consignment: its containers and its parties' identifiers and upper-cased names by role,
+    /// each once. Ingest writes them; a purge removes them by their keys.
+    static func searchEntries(of c: Consignment) -> (containers: [(number: String, checkDigitValid: Bool)], parties: [(term: String, role: String)]) {
+        // A container listed twice in one document is one search entry.
+        var seen = Set<String>()
+        let containers = c.containers.filter { seen.insert($0.number).inserted }.map { ($0.number, $0.checkDigitValid) }
+        var terms = Set<String>()
+        var parties: [(term: String, role: String)] = []
+        for p in c.parties {
+            for term in [p.identifier, p.name.map { $0.uppercased() }].compactMap({ $0 })
+            where terms.insert(term + "\u{1}" + p.role.rawValue).inserted {
+                parties.append((term, p.role.rawValue))
+            }
+        }
+        return (containers, parties)
     }
 }

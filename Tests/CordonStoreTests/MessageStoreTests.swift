@@ -23,17 +23,20 @@ struct MessageStoreTests {
             #expect(try await store.mailbox(units: ["AKT"], box: .inbox).isEmpty)
             #expect(try await store.unreadCounts(units: ["AKT", "ALA"]) == ["ALA": 1])
             #expect(try await store.outboxBacklog() == 2)
-            let due = try await store.dueDeliveries()
+            let due = try await store.claimDueDeliveries(owner: "p1")
             #expect(Set(due.map(\.peer)) == ["uz-node", "kg-node"] && due.allSatisfy { $0.envelope == "{\"e\":1}" && $0.attempts == 0 })
+            // Claimed: nobody else takes them while the claim lasts; taken over when it has run out.
+            #expect(try await store.claimDueDeliveries(owner: "p2").isEmpty)
+            #expect(try await store.claimDueDeliveries(owner: "p2", now: Date().addingTimeInterval(121)).count == 2)
             // uz-node is down: tried again in an hour, not before.
             try await store.deliveryFailed(envelopeID: "m1", peer: "uz-node", error: "connection refused", retryAt: Date().addingTimeInterval(3600))
             // kg-node refuses it for good.
             try await store.deliveryFailed(envelopeID: "m1", peer: "kg-node", error: "422 no unit TAS", retryAt: nil)
-            #expect(try await store.dueDeliveries().isEmpty)
+            #expect(try await store.claimDueDeliveries(owner: "p1").isEmpty)
             #expect(try await store.outboxBacklog() == 1)
             let next = try #require(try await store.nextDeliveryTime())
             #expect(next.timeIntervalSinceNow > 3500)
-            #expect(try await store.dueDeliveries(now: Date().addingTimeInterval(3700)).map(\.peer) == ["uz-node"])
+            #expect(try await store.claimDueDeliveries(owner: "p1", now: Date().addingTimeInterval(3700)).map(\.peer) == ["uz-node"])
             try await store.deliveriesDone([("m1", "uz-node")])
             let deliveries = try await store.deliveries(of: "m1")
             #expect(deliveries.map(\.peer) == ["kg-node", "uz-node"])
@@ -41,6 +44,33 @@ struct MessageStoreTests {
             #expect(deliveries[1].deliveredAt != nil && deliveries[1].lastError == nil && deliveries[1].attempts == 2)
             #expect(try await store.outboxBacklog() == 0)
             #expect(try await store.nextDeliveryTime() == nil)
+        }
+    }
+
+    @Test("two processes on one database claiming deliveries at once never get the same one, and between them get all",
+          arguments: TestDatabases.available)
+    func claimsAcrossProcesses(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            for i in 0..<120 {
+                try await store.storeSentMessage(record("m\(i)"), boxes: [("AKT", .outbox)], watches: [],
+                                                 deliveries: [("uz-node", "{}"), ("kg-node", "{}")], effect: nil)
+            }
+            try await withSecondStore(store) { other in
+                func drain(_ s: Store, _ owner: String) async throws -> [String] {
+                    var got: [String] = []
+                    while true {
+                        let claimed = try await s.claimDueDeliveries(owner: owner, limit: 7)
+                        if claimed.isEmpty { return got }
+                        #expect(claimed.count <= 7)
+                        got += claimed.map { "\($0.envelopeID)/\($0.peer)" }
+                    }
+                }
+                async let a = drain(store, "p1")
+                async let b = drain(other, "p2")
+                let (first, second) = try await (a, b)
+                #expect(Set(first).isDisjoint(with: second))
+                #expect(first.count + second.count == 240 && Set(first + second).count == 240)
+            }
         }
     }
 

@@ -19,6 +19,16 @@ func withStore(_ kind: TestDatabases.Kind, _ body: (Store, TemporaryDirectory) a
     await store.close()
 }
 
+/// A second store on the same database, with its own connection, as a second `cordon serve` process would have.
+func withSecondStore(_ store: Store, _ body: (Store) async throws -> Void) async throws {
+    let other = try await Store.open(await store.location, migrate: false)
+    do { try await body(other) } catch {
+        await other.close()
+        throw error
+    }
+    await other.close()
+}
+
 func declaration(_ number: String, hs: String = "090230", mass: Double = 100, containers: [String] = []) -> Consignment {
     Consignment(kind: .declaration, documentNumber: number, date: CalendarDate(year: 2026, month: 11, day: 20)!,
                 office: "KZALA", route: Route(placeOfLoading: "CNSHA", placeOfDischarge: "KZALA"),
