@@ -13,6 +13,7 @@ public enum NodeServer {
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> some ApplicationProtocol {
         let pages = try await Pages.bundled()
         let exchange = NodeExchange(store: store, identity: settings.identity, screening: settings.screening, logger: logger)
+        let worker = JobWorker(store: store, schedule: settings.jobs, identity: settings.identity, screening: settings.screening, logger: logger)
         let router = Router(context: WebContext.self)
         if !settings.trustedProxies.isEmpty { router.add(middleware: ForwardedForMiddleware(trusted: settings.trustedProxies)) }
         router.add(middleware: RequestIDMiddleware())
@@ -31,6 +32,7 @@ public enum NodeServer {
         DashboardRoutes(store: store, pages: pages).add(to: router)
         ProfileRoutes(store: store, pages: pages).add(to: router)
         AdminRoutes(store: store, pages: pages, peers: PeerAdminRoutes(store: store, exchange: exchange)).add(to: router)
+        JobRoutes(store: store, pages: pages, worker: worker, schedule: settings.jobs, signing: settings.identity != nil).add(to: router)
         UploadRoutes(store: store, pages: pages, exchange: exchange).add(to: router)
         APIRoutes(store: store, exchange: exchange).add(to: router)
         InboxRoutes(store: store, exchange: exchange, limiter: RateLimiter(settings.exchangeLimit)).add(to: router)
@@ -40,8 +42,8 @@ public enum NodeServer {
         ApprovalRoutes(store: store, pages: pages).add(to: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cordon"),
-                           services: [exchange.courier as any Service]
-                               + (settings.identity.map { [AuditCheckpoints(store: store, identity: $0, interval: settings.checkpointInterval, logger: logger)] } ?? []),
+                           services: [exchange.courier as any Service, worker]
+                               + (settings.identity.map { [AuditCheckpoints(store: store, identity: $0, logger: logger)] } ?? []),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
                            logger: logger)
     }

@@ -18,8 +18,8 @@ public struct ServerSettings: Sendable {
     public var screening: NameMatcher?
     /// The node's key, for the exchange with peer nodes; without it the node neither sends nor receives messages.
     public var identity: NodeIdentity?
-    /// How often the head of the audit log is signed with the node's key (also at start and at shutdown).
-    public var checkpointInterval: Duration = .seconds(3600)
+    /// The background jobs: audit checkpoints, retention of cargo data, scheduled retraining.
+    public var jobs = JobSchedule()
     /// Sign-in attempts from one address: enough for an office behind one address at the start of a shift, too few
     /// to try common passwords on every account (each account also locks after `signInAttempts` failures).
     public var signInLimit = RateLimit(20, per: 60)

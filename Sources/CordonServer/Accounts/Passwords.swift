@@ -46,18 +46,12 @@ public enum Passwords {
     /// `hash` on a thread of its own: a quarter of a second of CPU on the threads that run the server's tasks (as
     /// many as there are cores) would hold up every other request meanwhile.
     public static func hashed(_ password: String) async -> String {
-        await offLoop { hash(password) }
+        await offThePool { hash(password) }
     }
 
     /// `verify` on a thread of its own (see `hashed`).
     public static func verified(_ password: String, hash: String) async -> Bool {
-        await offLoop { verify(password, hash: hash) }
-    }
-
-    private static func offLoop<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
-        }
+        await offThePool { verify(password, hash: hash) }
     }
 
     /// A valid hash of no password, verified against when the username is unknown, so that a wrong username

@@ -14,6 +14,8 @@ public actor Courier: Service {
     let store: Store
     let client: HTTPClient
     let logger: Logger
+    /// This process, as named in the claims it takes on deliveries.
+    let owner: String
     let bell = Doorbell()
     /// Envelopes posted at the same time, to as many peers.
     static let parallel = 16
@@ -22,9 +24,10 @@ public actor Courier: Service {
     /// Longest idle wait: due retries are looked for at least this often.
     static let idle: Double = 30
 
-    public init(store: Store, client: HTTPClient = .shared, logger: Logger) {
+    public init(store: Store, client: HTTPClient = .shared, owner: String = WorkerName.current, logger: Logger) {
         self.store = store
         self.client = client
+        self.owner = owner
         self.logger = logger
     }
 
@@ -57,7 +60,7 @@ public actor Courier: Service {
     func loop() async {
         while !(await bell.isClosed) {
             do {
-                let due = try await store.dueDeliveries()
+                let due = try await store.claimDueDeliveries(owner: owner)
                 if !due.isEmpty {
                     await deliver(due)
                     continue

@@ -70,4 +70,8 @@ enum WorkCounters {
     static func delivery(_ outcome: String) {
         Counter(label: "cordon_envelopes_total", dimensions: [("outcome", outcome)]).increment()
     }
+
+    static func job(_ kind: String, outcome: String) {
+        Counter(label: "cordon_jobs_total", dimensions: [("kind", kind), ("outcome", outcome)]).increment()
+    }
 }

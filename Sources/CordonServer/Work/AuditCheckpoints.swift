@@ -3,29 +3,25 @@ import CordonStore
 import Logging
 import ServiceLifecycle
 
-/// Signs the head of the audit log with the node's key at start, every `interval` and at shutdown, so that a
-/// rewrite of the log after a checkpoint is found by `cordon audit verify` even when every hash was recomputed.
+/// Signs the head of the audit log with the node's key when a server starts and when it stops, so that a rewrite of
+/// the log after a checkpoint is found by `cordon audit verify` even when every hash was recomputed. In between, the
+/// `audit-checkpoint` job signs it on the node's schedule, once for all the processes.
 public struct AuditCheckpoints: Service {
     let store: Store
     let identity: NodeIdentity
-    let interval: Duration
     let logger: Logger
 
-    public init(store: Store, identity: NodeIdentity, interval: Duration = .seconds(3600), logger: Logger) {
+    public init(store: Store, identity: NodeIdentity, logger: Logger) {
         self.store = store
         self.identity = identity
-        self.interval = interval
         self.logger = logger
     }
 
     public func run() async throws {
         await sign()
-        // Sleeping ends early on shutdown (the task is cancelled); the last checkpoint is then taken.
+        // Waits for shutdown (the task is cancelled then); the last checkpoint is then taken.
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                guard (try? await Task.sleep(for: interval)) != nil else { break }
-                await sign()
-            }
+            while (try? await Task.sleep(for: .seconds(3600))) != nil {}
         }
         await sign()
     }

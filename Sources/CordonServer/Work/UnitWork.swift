@@ -63,8 +63,9 @@ public struct UnitWork: Sendable {
     public func train(from: CalendarDate, until: CalendarDate, parameters: TrainingParameters, by user: String) async throws
         -> (version: ModelVersion, examples: Int, fromInspections: Int) {
         let records = try await store.labelledRecords(from: from, until: until)
-        let trained = try ModelTraining.train(records.map { LabelledConsignment(consignment: $0.consignment, illicit: $0.illicit) },
-                                              parameters: parameters, screening: screening)
+        let examples = records.map { LabelledConsignment(consignment: $0.consignment, illicit: $0.illicit) }
+        let screening = screening
+        let trained = try await offThePool { try ModelTraining.train(examples, parameters: parameters, screening: screening) }
         var version = ModelVersion(trainedFrom: trained.from, trainedUntil: trained.until, examples: trained.examples,
                                    positives: trained.positives, documentKinds: trained.documentKinds.sorted { $0.rawValue < $1.rawValue },
                                    features: trained.scorer.features.names, evaluation: trained.evaluation,

@@ -44,6 +44,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Minutes between signed checkpoints of the audit log (default 60; also signed at start and shutdown; needs the key).")
     var checkpointMinutes: Int?
 
+    @Option(help: "Purge cargo data older than this many days, daily (at least 30; documents with a result and the audit log are kept; default: keep all).")
+    var retentionDays: Int?
+
+    @Option(help: "Train a model every Monday (UTC) on this many days of labelled documents (default: only by hand).")
+    var retrainDays: Int?
+
     @Option(help: "Sign-in attempts a minute from one address (default 20; 0: no limit; accounts still lock after 5 failures).")
     var signInRate: Int?
 
@@ -70,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
     struct Effective {
         var host: String, port: Int, insecureCookies: Bool, watchlist: String?, keyFile: String, checkpointMinutes: Int
         var signInRate: Int, apiRate: Int, exchangeRate: Int, trustedProxies: [String], logFormat: Log.Format?
-        var metricsTokenFile: String?
+        var metricsTokenFile: String?, retentionDays: Int?, retrainDays: Int?
     }
 
     /// Merges the flags with the configuration file and checks the result, naming the setting that is wrong.
@@ -84,10 +90,16 @@ struct ServeCommand: AsyncParsableCommand {
                           signInRate: signInRate ?? c.signInRate ?? 20, apiRate: apiRate ?? c.apiRate ?? 1200,
                           exchangeRate: exchangeRate ?? c.exchangeRate ?? 600,
                           trustedProxies: trustedProxy.isEmpty ? c.trustedProxies ?? [] : trustedProxy,
-                          logFormat: format.flatMap(Log.Format.init(rawValue:)), metricsTokenFile: metricsTokenFile ?? c.metricsTokenFile)
+                          logFormat: format.flatMap(Log.Format.init(rawValue:)), metricsTokenFile: metricsTokenFile ?? c.metricsTokenFile,
+                          retentionDays: retentionDays ?? c.retentionDays, retrainDays: retrainDays ?? c.retrainDays)
         guard (0...65535).contains(e.port) else { throw ConfigError(description: "port \(e.port): must be between 0 and 65535") }
         guard (1...10_080).contains(e.checkpointMinutes) else {
             throw ConfigError(description: "checkpoint minutes \(e.checkpointMinutes): must be between 1 and 10080")
+        }
+        // A slip of the finger must not purge last month's cargo.
+        if let days = e.retentionDays, days < 30 { throw ConfigError(description: "retention days \(days): must be 30 or more") }
+        if let days = e.retrainDays, !(7...3650).contains(days) {
+            throw ConfigError(description: "retrain days \(days): must be between 7 and 3650")
         }
         for (name, value) in [("sign-in rate", e.signInRate), ("API rate", e.apiRate), ("exchange rate", e.exchangeRate)] where value < 0 {
             throw ConfigError(description: "\(name) \(value): must be 0 (no limit) or more")
@@ -133,7 +145,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         var settings = ServerSettings(host: e.host, port: e.port, secureCookies: !e.insecureCookies, screening: screening, identity: identity)
-        settings.checkpointInterval = .seconds(e.checkpointMinutes * 60)
+        settings.jobs = JobSchedule(checkpointInterval: .seconds(e.checkpointMinutes * 60), retentionDays: e.retentionDays,
+                                    retrainDays: e.retrainDays)
         settings.signInLimit = RateLimit(e.signInRate, per: 60)
         settings.apiLimit = RateLimit(e.apiRate, per: 60)
         settings.exchangeLimit = RateLimit(e.exchangeRate, per: 60)

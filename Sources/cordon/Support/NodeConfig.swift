@@ -26,13 +26,15 @@ struct NodeConfig: Decodable, Equatable {
     var metricsTokenFile: String?
     var trustedProxies: [String]?
     var insecureCookies: Bool?
+    var retentionDays: Int?
+    var retrainDays: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case database, host, port, watchlist
         case databasePasswordFile = "database_password_file", keyFile = "key_file", checkpointMinutes = "checkpoint_minutes"
         case signInRate = "sign_in_rate", apiRate = "api_rate", exchangeRate = "exchange_rate", logLevel = "log_level"
         case logFormat = "log_format", metricsTokenFile = "metrics_token_file", trustedProxies = "trusted_proxies"
-        case insecureCookies = "insecure_cookies"
+        case insecureCookies = "insecure_cookies", retentionDays = "retention_days", retrainDays = "retrain_days"
     }
 
     static let empty = NodeConfig()
