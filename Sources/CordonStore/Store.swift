@@ -139,6 +139,23 @@ public actor Store {
     /// Applies the migrations the database lacks, each in its own transaction; returns their names.
     @discardableResult
     public func migrate() async throws -> [String] {
+        // Two processes starting together (two systemd instances) take turns: the second finds the work done.
+        let postgres = connection.flavor == .postgres
+        if postgres { try await sql.raw("SELECT pg_advisory_lock(\(bind: Store.migrationLock))").run() }
+        do {
+            let applied = try await migrateUnlocked()
+            if postgres { try await sql.raw("SELECT pg_advisory_unlock(\(bind: Store.migrationLock))").run() }
+            return applied
+        } catch {
+            if postgres { try? await sql.raw("SELECT pg_advisory_unlock(\(bind: Store.migrationLock))").run() }
+            throw error
+        }
+    }
+
+    /// The advisory lock key of migrations (see `auditChainLock`).
+    static let migrationLock = 0x436F_7264_6F6E_0002
+
+    private func migrateUnlocked() async throws -> [String] {
         let current = try await schemaVersion()
         if current > Migrations.latest { throw StoreError.newerSchema(database: current, known: Migrations.latest) }
         var applied: [String] = []

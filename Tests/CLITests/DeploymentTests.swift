@@ -14,7 +14,8 @@ final class ExampleProxy: @unchecked Sendable {
     let process = Process()
     let httpPort: Int, httpsPort: Int
 
-    init(backendPort: Int, in dir: TemporaryDirectory) throws {
+    /// The example's two upstream processes are `backendPorts` (one port: both entries name it).
+    init(backendPorts: [Int], in dir: TemporaryDirectory) throws {
         self.dir = dir
         httpPort = try ExampleProxy.freePort()
         httpsPort = try ExampleProxy.freePort()
@@ -27,7 +28,8 @@ final class ExampleProxy: @unchecked Sendable {
         openssl.waitUntilExit()
         var site = try String(contentsOfFile: Fixtures.root.appendingPathComponent("deploy/nginx-cordon.conf").path, encoding: .utf8)
         for (from, to) in [("listen 80;", "listen 127.0.0.1:\(httpPort);"), ("listen 443 ssl http2;", "listen 127.0.0.1:\(httpsPort) ssl http2;"),
-                           ("http://127.0.0.1:8080", "http://127.0.0.1:\(backendPort)"),
+                           ("server 127.0.0.1:8080 ", "server 127.0.0.1:\(backendPorts[0]) "),
+                           ("server 127.0.0.1:8081 ", "server 127.0.0.1:\(backendPorts.last ?? backendPorts[0]) "),
                            ("/etc/ssl/cordon/", dir.file("") + "/")] {
             #expect(site.contains(from), "the example no longer has '\(from)'")
             site = site.replacingOccurrences(of: from, with: to)
@@ -88,9 +90,9 @@ struct DeploymentTests {
                                   "--unit", "KZ-AKT-PCU", "--password-file", "-"], database: node.database, stdin: "correct horse battery\n")
         #expect(officer.status == 0, "\(officer.stderr)")
         try "metrics-token-0123456789".write(toFile: dir.file("metrics.token"), atomically: true, encoding: .utf8)
-        // As in deploy/cordon.service.
+        // As in deploy/cordon@.service.
         try await node.start(["--trusted-proxy", "127.0.0.1", "--metrics-token-file", dir.file("metrics.token")])
-        let proxy = try ExampleProxy(backendPort: node.port, in: dir)
+        let proxy = try ExampleProxy(backendPorts: [node.port], in: dir)
         defer { proxy.stop() }
 
         // No verification: the certificate is the test's own, self-signed.

@@ -16,34 +16,53 @@ final class TestNode: @unchecked Sendable {
     let country: String
     let units: [(code: String, location: String)]
     let dir: TemporaryDirectory
-    var database: String { "sqlite:" + dir.file("\(name).sqlite") }
+    /// The node's database: its own SQLite file unless another database was given.
+    let database: String
     var keyFile: String { dir.file("\(name).key") }
-    var log: String { dir.file("\(name).log") }
+    /// The process's log (a second process of the node has its own).
+    let log: String
     var publicKey = ""
     var token = ""
     var port = 0
     var process: Process?
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(_ name: String, _ country: String, units: [(String, String)], in dir: TemporaryDirectory) throws {
+    init(_ name: String, _ country: String, units: [(String, String)], in dir: TemporaryDirectory, database: String? = nil) throws {
         self.name = name
         self.country = country
         self.units = units.map { (code: $0.0, location: $0.1) }
         self.dir = dir
-        let node = try cordon(["node", "init", "--name", name, "--country", country, "--key-file", keyFile], database: database)
+        self.database = database ?? "sqlite:" + dir.file("\(name).sqlite")
+        self.log = dir.file("\(name).log")
+        let node = try cordon(["node", "init", "--name", name, "--country", country, "--key-file", keyFile], database: self.database)
         #expect(node.status == 0, "\(node.stderr)")
         publicKey = node.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         for unit in self.units {
             let r = try cordon(["unit", "save", unit.code, "--name", unit.code, "--kind", "pcu", "--country", country, "--location", unit.location,
-                                "--capacity", "5"], database: database)
+                                "--capacity", "5"], database: self.database)
             #expect(r.status == 0, "\(r.stderr)")
         }
         let user = try cordon(["user", "add", "system", "--name", "Port system", "--role", "integration", "--agency", "customs"]
-            + self.units.flatMap { ["--unit", $0.code] }, database: database)
+            + self.units.flatMap { ["--unit", $0.code] }, database: self.database)
         #expect(user.status == 0, "\(user.stderr)")
-        let t = try cordon(["token", "create", "system", "--name", "test"], database: database)
+        let t = try cordon(["token", "create", "system", "--name", "test"], database: self.database)
         token = t.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// Another server process of the same node: same database, key and token, its own port and log.
+    private init(process number: Int, of node: TestNode) {
+        name = node.name
+        country = node.country
+        units = node.units
+        dir = node.dir
+        database = node.database
+        log = node.dir.file("\(node.name)-\(number).log")
+        publicKey = node.publicKey
+        token = node.token
+    }
+
+    /// A second (third, ...) `cordon serve` process for this node, not yet started.
+    func process(_ number: Int) -> TestNode { TestNode(process: number, of: self) }
 
     /// Starts `cordon serve`; the first time on a free port, later on the same one.
     func start(_ arguments: [String] = [], environment: [String: String] = [:]) async throws {

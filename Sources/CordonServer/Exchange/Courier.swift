@@ -21,6 +21,8 @@ public actor Courier: Service {
     static let parallel = 16
     /// The longest wait between two attempts, and the longest a peer call may take.
     static let maxBackoff: Double = 900, timeout: TimeAmount = .seconds(10)
+    /// How long this process's claim on the deliveries of a round keeps other processes off them.
+    static let claim: Duration = .seconds(30)
     /// Longest idle wait: due retries are looked for at least this often.
     static let idle: Double = 30
 
@@ -45,34 +47,18 @@ public actor Courier: Service {
 
     public func run() async throws {
         logger.info("courier started")
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await loop()
-            } onGracefulShutdown: {
-                Task { await self.bell.close() }
+        await bell.rounds(logger: logger, failure: "outbox not readable") {
+            // As many as are posted at once, each within the peer call's timeout: a round ends well inside the claim,
+            // and the claims of a process that died run out soon.
+            let due = try await self.store.claimDueDeliveries(owner: self.owner, claim: Courier.claim, limit: Courier.parallel)
+            if !due.isEmpty {
+                await self.deliver(due)
+                return 0
             }
-        } onCancel: {
-            Task { await self.bell.close() }
+            let next = try await self.store.nextDeliveryTime()
+            return next.map { max(0.05, min($0.timeIntervalSinceNow, Courier.idle)) } ?? Courier.idle
         }
         logger.info("courier stopped")
-    }
-
-    func loop() async {
-        while !(await bell.isClosed) {
-            do {
-                let due = try await store.claimDueDeliveries(owner: owner)
-                if !due.isEmpty {
-                    await deliver(due)
-                    continue
-                }
-                let next = try await store.nextDeliveryTime()
-                let wait = next.map { max(0.05, min($0.timeIntervalSinceNow, Courier.idle)) } ?? Courier.idle
-                await bell.wait(upTo: wait)
-            } catch {
-                logger.error("outbox not readable", metadata: ["error": "\(error)"])
-                await bell.wait(upTo: 5)
-            }
-        }
     }
 
     /// Posts each due envelope to its peer, several at a time.
@@ -192,54 +178,5 @@ extension String {
         var s = self
         while s.hasSuffix(suffix) { s.removeLast(suffix.count) }
         return s
-    }
-}
-
-/// Wakes a waiting loop early: rung when there is work, closed when the loop should end.
-actor Doorbell {
-    private var waiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
-    /// The wait's timer, cancelled when the bell rings first.
-    private var timer: Task<Void, Never>?
-    private var rung = false
-    private var next = 0
-    private(set) var isClosed = false
-
-    func ring() {
-        if let w = waiter {
-            waiter = nil
-            timer?.cancel()
-            w.continuation.resume()
-        } else {
-            rung = true
-        }
-    }
-
-    func close() {
-        isClosed = true
-        ring()
-    }
-
-    /// Returns when rung (or if it was rung since the last wait), closed, or after `seconds`.
-    func wait(upTo seconds: Double) async {
-        if rung || isClosed {
-            rung = false
-            return
-        }
-        next += 1
-        let id = next
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            waiter = (id, c)
-            timer = Task {
-                // Cancelled: the bell rang, and the wait is over already.
-                guard (try? await Task.sleep(for: .seconds(seconds))) != nil else { return }
-                self.timeOut(id)
-            }
-        }
-    }
-
-    private func timeOut(_ id: Int) {
-        guard let w = waiter, w.id == id else { return }
-        waiter = nil
-        w.continuation.resume()
     }
 }

@@ -90,34 +90,16 @@ public actor JobWorker: Service {
 
     public func run() async throws {
         logger.info("job worker started", metadata: ["scheduled": "\(schedule.kinds(signing: identity != nil).map(\.rawValue).joined(separator: ","))"])
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await loop()
-            } onGracefulShutdown: {
-                Task { await self.bell.close() }
+        await bell.rounds(logger: logger, failure: "jobs not readable") {
+            try await self.enqueueScheduled(at: Date())
+            if let job = try await self.store.claimJob(owner: self.owner, claim: JobWorker.claim) {
+                await self.run(job)
+                return 0
             }
-        } onCancel: {
-            Task { await self.bell.close() }
+            let next = try await self.store.nextJobTime()
+            return next.map { max(0.05, min($0.timeIntervalSinceNow, JobWorker.idle)) } ?? JobWorker.idle
         }
         logger.info("job worker stopped")
-    }
-
-    func loop() async {
-        while !(await bell.isClosed) {
-            do {
-                try await enqueueScheduled(at: Date())
-                if let job = try await store.claimJob(owner: owner, claim: JobWorker.claim) {
-                    await run(job)
-                    continue
-                }
-                let next = try await store.nextJobTime()
-                let wait = next.map { max(0.05, min($0.timeIntervalSinceNow, JobWorker.idle)) } ?? JobWorker.idle
-                await bell.wait(upTo: wait)
-            } catch {
-                logger.error("jobs not readable", metadata: ["error": "\(error)"])
-                await bell.wait(upTo: 5)
-            }
-        }
     }
 
     /// Keys this process has enqueued, so that each period costs one insert per process.
