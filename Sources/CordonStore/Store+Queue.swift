@@ -54,22 +54,14 @@ extension Store {
                 WHERE \(conditions)
                 """).first()?.decode(column: "n", as: Int.self) ?? 0
             let rows = try await sql.raw("""
-                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles, c.payload,
+                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles,
                     \(unsafeRaw: Store.overrideColumns)
                 FROM targets t JOIN consignments c ON c.id = t.consignment_id \(unsafeRaw: Store.overrideJoin)
                 WHERE \(conditions)
                 ORDER BY t.rank LIMIT \(bind: q.limit) OFFSET \(bind: q.offset)
                 """).all()
-            let decoder = JSONDecoder()
-            var documents: [Int: Consignment] = [:]
-            var targets: [Target] = []
-            for r in rows {
-                let target = try Store.readTarget(r)
-                targets.append(target)
-                documents[target.consignmentID] = try consignment(id: target.consignmentID, payload: try r.decode(column: "payload", as: String.self),
-                                                                  decoder: decoder)
-            }
-            return QueuePage(total: total, targets: targets, documents: documents)
+            let targets = try rows.map(Store.readTarget)
+            return QueuePage(total: total, targets: targets, documents: try await documents(ids: targets.map(\.consignmentID)))
         }
     }
 

@@ -37,6 +37,26 @@ public actor Store {
     private var decoded: [Int: Consignment] = [:]
     private static let decodedLimit = 20_000
 
+    /// The consignments of rows `ids`: those decoded before from the cache, the others read (only their payloads) and
+    /// decoded. A queue page asks for the same documents again and again; reading their payloads each time was most of
+    /// its cost. Inside `exclusive`.
+    func documents(ids: [Int]) async throws -> [Int: Consignment] {
+        var found: [Int: Consignment] = [:]
+        var missing: [Int] = []
+        for id in ids {
+            if let c = decoded[id] { found[id] = c } else { missing.append(id) }
+        }
+        if missing.isEmpty { return found }
+        let decoder = JSONDecoder()
+        for chunk in missing.chunks(ofCount: 500) {
+            for r in try await sql.select().columns("id", "payload").from("consignments").where("id", .in, Array(chunk)).all() {
+                let id = try r.decode(column: "id", as: Int.self)
+                found[id] = try consignment(id: id, payload: try r.decode(column: "payload", as: String.self), decoder: decoder)
+            }
+        }
+        return found
+    }
+
     /// The consignment of row `id` from its payload, decoded once.
     func consignment(id: Int, payload: String, decoder: JSONDecoder) throws -> Consignment {
         if let c = decoded[id] { return c }
