@@ -25,17 +25,34 @@ extension Store {
         let decoder = JSONDecoder()
         let day = cutoff.description
         let received = "\(day)T00:00:00Z"
+        // A walk through the old rows by id: each batch reads the next old rows, then which of their documents must stay
+        // (a newer version, a result or an override on any version). One NOT EXISTS over the whole table was planned by
+        // PostgreSQL as a hash anti-join over every row, for each batch (1.7 s a batch with a million documents).
+        var after = 0
         while true {
-            let removed = try await transaction {
-                let rows = try await sql.raw("""
-                    SELECT c.id, c.payload FROM consignments c WHERE c.doc_date < \(bind: day) AND NOT EXISTS (
-                        SELECT 1 FROM consignments k WHERE k.document_number = c.document_number AND k.kind = c.kind AND (
-                            k.doc_date >= \(bind: day)
-                            OR EXISTS (SELECT 1 FROM inspection_results r WHERE r.consignment_id = k.id)
-                            OR EXISTS (SELECT 1 FROM target_overrides o WHERE o.consignment_id = k.id)))
-                    ORDER BY c.id LIMIT \(bind: batch)
+            let (removed, read) = try await transaction { () async throws -> (Int, Int) in
+                let old = try await sql.raw("""
+                    SELECT id, document_number, kind, payload FROM consignments
+                    WHERE doc_date < \(bind: day) AND id > \(bind: after) ORDER BY id LIMIT \(bind: batch)
                     """).all()
-                if rows.isEmpty { return 0 }
+                guard let last = old.last else { return (0, 0) }
+                after = try last.decode(column: "id", as: Int.self)
+                func key(_ r: any SQLRow) throws -> DocumentKey {
+                    DocumentKey(kind: try r.decode(column: "kind", as: String.self), number: try r.decode(column: "document_number", as: String.self))
+                }
+                var kept = Set<DocumentKey>()
+                for chunk in Array(Set(try old.map(key))).chunks(ofCount: 500) {
+                    let rows = try await sql.raw("""
+                        SELECT DISTINCT k.kind, k.document_number FROM consignments k
+                        WHERE (k.document_number, k.kind) IN \(SQLGroupExpression(chunk.map { SQLGroupExpression([SQLBind($0.number), SQLBind($0.kind)]) }))
+                          AND (k.doc_date >= \(bind: day)
+                            OR EXISTS (SELECT 1 FROM inspection_results r WHERE r.consignment_id = k.id)
+                            OR EXISTS (SELECT 1 FROM target_overrides o WHERE o.consignment_id = k.id))
+                        """).all()
+                    kept.formUnion(try rows.map(key))
+                }
+                let rows = try old.filter { !kept.contains(try key($0)) }
+                if rows.isEmpty { return (0, old.count) }
                 var ids: [Int] = [], containers: [(String, Int)] = [], terms: [(String, Int, String)] = []
                 for r in rows {
                     let id = try r.decode(column: "id", as: Int.self)
@@ -60,10 +77,10 @@ extension Store {
                     try await sql.delete(from: table).where("consignment_id", .in, ids).run()
                 }
                 try await sql.delete(from: "consignments").where("id", .in, ids).run()
-                return ids.count
+                return (ids.count, old.count)
             }
             counts.consignments += removed
-            if removed < batch { break }
+            if read < batch { break }
         }
         while true {
             let removed = try await transaction {
@@ -85,4 +102,10 @@ extension Store {
         }
         return counts
     }
+}
+
+/// A document across its versions: its kind and number.
+private struct DocumentKey: Hashable {
+    var kind: String
+    var number: String
 }
