@@ -99,6 +99,8 @@ struct ServeObservabilityTests {
         for (yaml, expected) in [("prot: 8080\n", "bad.yaml: line 1: unknown setting 'prot'"), ("port: eighty\n", "bad.yaml: 'port'"),
                                  ("port: [1,\n", "bad.yaml: not valid YAML"), ("port: 70000\n", "port 70000: must be between 0 and 65535"),
                                  ("log_format: xml\n", "log format 'xml': must be text or json"),
+                                 ("retention_days: 7\n", "retention days 7: must be 30 or more"),
+                                 ("retrain_days: 2\n", "retrain days 2: must be between 7 and 3650"),
                                  ("database: sqlite:x.sqlite\ndatabase_password_file: \(dir.file("metrics.token"))\n",
                                   "database_password_file is for a postgres:// database")] {
             try yaml.write(toFile: dir.file("bad.yaml"), atomically: true, encoding: .utf8)
