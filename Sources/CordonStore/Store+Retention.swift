@@ -44,11 +44,13 @@ extension Store {
                 for chunk in Array(Set(try old.map(key))).chunks(ofCount: 500) {
                     let rows = try await sql.raw("""
                         SELECT DISTINCT k.kind, k.document_number FROM consignments k
-                        WHERE (k.document_number, k.kind) IN \(SQLGroupExpression(chunk.map { SQLGroupExpression([SQLBind($0.number), SQLBind($0.kind)]) }))
+                        WHERE k.document_number IN (\(binds: chunk.map(\.number)))
                           AND (k.doc_date >= \(bind: day)
                             OR EXISTS (SELECT 1 FROM inspection_results r WHERE r.consignment_id = k.id)
                             OR EXISTS (SELECT 1 FROM target_overrides o WHERE o.consignment_id = k.id))
                         """).all()
+                    // By number only, which both databases look up in the index (a list of (number, kind) pairs made
+                    // SQLite scan all of it); a document of another kind with the same number is simply not asked about.
                     kept.formUnion(try rows.map(key))
                 }
                 let rows = try old.filter { !kept.contains(try key($0)) }
