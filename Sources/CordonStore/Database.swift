@@ -206,11 +206,7 @@ final class Connection: @unchecked Sendable {
 /// or PostgreSQL broke a deadlock between the two): running it again is the remedy.
 func isConflictWithConcurrentWriter(_ error: any Error) -> Bool {
     if let e = error as? SQLiteError { return e.reason == .constraintUniqueFailed || e.reason == .constraintPrimaryKeyFailed }
-    if let e = error as? PSQLError {
-        let state = e.serverInfo?[.sqlState]
-        return state == PostgresError.Code.uniqueViolation.raw || state == PostgresError.Code.deadlockDetected.raw
-            || state == PostgresError.Code.serializationFailure.raw
-    }
+    if let e = error as? PSQLError { return e.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw || isDeadlockBroken(e) }
     return false
 }
 

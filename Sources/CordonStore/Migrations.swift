@@ -323,7 +323,6 @@ enum Migrations {
             """,
             "CREATE UNIQUE INDEX jobs_run_key ON jobs (run_key)",
             "CREATE INDEX jobs_due ON jobs (status, run_at)",
-            "CREATE INDEX jobs_recent ON jobs (created_at)",
             // A purge of old cargo finds a document's targets, profile hits and overrides by the document.
             "CREATE INDEX targets_consignment ON targets (consignment_id)",
             "CREATE INDEX profile_hits_consignment ON profile_hits (consignment_id)",

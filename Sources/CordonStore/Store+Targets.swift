@@ -135,10 +135,7 @@ extension Store {
 
     /// A consignment version by its store id.
     public func consignment(id: Int) async throws -> Consignment? {
-        try await exclusive {
-            guard let r = try await sql.select().column("payload").from("consignments").where("id", .equal, id).first() else { return nil }
-            return try consignment(id: id, payload: try r.decode(column: "payload", as: String.self), decoder: JSONDecoder())
-        }
+        try await exclusive { try await documents(ids: [id])[id] }
     }
 
     /// The days on which a unit has a stored queue, newest first. One index seek per day (a loose index scan),

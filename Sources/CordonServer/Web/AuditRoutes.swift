@@ -56,7 +56,7 @@ struct AuditRoutes {
         ]
         if request.uri.queryParameters["verify"] == "1" {
             let v = try await store.verifyAudit()
-            values["verified"] = v.isIntact ? t.text("audit_intact", lang).replacingOccurrences(of: "{n}", with: "\(v.checked)") : ""
+            values["verified"] = v.isIntact ? t.text("audit_intact", lang, n: v.checked) : ""
             values["broken"] = v.problem ?? ""
         }
         values["verify_link"] = "/audit?" + (query.isEmpty ? "" : query + "&") + "verify=1"

@@ -42,18 +42,14 @@ struct JobRoutes {
         let scheduled = Set(schedule.kinds(signing: signing))
         let last = try await store.lastFinishedJobs()
         let kinds: [[String: Any]] = JobKind.allCases.map { kind in
-            var when: String
-            switch kind {
-            case .auditCheckpoint:
-                when = t.text("job_every_minutes", lang).replacingOccurrences(of: "{n}", with: "\(schedule.checkpointInterval.components.seconds / 60)")
-            case .retention:
-                when = schedule.retentionDays.map { t.text("job_retention_when", lang).replacingOccurrences(of: "{n}", with: "\($0)") } ?? ""
-            case .retrain:
-                when = schedule.retrainDays.map { t.text("job_retrain_when", lang).replacingOccurrences(of: "{n}", with: "\($0)") } ?? ""
+            let when = switch kind {
+            case _ where !scheduled.contains(kind): t.text("job_not_scheduled", lang)
+            case .auditCheckpoint: t.text("job_every_minutes", lang, n: Int(schedule.checkpointInterval.components.seconds / 60))
+            case .retention: t.text("job_retention_when", lang, n: schedule.retentionDays ?? 0)
+            case .retrain: t.text("job_retrain_when", lang, n: schedule.retrainDays ?? 0)
             }
-            if !scheduled.contains(kind) { when = t.text("job_not_scheduled", lang) }
             var row: [String: Any] = ["kind": kind.rawValue, "label": t.text("job_\(kind.rawValue)", lang), "when": when,
-                                      "runnable": runnable.contains(kind), "csrf": session.csrfToken]
+                                      "runnable": runnable.contains(kind)]
             if let job = last[kind.rawValue] {
                 row["last"] = ["status": t.text("job_status_\(job.status.rawValue)", lang), "failed": job.status == .failed,
                                "at": job.finishedAt ?? "", "result": job.result ?? job.lastError ?? ""]

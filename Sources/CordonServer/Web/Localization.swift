@@ -28,6 +28,11 @@ public struct Localization: Sendable {
 
     public func text(_ key: String, _ language: Language) -> String { strings[language]?[key] ?? strings[.en]?[key] ?? key }
 
+    /// A text with a number in it, written `{n}` in the strings.
+    public func text(_ key: String, _ language: Language, n: Int) -> String {
+        text(key, language).replacingOccurrences(of: "{n}", with: "\(n)")
+    }
+
     /// A date as the language writes it: 2026-11-23 or 23.11.2026.
     public static func date(_ d: CalendarDate, _ language: Language) -> String {
         switch language {

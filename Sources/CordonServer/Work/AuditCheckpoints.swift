@@ -19,10 +19,8 @@ public struct AuditCheckpoints: Service {
 
     public func run() async throws {
         await sign()
-        // Waits for shutdown (the task is cancelled then); the last checkpoint is then taken.
-        await cancelWhenGracefulShutdown {
-            while (try? await Task.sleep(for: .seconds(3600))) != nil {}
-        }
+        // Returns on graceful shutdown, or throws when the service is cancelled; the last checkpoint is taken either way.
+        try? await gracefulShutdown()
         await sign()
     }
 
