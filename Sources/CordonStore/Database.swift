@@ -99,26 +99,36 @@ enum SQLValue: Sendable {
     }
 }
 
-/// One connection to the database, used by one actor at a time: transactions need a single connection.
+/// The store's way to the database. SQLite: one connection, used by one unit of work at a time (the Store's gate).
+/// PostgreSQL: one connection of its own for session-wide locks (migrations) and a pool from which every unit of
+/// work leases one, so that a server's requests do not queue behind each other's round trips.
 final class Connection: @unchecked Sendable {
-    // @unchecked: the underlying connections are thread-safe; the Store actor serialises their use.
+    // @unchecked: the underlying connections and the pool are thread-safe; the Store decides who uses which.
     let sql: any SQLDatabase
     let flavor: Flavor
     /// The SQLite connection itself, for bulk inserts that skip SQLKit's per-value encoding.
     private let sqlite: SQLiteConnection?
+    /// PostgreSQL's pool, running while the connection is open.
+    let pool: PostgresClient?
     private let closeHandler: @Sendable () async throws -> Void
 
-    init(sql: any SQLDatabase, flavor: Flavor, sqlite: SQLiteConnection? = nil,
+    /// Connections one process leases from PostgreSQL at most (besides its own one): a request needs one for a few
+    /// milliseconds, and two processes with their courier, workers and a CLI beside stay well under PostgreSQL's
+    /// default of 100 connections.
+    static let poolSize = 8
+
+    init(sql: any SQLDatabase, flavor: Flavor, sqlite: SQLiteConnection? = nil, pool: PostgresClient? = nil,
          close: @escaping @Sendable () async throws -> Void) {
         self.sql = sql
         self.flavor = flavor
         self.sqlite = sqlite
+        self.pool = pool
         self.closeHandler = close
     }
 
-    /// Multi-row inserts in chunks that stay under the bind-parameter limits of both databases. Table and
+    /// Multi-row inserts on `db` in chunks that stay under the bind-parameter limits of both databases. Table and
     /// column names come from the code, never from input; every value is a bind parameter.
-    func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+    func insert(into table: String, columns: [String], rows: [[SQLValue]], on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         let perStatement = max(1, 30000 / columns.count)
         for chunk in rows.chunks(ofCount: perStatement) {
@@ -132,7 +142,7 @@ final class Connection: @unchecked Sendable {
                 for row in chunk { for v in row { binds.append(v.sqlite) } }
                 _ = try await sqlite.query(statement, binds)
             } else {
-                var insert = sql.insert(into: table).columns(columns)
+                var insert = db.insert(into: table).columns(columns)
                 for row in chunk { insert = insert.values(row.map(\.bind)) }
                 try await insert.run()
             }
@@ -190,7 +200,14 @@ final class Connection: @unchecked Sendable {
                     id: 1, logger: logger).get()
                 let sql = conn.sql(queryLogLevel: nil)
                 try await sql.raw("SET client_min_messages TO WARNING").run()
-                return Connection(sql: sql, flavor: .postgres, close: { try await conn.close() })
+                let pool = PostgresClient(configuration: try PostgresClient.Configuration(pooling: config.coreConfiguration),
+                                          eventLoopGroup: MultiThreadedEventLoopGroup.singleton, backgroundLogger: logger)
+                let running = Task { await pool.run() }
+                return Connection(sql: sql, flavor: .postgres, pool: pool, close: {
+                    running.cancel()
+                    await running.value
+                    try await conn.close()
+                })
             } catch {
                 throw .cannotOpen(location.description, reason: String(describing: error))
             }
@@ -199,6 +216,27 @@ final class Connection: @unchecked Sendable {
 
     func close() async {
         try? await closeHandler()
+    }
+}
+
+extension PostgresClient.Configuration {
+    /// The pool's settings from those of the store's own connection (a URL's host or socket, user, password, database, TLS).
+    init(pooling c: PostgresConnection.Configuration) throws {
+        let tls: PostgresClient.Configuration.TLS = switch (c.tls.isEnforced, c.tls.isAllowed, c.tls.sslContext) {
+        case (true, _, let context?): .require(context.configuration)
+        case (false, true, let context?): .prefer(context.configuration)
+        default: .disable
+        }
+        if let host = c.host, let port = c.port {
+            self.init(host: host, port: port, username: c.username, password: c.password, database: c.database, tls: tls)
+        } else if let socket = c.unixSocketPath {
+            self.init(unixSocketPath: socket, username: c.username, password: c.password, database: c.database)
+        } else {
+            throw StoreError.badLocation("a PostgreSQL URL needs a host or a socket path")
+        }
+        options.maximumConnections = Connection.poolSize
+        // Warnings only, as on the store's own connection: notices (an index that exists already) are noise.
+        options.additionalStartupParameters = [("client_min_messages", "warning")]
     }
 }
 

@@ -47,7 +47,7 @@ extension Store {
             guard let resultID = try inserted?.decode(column: "id", as: Int.self) else {
                 throw StoreError.query("the new inspection result of \(result.documentNumber) has no id")
             }
-            try await connection.insert(into: "seizure_lines", columns: [
+            try await insert(into: "seizure_lines", columns: [
                 "result_id", "consignment_id", "line_no", "unit_code", "seized_on", "category", "goods", "quantity",
                 "quantity_unit", "concealment", "estimated_value", "restricted_to"], rows: result.seizures.enumerated().map { i, line in
                     [.int(resultID), .int(consignmentID), .int(i + 1), .text(result.unit), .text(result.date.description),

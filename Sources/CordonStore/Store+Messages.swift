@@ -123,7 +123,7 @@ extension Store {
     /// Inside a transaction: one outbox row per peer for an envelope, due now.
     func queueDeliveries(envelopeID: String, _ deliveries: [(peer: String, envelope: String)]) async throws {
         let now = Store.now()
-        try await connection.insert(into: "outbox", columns: ["envelope_id", "peer", "envelope", "attempts", "next_attempt_at", "created_at"],
+        try await insert(into: "outbox", columns: ["envelope_id", "peer", "envelope", "attempts", "next_attempt_at", "created_at"],
                                     rows: deliveries.map { [.text(envelopeID), .text($0.peer), .text($0.envelope), .int(0), .text(now), .text(now)] })
     }
 
@@ -159,9 +159,9 @@ extension Store {
                     SQLBind(m.senderNode), SQLBind(m.senderUnit), SQLBind(m.sentBy), SQLBind(m.channel), SQLBind(m.channelLabel),
                     SQLBind(m.subject), SQLBind(m.content), SQLBind(m.created), SQLBind(now)).run()
         // A message sent by a unit is read in its own outbox.
-        try await connection.insert(into: "message_boxes", columns: ["message_id", "unit_code", "box", "read_at"],
+        try await insert(into: "message_boxes", columns: ["message_id", "unit_code", "box", "read_at"],
                                     rows: boxes.map { [.text(m.id), .text($0.unit), .text($0.box.rawValue), $0.box == .outbox ? .text(now) : .null] })
-        try await connection.insert(into: "alert_watches", columns: ["message_id", "unit_code", "container", "from_day", "until_day"],
+        try await insert(into: "alert_watches", columns: ["message_id", "unit_code", "container", "from_day", "until_day"],
                                     rows: watches.map { [.text($0.messageID), .text($0.unit), .text($0.container), .text($0.from.description),
                                                          .text($0.until.description)] })
         if let effect {

@@ -30,10 +30,10 @@ extension Store {
                                  .int(t.selection == .released ? 0 : 1)])
                 }
             }
-            try await connection.insert(into: "targets", columns: [
+            try await insert(into: "targets", columns: [
                 "unit_code", "day", "consignment_id", "rank", "score", "lane", "selection", "reasons", "profiles",
                 "model_version", "scored_at"], rows: rows)
-            try await connection.insert(into: "profile_hits", columns: [
+            try await insert(into: "profile_hits", columns: [
                 "profile_id", "consignment_id", "unit_code", "day", "selected"], rows: hits)
         }
     }
@@ -85,15 +85,21 @@ extension Store {
         guard let k = DocumentKind(rawValue: kind), let l = Lane(rawValue: lane), let s = SelectionReason(rawValue: selection) else {
             throw StoreError.query("a stored target is unreadable: \(kind) \(lane) \(selection)")
         }
-        let decoder = JSONDecoder()
         return Target(consignmentID: try r.decode(column: "consignment_id", as: Int.self), kind: k,
                       documentNumber: try r.decode(column: "document_number", as: String.self),
                       rank: try r.decode(column: "rank", as: Int.self), score: try r.decode(column: "score", as: Double.self),
                       lane: l, selection: s,
-                      reasons: try readReasons(try r.decode(column: "reasons", as: String.self)),
-                      profiles: try decoder.decode([String].self, from: Data(try r.decode(column: "profiles", as: String.self).utf8)),
+                      reasons: try storedReasons.value(of: try r.decode(column: "reasons", as: String.self), read: readReasons),
+                      profiles: try storedProfiles.value(of: try r.decode(column: "profiles", as: String.self)) {
+                          try JSONDecoder().decode([String].self, from: Data($0.utf8))
+                      },
                       override: try readOverride(r, prefix: "o_"))
     }
+
+    // Reading the reasons was a quarter of a targets API request (perf, scripts/bench http); a day's queue is read
+    // again and again with the same texts.
+    private static let storedReasons = StoredTextMemo<[Reason]>(limit: 50_000)
+    private static let storedProfiles = StoredTextMemo<[String]>(limit: 10_000)
 
     /// The columns of a target's override, named `o_...`, for `readTarget`; with `overrideJoin`.
     static let overrideColumns = """

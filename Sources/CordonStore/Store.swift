@@ -3,6 +3,7 @@ import CordonCore
 import Crypto
 import Foundation
 import Logging
+import PostgresKit
 import SQLKit
 
 /// The one store of a node: consignments with all their versions, bay plans, the quarantine and the schema.
@@ -30,7 +31,28 @@ public actor Store {
         await connection.close()
     }
 
-    var sql: any SQLDatabase { connection.sql }
+    /// The database of the current unit of work: on PostgreSQL the connection `exclusive` leased from the pool for it,
+    /// else the store's own connection.
+    var sql: any SQLDatabase { lease?.sql ?? connection.sql }
+
+    /// A PostgreSQL connection leased from the pool for one unit of work of one store, as SQLKit's database and as
+    /// itself (for prepared statements).
+    struct Lease: Sendable {
+        let store: ObjectIdentifier
+        let sql: any SQLDatabase
+        let postgres: PostgresConnection
+    }
+
+    /// The lease of the unit of work this task runs (see `exclusive`), of whichever store.
+    @TaskLocal static var leased: Lease?
+
+    /// This store's lease of the unit of work this task runs.
+    var lease: Lease? { Store.leased.flatMap { $0.store == ObjectIdentifier(self) ? $0 : nil } }
+
+    /// Multi-row insert on the current unit of work's connection.
+    func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+        try await connection.insert(into: table, columns: columns, rows: rows, on: sql)
+    }
 
     // A stored consignment version never changes (a change is a new row), so its decoded form can be kept: queue
     // pages, the API and targeting read the same documents again and again.
@@ -71,6 +93,11 @@ public actor Store {
     // forgotten when this process changes them.
     var settings = SettingsCache()
 
+    /// Users of API tokens by token hash, with the token's expiry and when they were read (see `tokenUser`).
+    var tokenUsers: [String: (user: User, expires: String?, at: ContinuousClock.Instant)] = [:]
+    /// Counts changes to tokens and users, so that a read overlapping one is not kept.
+    var credentialGeneration = 0
+
     /// The cached node settings, each with the time it was read.
     struct SettingsCache {
         static let lifetime: Duration = .seconds(2)
@@ -103,12 +130,23 @@ public actor Store {
         return try await transaction(body)
     }
 
-    // Actor methods interleave at every await; the gate keeps one unit of work at a time on the connection,
+    // Actor methods interleave at every await; the gate keeps one unit of work at a time on the SQLite connection,
     // so that nothing runs inside another caller's transaction.
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
+    /// Runs one unit of work (some queries, or a transaction) on a connection no other unit of work uses meanwhile: on
+    /// PostgreSQL one leased from the pool (several run at once, as in several processes: what must not interleave
+    /// is a transaction with row or advisory locks), on SQLite the store's one connection, in turn.
     func exclusive<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        if let pool = connection.pool {
+            if lease != nil { return try await body() }
+            return try await pool.withConnection { conn in
+                try await Store.$leased.withValue(Lease(store: ObjectIdentifier(self), sql: conn.sql(queryLogLevel: nil), postgres: conn)) {
+                    try await body()
+                }
+            }
+        }
         if busy { await withCheckedContinuation { waiters.append($0) } } else { busy = true }
         defer {
             if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
@@ -355,13 +393,13 @@ public actor Store {
             counts.containers += c.containers.count
             counts.warnings += c.warnings.count
         }
-        try await connection.insert(into: "consignments", columns: [
+        try await insert(into: "consignments", columns: [
             "id", "kind", "document_number", "version", "content_hash", "is_current", "doc_date", "mode", "office",
             "place_of_loading", "place_of_discharge", "hs_code", "label_illicit", "label_revenue", "payload",
             "ingest_file_id", "received_at"], rows: rows)
-        try await connection.insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
+        try await insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
                                     rows: containerRows)
-        try await connection.insert(into: "consignment_party_terms", columns: ["term", "consignment_id", "role"], rows: partyRows)
+        try await insert(into: "consignment_party_terms", columns: ["term", "consignment_id", "role"], rows: partyRows)
         counts.accepted += toInsert.count
         counts.consignments += toInsert.count
         return counts
@@ -390,7 +428,7 @@ public actor Store {
                 .values(SQLBind(id), SQLBind(plan.reference), SQLBind(vessel), SQLBind(voyage), SQLBind(version),
                         SQLBind(hash), SQLBind(1), SQLBind(payload), SQLBind(fileID), SQLBind(now))
                 .run()
-            try await connection.insert(into: "bay_plan_containers",
+            try await insert(into: "bay_plan_containers",
                                         columns: ["bay_plan_id", "number", "position", "port_of_loading", "port_of_discharge"],
                                         rows: plan.containers.map { [.int(id), .text($0.container.number), SQLValue($0.position),
                                                         SQLValue($0.portOfLoading), SQLValue($0.portOfDischarge)] })
