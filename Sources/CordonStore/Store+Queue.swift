@@ -34,13 +34,18 @@ extension Store {
     /// A page of a unit's day, filtered in SQL, so that only the page's documents are read: a queue stays quick
     /// with a large store.
     public func queue(_ q: QueueQuery) async throws -> QueuePage {
-        var conditions: SQLQueryString = """
-            t.unit_code = \(bind: q.unit) AND t.day = \(bind: q.day.description) AND (\(bind: q.includeReleased ? 1 : 0) = 1 OR \(unsafeRaw: Store.selectedNow))
-            """
+        // Two texts rather than one with a flag: PostgreSQL plans a prepared statement once, and a flag in it would
+        // keep the condition in the plan of the whole day.
+        var conditions: SQLQueryString = "t.unit_code = \(bind: q.unit) AND t.day = \(bind: q.day.description)"
+        if !q.includeReleased { conditions = conditions + " AND \(unsafeRaw: Store.selectedNow)" }
         if let lane = q.lane { conditions = conditions + " AND t.lane = \(bind: lane.rawValue)" }
         if let chapter = q.hsChapter { conditions = conditions + " AND c.hs_code LIKE \(bind: Store.likePrefix(chapter)) ESCAPE '\\'" }
         if let country = q.loadedIn { conditions = conditions + " AND c.place_of_loading LIKE \(bind: Store.likePrefix(country.uppercased())) ESCAPE '\\'" }
+        // The document's columns are joined for the page only, unless a filter is on them.
+        var documentFilter = q.hsChapter != nil || q.loadedIn != nil
+        let filtered = documentFilter || q.lane != nil || !(q.search ?? "").isEmpty
         if let search = q.search?.uppercased(), !search.isEmpty {
+            documentFilter = true
             let part = "%" + Store.likeEscaped(search) + "%"
             conditions = conditions + """
                  AND (UPPER(c.document_number) LIKE \(bind: part) ESCAPE '\\'
@@ -48,18 +53,35 @@ extension Store {
                      OR t.consignment_id IN (SELECT consignment_id FROM consignment_party_terms WHERE term LIKE \(bind: part) ESCAPE '\\'))
                 """
         }
+        let matching: SQLQueryString = """
+            FROM targets t \(unsafeRaw: documentFilter ? "JOIN consignments c ON c.id = t.consignment_id" : "") \(unsafeRaw: Store.overrideJoin)
+            WHERE \(conditions)
+            """
         return try await exclusive {
-            let total = try await sql.raw("""
-                SELECT COUNT(*) AS n FROM targets t JOIN consignments c ON c.id = t.consignment_id \(unsafeRaw: Store.overrideJoin)
-                WHERE \(conditions)
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
-            let rows = try await sql.raw("""
-                SELECT t.consignment_id, c.kind, c.document_number, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles,
-                    \(unsafeRaw: Store.overrideColumns)
-                FROM targets t JOIN consignments c ON c.id = t.consignment_id \(unsafeRaw: Store.overrideJoin)
-                WHERE \(conditions)
-                ORDER BY t.rank LIMIT \(bind: q.limit) OFFSET \(bind: q.offset)
-                """).all()
+            // One round trip: the page, each row with the count of all matches. Counted apart over the targets alone (a
+            // subquery PostgreSQL runs once): a window count over the page query, or joining every match's document
+            // only to count it, took PostgreSQL twice as long (pgbench on the queries of scripts/bench http).
+            let page: SQLQueryString = """
+                SELECT p.*, c.kind, c.document_number, (SELECT COUNT(*) \(matching)) AS matches FROM (
+                    SELECT t.consignment_id, t.rank, t.score, t.lane, t.selection, t.reasons, t.profiles,
+                        \(unsafeRaw: Store.overrideColumns)
+                    \(matching)
+                    ORDER BY t.rank LIMIT \(bind: q.limit) OFFSET \(bind: q.offset)) p
+                JOIN consignments c ON c.id = p.consignment_id ORDER BY p.rank
+                """
+            let rows: [any SQLRow]
+            if !filtered, let lease, let prepared = q.includeReleased
+                ? try await DayQueuePage.rows(of: page, lease: lease, logger: logger)
+                : try await SelectedQueuePage.rows(of: page, lease: lease, logger: logger) {
+                rows = prepared
+            } else {
+                rows = try await sql.raw(page).all()
+            }
+            // A page past the end has no row to carry the count.
+            var total = try rows.first?.decode(column: "matches", as: Int.self) ?? 0
+            if rows.isEmpty && q.offset > 0 {
+                total = try await sql.raw("SELECT COUNT(*) AS matches \(matching)").first()?.decode(column: "matches", as: Int.self) ?? 0
+            }
             let targets = try rows.map(Store.readTarget)
             return QueuePage(total: total, targets: targets, documents: try await documents(ids: targets.map(\.consignmentID)))
         }
