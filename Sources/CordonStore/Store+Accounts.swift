@@ -80,6 +80,8 @@ extension Store {
     /// Changes a user's name, role, agency, units, language and whether they are disabled. Disabling keeps the
     /// user and their history, and ends their sessions and API tokens at once.
     public func updateUser(_ user: User) async throws {
+        forgetTokenUsers()
+        defer { forgetTokenUsers() }
         try await transaction {
             guard let row = try await sql.select().column("id").from("users").where("username", .equal, user.username).first() else {
                 throw AccountStoreError.unknownUser(user.username)
@@ -161,22 +163,41 @@ extension Store {
 
     /// Sets the language a user reads the workspace in.
     public func setLanguage(userID: Int, _ language: Language) async throws {
+        forgetTokenUsers()
+        defer { forgetTokenUsers() }
         try await exclusive { try await sql.update("users").set("language", to: language.rawValue).where("id", .equal, userID).run() }
     }
 
     func readUser(_ r: any SQLRow) async throws -> User {
+        let units = try await sql.select().column("unit_code").from("user_units").where("user_id", .equal, try r.decode(column: "id", as: Int.self))
+            .orderBy("unit_code").all().map { try $0.decode(column: "unit_code", as: String.self) }
+        return try Store.readUser(r, units: units)
+    }
+
+    static func readUser(_ r: any SQLRow, units: [String]) throws -> User {
         let id = try r.decode(column: "id", as: Int.self)
         let role = try r.decode(column: "role", as: String.self)
         let language = try r.decode(column: "language", as: String.self)
         guard let role = Role(rawValue: role), let language = Language(rawValue: language) else {
             throw StoreError.query("user \(id) has an unknown role or language: \(role) \(language)")
         }
-        let units = try await sql.select().column("unit_code").from("user_units").where("user_id", .equal, id)
-            .orderBy("unit_code").all().map { try $0.decode(column: "unit_code", as: String.self) }
         return User(id: id, username: try r.decode(column: "username", as: String.self),
                     displayName: try r.decode(column: "display_name", as: String.self), role: role,
                     agency: try r.decode(column: "agency", as: String.self), units: units, language: language,
                     disabled: try r.decode(column: "disabled", as: Int.self) != 0)
+    }
+
+    /// The columns and joins that read a user with its units in one query, one row per unit (see `readCredential`):
+    /// every request is signed in by a session or a token, and three round trips for it were a good part of its time.
+    static let userWithUnits = "u.*, uu.unit_code AS member_unit"
+    static let userUnitsJoin = "LEFT JOIN user_units uu ON uu.user_id = u.id"
+
+    /// The credential row (the first; session or token columns beside the user's) and its user, from the rows of a
+    /// query with `userWithUnits`; nil when there are none.
+    static func readCredential(_ rows: [any SQLRow]) throws -> (row: any SQLRow, user: User)? {
+        guard let first = rows.first else { return nil }
+        let units = try rows.compactMap { try $0.decode(column: "member_unit", as: String?.self) }
+        return (first, try readUser(first, units: units))
     }
 
     /// Opens a session for a user; `tokenHash` is the SHA-256 of the cookie's token.
@@ -229,15 +250,15 @@ extension Store {
     /// The live session of a token: not revoked, not expired, its user not disabled.
     public func session(tokenHash: String, now: Date = Date()) async throws -> SessionRecord? {
         try await exclusive {
-            guard let s = try await sql.select().columns("user_id", "csrf_token", "expires_at").from("sessions")
-                .where("token_hash", .equal, tokenHash).where("revoked", .equal, 0).first() else { return nil }
+            let rows = try await sql.raw("""
+                SELECT s.csrf_token AS session_csrf, s.expires_at AS session_expires, \(unsafeRaw: Store.userWithUnits)
+                FROM sessions s JOIN users u ON u.id = s.user_id \(unsafeRaw: Store.userUnitsJoin)
+                WHERE s.token_hash = \(bind: tokenHash) AND s.revoked = 0 ORDER BY uu.unit_code
+                """).all()
+            guard let (s, user) = try Store.readCredential(rows) else { return nil }
             // ISO 8601 UTC strings of one format compare in time order.
-            guard try s.decode(column: "expires_at", as: String.self) > Timestamp.iso(now) else { return nil }
-            guard let u = try await sql.select().column("*").from("users")
-                .where("id", .equal, try s.decode(column: "user_id", as: Int.self)).first() else { return nil }
-            let user = try await readUser(u)
-            guard !user.disabled else { return nil }
-            return SessionRecord(user: user, csrfToken: try s.decode(column: "csrf_token", as: String.self))
+            guard try s.decode(column: "session_expires", as: String.self) > Timestamp.iso(now), !user.disabled else { return nil }
+            return SessionRecord(user: user, csrfToken: try s.decode(column: "session_csrf", as: String.self))
         }
     }
 

@@ -53,7 +53,9 @@ extension Store {
 
     /// Revokes a token for good; false when there is no such token.
     public func revokeToken(id: Int) async throws -> Bool {
-        try await transaction {
+        forgetTokenUsers()
+        defer { forgetTokenUsers() }
+        return try await transaction {
             guard try await sql.select().column("id").from("api_tokens").where("id", .equal, id).first() != nil else { return false }
             try await sql.update("api_tokens").set("revoked", to: 1).where("id", .equal, id).run()
             return true
@@ -61,23 +63,50 @@ extension Store {
     }
 
     /// The user a token speaks for: not revoked, not expired, the user not disabled. Notes when it was last used
-    /// (to the minute).
+    /// (to the minute). Kept for a moment like the node settings (`SettingsCache.lifetime`): an integration polling the
+    /// targets is answered without asking the database who it is each time, the busiest query after the targets
+    /// themselves (scripts/bench http). A change in this process (a revoked token, a changed or disabled user) is
+    /// seen at once; one made by another process within that moment.
     public func tokenUser(tokenHash: String, now: Date = Date()) async throws -> User? {
+        if let known = tokenUsers[tokenHash], ContinuousClock.now - known.at < SettingsCache.lifetime,
+           known.expires.map({ $0 > Timestamp.iso(now) }) ?? true {
+            return known.user
+        }
+        let generation = credentialGeneration
+        guard let (user, expires) = try await readTokenUser(tokenHash: tokenHash, now: now) else { return nil }
+        // Not kept when a change in this process overlapped the read.
+        if generation == credentialGeneration {
+            if tokenUsers.count >= 1000 { tokenUsers.removeAll() }
+            tokenUsers[tokenHash] = (user, expires, .now)
+        }
+        return user
+    }
+
+    /// Forgets the users of tokens kept by `tokenUser`: called by every change to tokens and users.
+    func forgetTokenUsers() {
+        tokenUsers.removeAll()
+        credentialGeneration &+= 1
+    }
+
+    private func readTokenUser(tokenHash: String, now: Date) async throws -> (User, expires: String?)? {
         try await exclusive {
-            guard let row = try await sql.select().columns("id", "user_id", "expires_at", "last_used_at").from("api_tokens")
-                .where("token_hash", .equal, tokenHash).where("revoked", .equal, 0).first() else { return nil }
+            let rows = try await sql.raw("""
+                SELECT t.id AS token_id, t.expires_at AS token_expires, t.last_used_at AS token_used, \(unsafeRaw: Store.userWithUnits)
+                FROM api_tokens t JOIN users u ON u.id = t.user_id \(unsafeRaw: Store.userUnitsJoin)
+                WHERE t.token_hash = \(bind: tokenHash) AND t.revoked = 0 ORDER BY uu.unit_code
+                """).all()
+            guard let (row, user) = try Store.readCredential(rows) else { return nil }
             let stamp = Timestamp.iso(now)
             // ISO 8601 UTC strings of one format compare in time order.
-            if let expires = try row.decode(column: "expires_at", as: String?.self), expires <= stamp { return nil }
+            let expires = try row.decode(column: "token_expires", as: String?.self)
+            if let expires, expires <= stamp { return nil }
+            if user.disabled { return nil }
             // Noted at most once a minute: a busy integration should not write on every request.
-            if try row.decode(column: "last_used_at", as: String?.self).map({ $0 < Timestamp.iso(now.addingTimeInterval(-60)) }) ?? true {
+            if try row.decode(column: "token_used", as: String?.self).map({ $0 < Timestamp.iso(now.addingTimeInterval(-60)) }) ?? true {
                 try await sql.update("api_tokens").set("last_used_at", to: stamp)
-                    .where("id", .equal, try row.decode(column: "id", as: Int.self)).run()
+                    .where("id", .equal, try row.decode(column: "token_id", as: Int.self)).run()
             }
-            guard let u = try await sql.select().column("*").from("users")
-                .where("id", .equal, try row.decode(column: "user_id", as: Int.self)).first() else { return nil }
-            let user = try await readUser(u)
-            return user.disabled ? nil : user
+            return (user, expires)
         }
     }
 }
