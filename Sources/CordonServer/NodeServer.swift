@@ -1,3 +1,4 @@
+import CordonCore
 import CordonStore
 import Crypto
 import Foundation
@@ -54,7 +55,7 @@ public enum NodeServer {
             throw HTTPError(.notFound)
         }
         let data = try Data(contentsOf: url)
-        let etag = "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+        let etag = "\"" + SHA256.hash(data: data).prefix(8).hexString + "\""
         if request.headers[.ifNoneMatch] == etag {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "public, max-age=86400"])
         }

@@ -89,7 +89,7 @@ struct APIRoutes {
         }
         // The batch is recognised by its content, whatever the order of its keys: sent again, it is duplicates.
         let canonical = (try? JSONSerialization.data(withJSONObject: items, options: [.sortedKeys])) ?? data
-        let digest = SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: canonical).hexString
         let source = SourceFile(name: "api/\(u.username)/\(CalendarDate.today)", fingerprint: "api:\(digest)", format: "json")
         var batch = IntakeBatch(source: source)
         var rejects: [APIIntakeSummary.Reject] = []
@@ -168,12 +168,12 @@ struct APIRoutes {
         q.limit = limit
         q.offset = offset
         let page = try await store.queue(q)
-        return try APIJSON.response(APITargetList(unit: unit.code, date: day, total: page.total, targets: page.targets.map { t in
+        return APIJSON.response(bytes: APITargetList(unit: unit.code, date: day, total: page.total, targets: page.targets.map { t in
             APITarget(consignmentId: t.consignmentID, kind: t.kind, documentNumber: t.documentNumber, rank: t.rank, score: t.score, lane: t.lane,
                       selection: t.selection, reasons: t.reasons.map(\.english), profiles: t.profiles,
                       containers: page.documents[t.consignmentID]?.containers.map(\.number) ?? [],
                       route: page.documents[t.consignmentID]?.route.places ?? [])
-        }))
+        }).json())
     }
 
     func result(_ request: Request, _ context: WebContext) async throws -> Response {
