@@ -40,7 +40,7 @@ public struct AuditEntry: Sendable, Hashable {
                      previous: String) -> String {
         let fields = ["\(seq)", at, actor, action, subject, details, origin, previous]
         let bytes = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-        return SHA256.hash(data: Data(bytes.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(bytes.utf8)).hexString
     }
 }
 
