@@ -118,6 +118,7 @@ extension Store {
     }
 
     /// Inside a transaction: appends an entry, so that an action and its entry are committed together.
+    @discardableResult
     func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry {
         try await lockAuditChain()
         let last = try await sql.raw("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()

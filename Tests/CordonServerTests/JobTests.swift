@@ -74,7 +74,7 @@ struct JobTests {
             var seized = old
             seized.documentNumber = "SEIZED-2023"
             old.containers = [Container(number: "MSCU1234566")]
-            try await store.commit(IntakeBatch(source: SourceFile(name: "old.csv", fingerprint: "old", format: "manifest"),
+            _ = try await store.commit(IntakeBatch(source: SourceFile(name: "old.csv", fingerprint: "old", format: "manifest"),
                                                consignments: [old, seized]))
             try await store.recordInspection(InspectionResult(kind: .declaration, documentNumber: "SEIZED-2023", unit: "ALA",
                                                               date: CalendarDate(year: 2023, month: 3, day: 2)!, outcome: .seizure,

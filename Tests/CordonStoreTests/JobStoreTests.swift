@@ -89,12 +89,12 @@ struct JobStoreTests {
                 c.date = try #require(CalendarDate(iso: iso))
                 return c
             }
-            try await store.commit(IntakeBatch(source: source, consignments: [
+            _ = try await store.commit(IntakeBatch(source: source, consignments: [
                 try dated("OLD1", "2024-01-10", containers: ["MSCU1234566"]), try dated("OLD2", "2024-02-01"),
                 try dated("SEIZED", "2024-01-15"), try dated("SPANS", "2024-01-20"), try dated("NEW", "2026-11-01"),
             ]))
             // A newer version of SPANS, dated after the cut-off: the document is kept whole.
-            try await store.commit(IntakeBatch(source: source, consignments: [try dated("SPANS", "2026-10-01", mass: 300)]))
+            _ = try await store.commit(IntakeBatch(source: source, consignments: [try dated("SPANS", "2026-10-01", mass: 300)]))
             try await store.recordInspection(InspectionResult(kind: .declaration, documentNumber: "SEIZED", unit: "U1",
                                                               date: try #require(CalendarDate(iso: "2024-01-16")), outcome: .seizure,
                                                               method: .physical, recordedBy: "olga",

@@ -6,7 +6,8 @@ public enum WorkerName {
     public static let current: String = {
         // The kernel's host name as it is: no name lookup at start-up (a node may sit behind a slow or absent DNS).
         var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "host"
+        let host = gethostname(&buffer, buffer.count) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         return "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(random)"
     }()
