@@ -59,17 +59,27 @@ public struct IngestPipeline: Sendable {
     public func run(file path: String,
                     commit: @escaping @Sendable (IntakeBatch) async throws -> IntakeCounts,
                     progress: @escaping @Sendable (IngestProgress) -> Void = { _ in }) async throws -> IntakeCounts {
+        try await run(file: path, prepare: { $0 }, commit: commit, progress: progress)
+    }
+
+    /// Ingests one file: `prepare` readies a batch for the store (serialising it, say) beside the mapping of the
+    /// batches around it; `commit` stores prepared batches one at a time, in file order, each atomically.
+    public func run<Prepared: Sendable>(file path: String,
+                                        prepare: @escaping @Sendable (IntakeBatch) throws -> Prepared,
+                                        commit: @escaping @Sendable (Prepared) async throws -> IntakeCounts,
+                                        progress: @escaping @Sendable (IngestProgress) -> Void = { _ in }) async throws -> IntakeCounts {
         let source = SourceFile(name: (path as NSString).lastPathComponent,
                                 fingerprint: try FileFingerprint.of(path: path), format: format.rawValue)
         if format.isCSV {
-            return try await runCSV(path: path, source: source, commit: commit, progress: progress)
+            return try await runCSV(path: path, source: source, prepare: prepare, commit: commit, progress: progress)
         }
-        return try await runEDIFACT(path: path, source: source, commit: commit, progress: progress)
+        return try await runEDIFACT(path: path, source: source, commit: { try await commit(try prepare($0)) }, progress: progress)
     }
 
-    private func runCSV(path: String, source: SourceFile,
-                        commit: @escaping @Sendable (IntakeBatch) async throws -> IntakeCounts,
-                        progress: @escaping @Sendable (IngestProgress) -> Void) async throws -> IntakeCounts {
+    private func runCSV<Prepared: Sendable>(path: String, source: SourceFile,
+                                            prepare: @escaping @Sendable (IntakeBatch) throws -> Prepared,
+                                            commit: @escaping @Sendable (Prepared) async throws -> IntakeCounts,
+                                            progress: @escaping @Sendable (IngestProgress) -> Void) async throws -> IntakeCounts {
         guard let mapping = self.mapping ?? ColumnMapping.builtIn(for: format) else {
             throw IngestError.badMapping("the \(format.rawValue) format needs a column mapping")
         }
@@ -79,46 +89,52 @@ public struct IngestPipeline: Sendable {
             return IntakeCounts()
         }
         let mapper = try RowMapper(mapping: mapping, header: header.fields, file: source.name, separator: reader.separator)
+        // Reading splits the file into records and groups the rows of each document (a document is never split across
+        // batches); mapping and validating a batch's records is most of the work, and runs on the other cores while the
+        // next batch is read. Batches are committed in file order, so that a later version of a document is stored after
+        // an earlier one; at most `lanes` batches are mapped at once, so memory stays flat.
+        let lanes = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        // Each mapped batch, prepared; nil when it holds nothing.
+        var mapped: [Task<Prepared?, any Error>] = []
         var counts = IntakeCounts()
         var pending: Task<IntakeCounts, any Error>?
-        var batch = IntakeBatch(source: source)
+        var chunk = CSVChunk()
+        var group: [CSVRecord] = []
+        var groupDocument: String?
         var records = 0
         var lastProgress = Date()
-        // The rows of the current document: a document is never split across batches.
-        var group: [(CSVRecord, RowOutcome)] = []
-        var groupDocument: String?
-        func flushGroup() {
-            for outcome in mapper.finish(group, file: source.name) {
-                switch outcome {
-                case .accepted(let c): batch.consignments.append(c)
-                case .rejected(let r): batch.rejects.append(r)
-                case .merged: break
-                }
-            }
-            group.removeAll(keepingCapacity: true)
+        func commitNext() async throws {
+            let prepared = try await mapped.removeFirst().value
+            if let pending { counts = counts + (try await pending.value) }
+            pending = prepared.map { p in Task { try await commit(p) } }
         }
         while true {
             let record: CSVRecord?
             do { record = try reader.next() } catch {
                 // A record too large to be a record (an unclosed quote) ends the file: keep it aside, say so.
-                batch.rejects.append(RejectedRecord(file: source.name, line: 0, field: "(file)",
-                                                    reason: String(describing: error), raw: ""))
+                chunk.rejects.append(RejectedRecord(file: source.name, line: 0, field: "(file)", reason: String(describing: error), raw: ""))
                 record = nil
             }
             if let record {
                 records += 1
                 let document = mapping.groupRows ? mapper.documentNumber(of: record) : nil
-                if document == nil || document != groupDocument { flushGroup() }
-                group.append((record, mapper.build(record, file: source.name, continuation: !group.isEmpty)))
+                if document == nil || document != groupDocument, !group.isEmpty {
+                    chunk.add(group)
+                    group.removeAll(keepingCapacity: true)
+                }
+                group.append(record)
                 groupDocument = document
-            } else {
-                flushGroup()
+            } else if !group.isEmpty {
+                chunk.add(group)
             }
-            if record == nil || batch.consignments.count + batch.rejects.count >= batchSize {
-                if let pending { counts = counts + (try await pending.value) }
-                let ready = batch
-                pending = ready.isEmpty ? nil : Task { try await commit(ready) }
-                batch = IntakeBatch(source: source)
+            if record == nil || chunk.records >= batchSize {
+                let ready = chunk
+                chunk = CSVChunk()
+                mapped.append(Task {
+                    let batch = ready.batch(mapper: mapper, source: source)
+                    return batch.isEmpty ? nil : try prepare(batch)
+                })
+                while mapped.count >= (record == nil ? 1 : lanes) { try await commitNext() }
                 if Date().timeIntervalSince(lastProgress) >= 1 || record == nil {
                     progress(IngestProgress(file: path, records: records, bytesRead: reader.bytesRead, totalBytes: total))
                     lastProgress = Date()
@@ -164,6 +180,35 @@ public struct IngestPipeline: Sendable {
         progress(IngestProgress(file: path, records: batch.consignments.count + batch.bayPlans.count + batch.rejects.count,
                                 bytesRead: size, totalBytes: size))
         return try await commit(batch)
+    }
+}
+
+/// The records of a CSV file read for one batch, grouped by document, waiting to be mapped.
+struct CSVChunk: Sendable {
+    var groups: [[CSVRecord]] = []
+    var records = 0
+    /// Records kept aside while reading.
+    var rejects: [RejectedRecord] = []
+
+    mutating func add(_ group: [CSVRecord]) {
+        groups.append(group)
+        records += group.count
+    }
+
+    /// The batch of these records: each document's rows mapped and validated.
+    func batch(mapper: RowMapper, source: SourceFile) -> IntakeBatch {
+        var batch = IntakeBatch(source: source, rejects: rejects)
+        for group in groups {
+            let rows = group.enumerated().map { i, record in (record, mapper.build(record, file: source.name, continuation: i > 0)) }
+            for outcome in mapper.finish(rows, file: source.name) {
+                switch outcome {
+                case .accepted(let c): batch.consignments.append(c)
+                case .rejected(let r): batch.rejects.append(r)
+                case .merged: break
+                }
+            }
+        }
+        return batch
     }
 }
 

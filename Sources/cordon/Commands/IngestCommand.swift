@@ -74,10 +74,13 @@ struct IngestCommand: AsyncParsableCommand {
         let terminal = StandardError.isTerminal
         do {
             for file in files {
-                let counts = try await pipeline.run(file: file, commit: { batch in
-                    // Serialise here, off the store, so that it overlaps with the previous batch being written.
-                    if let db { return try await db.commit(try Store.prepare(batch)) }
-                    return IngestCommand.wouldStore(batch)
+                // Batches are serialised beside the mapping, off the store, so that it overlaps with the batch being written.
+                let counts = try await pipeline.run(file: file, prepare: { (batch: IntakeBatch) -> ReadyBatch in db == nil ? .dry(batch) : .ready(try Store.prepare(batch)) },
+                                                    commit: { (batch: ReadyBatch) in
+                    switch batch {
+                    case .ready(let prepared): return try await db?.commit(prepared) ?? IntakeCounts()
+                    case .dry(let batch): return IngestCommand.wouldStore(batch)
+                    }
                 },
                                                     progress: { p in
                     guard terminal else { return }
@@ -108,6 +111,12 @@ struct IngestCommand: AsyncParsableCommand {
         } else if total.rejected > 0 {
             StandardError.write("See the rejected records with: cordon rejects\n")
         }
+    }
+
+    /// A batch ready for the store, or read for a dry run.
+    enum ReadyBatch: Sendable {
+        case ready(Store.PreparedBatch)
+        case dry(IntakeBatch)
     }
 
     /// What a batch would add to an empty store (for --dry-run).
