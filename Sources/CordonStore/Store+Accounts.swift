@@ -78,7 +78,8 @@ extension Store {
     }
 
     /// Changes a user's name, role, agency, units, language and whether they are disabled. Disabling keeps the
-    /// user and their history, and ends their sessions and API tokens at once.
+    /// user and their history, and ends their sessions and API tokens at once (the node's other server processes
+    /// refuse the tokens within the two seconds they keep a token's user, see `tokenUser`).
     public func updateUser(_ user: User) async throws {
         forgetTokenUsers()
         defer { forgetTokenUsers() }

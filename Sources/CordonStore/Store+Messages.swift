@@ -124,7 +124,7 @@ extension Store {
     func queueDeliveries(envelopeID: String, _ deliveries: [(peer: String, envelope: String)]) async throws {
         let now = Store.now()
         try await insert(into: "outbox", columns: ["envelope_id", "peer", "envelope", "attempts", "next_attempt_at", "created_at"],
-                                    rows: deliveries.map { [.text(envelopeID), .text($0.peer), .text($0.envelope), .int(0), .text(now), .text(now)] })
+                         rows: deliveries.map { [.text(envelopeID), .text($0.peer), .text($0.envelope), .int(0), .text(now), .text(now)] })
     }
 
     /// Keeps a verified envelope from a peer and, the first time, its message for the units it reaches: a second
@@ -160,10 +160,10 @@ extension Store {
                     SQLBind(m.subject), SQLBind(m.content), SQLBind(m.created), SQLBind(now)).run()
         // A message sent by a unit is read in its own outbox.
         try await insert(into: "message_boxes", columns: ["message_id", "unit_code", "box", "read_at"],
-                                    rows: boxes.map { [.text(m.id), .text($0.unit), .text($0.box.rawValue), $0.box == .outbox ? .text(now) : .null] })
+                         rows: boxes.map { [.text(m.id), .text($0.unit), .text($0.box.rawValue), $0.box == .outbox ? .text(now) : .null] })
         try await insert(into: "alert_watches", columns: ["message_id", "unit_code", "container", "from_day", "until_day"],
-                                    rows: watches.map { [.text($0.messageID), .text($0.unit), .text($0.container), .text($0.from.description),
-                                                         .text($0.until.description)] })
+                         rows: watches.map { [.text($0.messageID), .text($0.unit), .text($0.container), .text($0.from.description),
+                                              .text($0.until.description)] })
         if let effect {
             // The answered message shows its latest acknowledgement in whichever box holds it here.
             try await sql.update("message_boxes").set("state", to: SQLBind(effect.state)).where("message_id", .equal, effect.answers).run()

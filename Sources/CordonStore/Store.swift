@@ -140,6 +140,8 @@ public actor Store {
     /// is a transaction with row or advisory locks), on SQLite the store's one connection, in turn.
     func exclusive<R: Sendable>(_ body: () async throws -> R) async throws -> R {
         if let pool = connection.pool {
+            // Within a unit of work already (a helper of a transaction): its connection, never a second one that
+            // could wait on the first's locks.
             if lease != nil { return try await body() }
             return try await pool.withConnection { conn in
                 try await Store.$leased.withValue(Lease(store: ObjectIdentifier(self), sql: conn.sql(queryLogLevel: nil), postgres: conn)) {
@@ -398,7 +400,7 @@ public actor Store {
             "place_of_loading", "place_of_discharge", "hs_code", "label_illicit", "label_revenue", "payload",
             "ingest_file_id", "received_at"], rows: rows)
         try await insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
-                                    rows: containerRows)
+                         rows: containerRows)
         try await insert(into: "consignment_party_terms", columns: ["term", "consignment_id", "role"], rows: partyRows)
         counts.accepted += toInsert.count
         counts.consignments += toInsert.count
@@ -429,9 +431,9 @@ public actor Store {
                         SQLBind(hash), SQLBind(1), SQLBind(payload), SQLBind(fileID), SQLBind(now))
                 .run()
             try await insert(into: "bay_plan_containers",
-                                        columns: ["bay_plan_id", "number", "position", "port_of_loading", "port_of_discharge"],
-                                        rows: plan.containers.map { [.int(id), .text($0.container.number), SQLValue($0.position),
-                                                        SQLValue($0.portOfLoading), SQLValue($0.portOfDischarge)] })
+                             columns: ["bay_plan_id", "number", "position", "port_of_loading", "port_of_discharge"],
+                             rows: plan.containers.map { [.int(id), .text($0.container.number), SQLValue($0.position),
+                                                          SQLValue($0.portOfLoading), SQLValue($0.portOfDischarge)] })
             counts.accepted += 1
             counts.containers += plan.containers.count
             counts.warnings += plan.warnings.count
