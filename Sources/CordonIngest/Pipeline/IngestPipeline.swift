@@ -90,24 +90,18 @@ public struct IngestPipeline: Sendable {
         }
         let mapper = try RowMapper(mapping: mapping, header: header.fields, file: source.name, separator: reader.separator)
         // Reading splits the file into records and groups the rows of each document (a document is never split across
-        // batches); mapping and validating a batch's records is most of the work, and runs on the other cores while the
-        // next batch is read. Batches are committed in file order, so that a later version of a document is stored after
-        // an earlier one; at most `lanes` batches are mapped at once, so memory stays flat.
-        let lanes = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
-        // Each mapped batch, prepared; nil when it holds nothing.
-        var mapped: [Task<Prepared?, any Error>] = []
+        // batches); mapping, validating and preparing a batch is most of the work, and runs on the other cores while
+        // the next batches are read. Each batch is committed after the one before it, so that a later version of a
+        // document is stored after an earlier one (and after a failed commit, none is); reading waits only when
+        // `inFlight` batches are on their way, so memory stays flat.
+        let inFlight = 2 * max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        var flying: [Task<IntakeCounts, any Error>] = []
         var counts = IntakeCounts()
-        var pending: Task<IntakeCounts, any Error>?
         var chunk = CSVChunk()
         var group: [CSVRecord] = []
         var groupDocument: String?
         var records = 0
         var lastProgress = Date()
-        func commitNext() async throws {
-            let prepared = try await mapped.removeFirst().value
-            if let pending { counts = counts + (try await pending.value) }
-            pending = prepared.map { p in Task { try await commit(p) } }
-        }
         while true {
             let record: CSVRecord?
             do { record = try reader.next() } catch {
@@ -130,11 +124,18 @@ public struct IngestPipeline: Sendable {
             if record == nil || chunk.records >= batchSize {
                 let ready = chunk
                 chunk = CSVChunk()
-                mapped.append(Task {
+                let mapped = Task { () throws -> Prepared? in
                     let batch = ready.batch(mapper: mapper, source: source)
                     return batch.isEmpty ? nil : try prepare(batch)
+                }
+                let previous = flying.last
+                flying.append(Task {
+                    let prepared = try await mapped.value
+                    _ = try await previous?.value
+                    guard let prepared else { return IntakeCounts() }
+                    return try await commit(prepared)
                 })
-                while mapped.count >= (record == nil ? 1 : lanes) { try await commitNext() }
+                while flying.count > (record == nil ? 0 : inFlight) { counts = counts + (try await flying.removeFirst().value) }
                 if Date().timeIntervalSince(lastProgress) >= 1 || record == nil {
                     progress(IngestProgress(file: path, records: records, bytesRead: reader.bytesRead, totalBytes: total))
                     lastProgress = Date()
@@ -142,7 +143,6 @@ public struct IngestPipeline: Sendable {
             }
             if record == nil { break }
         }
-        if let pending { counts = counts + (try await pending.value) }
         if let decompressor {
             decompressor.waitUntilExit()
             if decompressor.terminationStatus != 0 {
