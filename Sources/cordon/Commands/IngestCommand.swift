@@ -75,8 +75,8 @@ struct IngestCommand: AsyncParsableCommand {
         do {
             for file in files {
                 // Batches are serialised beside the mapping, off the store, so that it overlaps with the batch being written.
-                let counts = try await pipeline.run(file: file, prepare: { (batch: IntakeBatch) -> ReadyBatch in db == nil ? .dry(batch) : .ready(try Store.prepare(batch)) },
-                                                    commit: { (batch: ReadyBatch) in
+                let prepare = { @Sendable (batch: IntakeBatch) throws -> ReadyBatch in db == nil ? .dry(batch) : .ready(try Store.prepare(batch)) }
+                let counts = try await pipeline.run(file: file, prepare: prepare, commit: { batch in
                     switch batch {
                     case .ready(let prepared): return try await db?.commit(prepared) ?? IntakeCounts()
                     case .dry(let batch): return IngestCommand.wouldStore(batch)
