@@ -81,7 +81,6 @@ extension Store {
     /// user and their history, and ends their sessions and API tokens at once (the node's other server processes
     /// refuse the tokens within the two seconds they keep a token's user, see `tokenUser`).
     public func updateUser(_ user: User) async throws {
-        forgetTokenUsers()
         defer { forgetTokenUsers() }
         try await transaction {
             guard let row = try await sql.select().column("id").from("users").where("username", .equal, user.username).first() else {
@@ -164,7 +163,6 @@ extension Store {
 
     /// Sets the language a user reads the workspace in.
     public func setLanguage(userID: Int, _ language: Language) async throws {
-        forgetTokenUsers()
         defer { forgetTokenUsers() }
         try await exclusive { try await sql.update("users").set("language", to: language.rawValue).where("id", .equal, userID).run() }
     }

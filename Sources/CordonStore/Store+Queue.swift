@@ -43,7 +43,6 @@ extension Store {
         if let country = q.loadedIn { conditions = conditions + " AND c.place_of_loading LIKE \(bind: Store.likePrefix(country.uppercased())) ESCAPE '\\'" }
         // The document's columns are joined for the page only, unless a filter is on them.
         var documentFilter = q.hsChapter != nil || q.loadedIn != nil
-        let filtered = documentFilter || q.lane != nil || !(q.search ?? "").isEmpty
         if let search = q.search?.uppercased(), !search.isEmpty {
             documentFilter = true
             let part = "%" + Store.likeEscaped(search) + "%"
@@ -53,6 +52,7 @@ extension Store {
                      OR t.consignment_id IN (SELECT consignment_id FROM consignment_party_terms WHERE term LIKE \(bind: part) ESCAPE '\\'))
                 """
         }
+        let filtered = documentFilter || q.lane != nil
         let matching: SQLQueryString = """
             FROM targets t \(unsafeRaw: documentFilter ? "JOIN consignments c ON c.id = t.consignment_id" : "") \(unsafeRaw: Store.overrideJoin)
             WHERE \(conditions)

@@ -53,7 +53,6 @@ extension Store {
 
     /// Revokes a token for good; false when there is no such token.
     public func revokeToken(id: Int) async throws -> Bool {
-        forgetTokenUsers()
         defer { forgetTokenUsers() }
         return try await transaction {
             guard try await sql.select().column("id").from("api_tokens").where("id", .equal, id).first() != nil else { return false }
@@ -82,7 +81,8 @@ extension Store {
         return user
     }
 
-    /// Forgets the users of tokens kept by `tokenUser`: called by every change to tokens and users.
+    /// Forgets the users of tokens kept by `tokenUser`: called when a change to tokens or users is done. What was kept
+    /// during it is forgotten with the rest, and a read under way when it ends is not kept (the generation moved on).
     func forgetTokenUsers() {
         tokenUsers.removeAll()
         credentialGeneration &+= 1

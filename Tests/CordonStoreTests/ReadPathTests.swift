@@ -18,9 +18,7 @@ struct ReadPathTests {
             let day = try #require(CalendarDate(year: 2026, month: 11, day: 20))
             try await store.saveUnit(ControlUnit(code: "U1", name: "Unit", kind: .pcu, country: "KZ", locations: ["KZALA"], capacity: .count(5)))
             let docs = try await store.consignments(for: try await store.unit("U1"), on: day)
-                .sorted { $0.consignment.documentNumber.dropFirst().count == $1.consignment.documentNumber.dropFirst().count
-                    ? $0.consignment.documentNumber < $1.consignment.documentNumber
-                    : $0.consignment.documentNumber.count < $1.consignment.documentNumber.count }
+                .sorted { Int($0.consignment.documentNumber.dropFirst()) ?? 0 < Int($1.consignment.documentNumber.dropFirst()) ?? 0 }
             #expect(docs.map(\.consignment.documentNumber) == numbers)
             _ = try await store.saveProfiles([officeProfile("p")], by: "ana")
             let reasons = [Reason("model", ["percent": "91"]), Reason.text("слово «в кавычках» \"and\" \\ more")]
