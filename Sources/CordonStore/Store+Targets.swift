@@ -96,7 +96,7 @@ extension Store {
                       override: try readOverride(r, prefix: "o_"))
     }
 
-    // Reading the reasons was a quarter of a targets API request (perf, scripts/bench http); a day's queue is read
+    // Decoding the stored reasons was a sixth of a targets API request (perf, scripts/bench http); a day's queue is read
     // again and again with the same texts.
     private static let storedReasons = StoredTextMemo<[Reason]>(limit: 50_000)
     private static let storedProfiles = StoredTextMemo<[String]>(limit: 10_000)
