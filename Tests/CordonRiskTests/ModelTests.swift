@@ -50,6 +50,49 @@ struct ModelTests {
         #expect(loaded.featureNames == ["x0", "x1", "noise"])
     }
 
+    @Test("the fast predictor gives XGBoost's scores: missing values, shallow leaves, several depths",
+          arguments: [1, 3, 6, 9])
+    func compiledTreesMatchXGBoost(depth: Int) throws {
+        let (train, y) = ModelTests.data(3000, seed: 4)
+        var (test, _) = ModelTests.data(700, seed: 5)
+        // Missing values in every column, and values exactly on thresholds' neighbourhood come from the data.
+        var missing = FeatureMatrix(names: test.names)
+        for r in 0..<test.rows {
+            var row = Array(test.values[r * 3..<r * 3 + 3])
+            if r % 7 == 0 { row[r % 3] = .nan }
+            if r % 11 == 0 { row = [.nan, .nan, .nan] }
+            missing.append(row)
+        }
+        test = missing
+        var p = TrainingParameters()
+        p.rounds = 40
+        p.maxDepth = depth
+        p.minChildWeight = 5   // leaves above the last level, so that padding is exercised
+        let model = try GradientBoostedModel.train(train, labels: y, parameters: p)
+        #expect(model.scoresWithCompiledTrees)
+        let fast = try model.predict(test), reference = try model.predictWithXGBoost(test)
+        #expect(fast.count == reference.count)
+        #expect(zip(fast, reference).allSatisfy { abs($0 - $1) <= 1e-6 })
+        let loaded = try GradientBoostedModel.load(try model.serialized(), source: "memory")
+        #expect(loaded.scoresWithCompiledTrees)
+        #expect(try loaded.predict(test) == fast)
+    }
+
+    @Test("a model too deep for the fast predictor is scored by XGBoost")
+    func deepModelFallsBack() throws {
+        let (train, _) = ModelTests.data(3000, seed: 6)
+        // Labels with no rule in them: the trees grow as deep as allowed, chasing noise.
+        let y = (0..<train.rows).map { Float(($0 &* 2654435761) >> 7 & 1) }
+        var p = TrainingParameters()
+        p.rounds = 5
+        p.maxDepth = 14
+        p.minChildWeight = 0
+        let model = try GradientBoostedModel.train(train, labels: y, parameters: p)
+        #expect(!model.scoresWithCompiledTrees)
+        let reference = try model.predictWithXGBoost(train)
+        #expect(try model.predict(train) == reference)
+    }
+
     @Test("bad input is named: wrong features, label count, a file that is not a model")
     func errors() throws {
         let (train, y) = ModelTests.data(200, seed: 3)

@@ -207,17 +207,17 @@ public struct DeclarationFeatures: Sendable {
         return Float(log(v / m))
     }
 
-    /// The features of one consignment, with the rates of `tallies` (the whole history, or the other folds).
-    func row(_ c: Consignment, tallies: [[String: Tally]], prior: Float, watchList: [String: Float] = [:]) -> [Float] {
-        var out: [Float] = []
-        out.reserveCapacity(names.count)
-        let m = DeclarationFeatures.smoothing
-        for (k, key) in DeclarationFeatures.keys.enumerated() {
-            guard let v = key.value(c) else { out += [.nan, .nan]; continue }
-            let t = tallies[k][v] ?? Tally()
-            out.append((t.illicit + prior * m) / (t.count + m))
-            out.append(log1p(max(0, t.count)))
-        }
+    /// Appends the rate and count of one key value to a row (NaN for both when the consignment has no value).
+    @inline(__always)
+    static func appendKey(_ out: inout [Float], _ t: Tally?, prior: Float) {
+        guard let t else { out.append(.nan); out.append(.nan); return }
+        out.append((t.illicit + prior * smoothing) / (t.count + smoothing))
+        out.append(log1p(max(0, t.count)))
+    }
+
+    /// Appends the features of one consignment that do not come from the tallies: coded attributes and value,
+    /// mass, tax and container measures (and the watch-list score).
+    func appendMeasures(_ c: Consignment, to out: inout [Float], watchList: [String: Float]) {
         for a in DeclarationFeatures.codedAttributes {
             out.append(DeclarationFeatures.attribute(c, a).flatMap { codes[a]?[$0] } ?? .nan)
         }
@@ -244,32 +244,80 @@ public struct DeclarationFeatures: Sendable {
         if screening != nil {
             out.append(c.parties.compactMap { $0.name.flatMap { watchList[$0] } }.max() ?? 0)
         }
-        return out
     }
 
     /// Features of new consignments, from the whole history.
     public func matrix(_ consignments: [Consignment]) -> FeatureMatrix {
-        var m = FeatureMatrix(names: names)
         let watch = watchListScores(consignments)
-        for c in consignments { m.append(row(c, tallies: tallies, prior: prior, watchList: watch)) }
-        return m
+        var values: [Float] = []
+        values.reserveCapacity(consignments.count * names.count)
+        for c in consignments {
+            for (k, key) in DeclarationFeatures.keys.enumerated() {
+                DeclarationFeatures.appendKey(&values, key.value(c).map { tallies[k][$0] ?? Tally() }, prior: prior)
+            }
+            appendMeasures(c, to: &values, watchList: watch)
+        }
+        return FeatureMatrix(names: names, values: values)
     }
 
     /// Features of the history itself, each row's rates from the other folds only (its own label never
-    /// counts: leave-one-out would leak it, since a row's label moves its own rate).
+    /// counts: leave-one-out would leak it, since a row's label moves its own rate). Row `i` is in fold
+    /// `i % folds`. Each key's values are numbered once, and a fold's tallies are the whole history's less
+    /// the fold's own, so the history is read once however many folds there are.
     public func trainingMatrix(_ history: [LabelledConsignment], folds: Int = 5) -> FeatureMatrix {
-        var rows = [[Float]](repeating: [], count: history.count)
-        let watch = watchListScores(history.lazy.map(\.consignment))
-        for f in 0..<folds {
-            let others = history.indices.filter { $0 % folds != f }.map { history[$0] }
-            let (t, p) = DeclarationFeatures.tally(others)
-            for i in stride(from: f, to: history.count, by: folds) {
-                rows[i] = row(history[i].consignment, tallies: t, prior: p, watchList: watch)
+        let n = history.count, keyCount = DeclarationFeatures.keys.count
+        // Per key: each row's value number (-1 for none), and per number its count and fraud, whole and per fold.
+        var numbers = [[Int32]](repeating: [], count: keyCount)
+        var whole = [[Tally]](repeating: [], count: keyCount)
+        var byFold = [[[Tally]]](repeating: [], count: keyCount)
+        for (k, key) in DeclarationFeatures.keys.enumerated() {
+            var index: [String: Int32] = [:]
+            var rowNumbers = [Int32](repeating: -1, count: n)
+            var tallies: [Tally] = [], foldTallies = [[Tally]](repeating: [], count: folds)
+            for (i, row) in history.enumerated() {
+                guard let v = key.value(row.consignment) else { continue }
+                let number: Int32
+                if let known = index[v] { number = known } else {
+                    number = Int32(tallies.count)
+                    index[v] = number
+                    tallies.append(Tally())
+                    for f in 0..<folds { foldTallies[f].append(Tally()) }
+                }
+                rowNumbers[i] = number
+                let y: Float = row.illicit ? 1 : 0
+                tallies[Int(number)].count += 1
+                tallies[Int(number)].illicit += y
+                foldTallies[i % folds][Int(number)].count += 1
+                foldTallies[i % folds][Int(number)].illicit += y
             }
+            numbers[k] = rowNumbers
+            whole[k] = tallies
+            byFold[k] = foldTallies
         }
-        var m = FeatureMatrix(names: names)
-        for r in rows { m.append(r) }
-        return m
+        var foldRows = [Float](repeating: 0, count: folds), foldPositives = [Float](repeating: 0, count: folds)
+        for (i, row) in history.enumerated() {
+            foldRows[i % folds] += 1
+            foldPositives[i % folds] += row.illicit ? 1 : 0
+        }
+        let positives = foldPositives.reduce(0, +)
+        let priors = (0..<folds).map { f in
+            Float(n) - foldRows[f] > 0 ? (positives - foldPositives[f]) / (Float(n) - foldRows[f]) : 0
+        }
+        let watch = watchListScores(history.lazy.map(\.consignment))
+        var values: [Float] = []
+        values.reserveCapacity(n * names.count)
+        for (i, row) in history.enumerated() {
+            let f = i % folds
+            for k in 0..<keyCount {
+                let number = Int(numbers[k][i])
+                guard number >= 0 else { DeclarationFeatures.appendKey(&values, nil, prior: priors[f]); continue }
+                let all = whole[k][number], own = byFold[k][f][number]
+                DeclarationFeatures.appendKey(&values, Tally(count: all.count - own.count, illicit: all.illicit - own.illicit),
+                                              prior: priors[f])
+            }
+            appendMeasures(row.consignment, to: &values, watchList: watch)
+        }
+        return FeatureMatrix(names: names, values: values)
     }
 
     /// An amount for people: whole numbers, thousands grouped with a thin space.

@@ -86,6 +86,8 @@ struct ScoreCommand: ParsableCommand {
             let f1 = clock.now
             _ = try scorer.model.predict(matrix)
             let p1 = clock.now
+            _ = try scorer.model.predictWithXGBoost(matrix)
+            let x1 = clock.now
             let n = Double(test.count)
             StandardError.write("""
                 timing read_seconds \(seconds(read - started))
@@ -93,7 +95,9 @@ struct ScoreCommand: ParsableCommand {
                 timing train_seconds \(seconds(fitted - read))
                 timing test_rows \(test.count)
                 timing features_rows_per_second \(Int(n / max(1e-9, seconds(f1 - f0))))
+                timing trees \(scorer.model.rounds)
                 timing predict_rows_per_second \(Int(n / max(1e-9, seconds(p1 - f1))))
+                timing predict_xgboost_rows_per_second \(Int(n / max(1e-9, seconds(x1 - p1))))
 
                 """)
         }
