@@ -81,14 +81,15 @@ public struct DeclarationFeatures: Sendable {
     /// Median log unit value (customs value per kg) by HS subheading, from the history.
     var typicalUnitValue: [String: Float]
 
+    /// Feature names without screening, in column order (built once: explaining a score reads them per reason).
+    static let unscreenedNames = keys.flatMap { ["\($0.name)_rate", "\($0.name)_count"] }
+        + codedAttributes.map { "code_\($0)" }
+        + ["tax_rate", "log_value", "log_mass", "log_quantity", "log_unit_value", "unit_value_vs_hs6",
+           "value_ratio", "log_taxes", "taxes_per_value", "check_digit_failed", "containers", "has_container"]
+    static let screenedNames = unscreenedNames + ["watchlist_score"]
+
     /// Feature names, in column order.
-    public var names: [String] {
-        DeclarationFeatures.keys.flatMap { ["\($0.name)_rate", "\($0.name)_count"] }
-            + DeclarationFeatures.codedAttributes.map { "code_\($0)" }
-            + ["tax_rate", "log_value", "log_mass", "log_quantity", "log_unit_value", "unit_value_vs_hs6",
-               "value_ratio", "log_taxes", "taxes_per_value", "check_digit_failed", "containers", "has_container"]
-            + (screening == nil ? [] : ["watchlist_score"])
-    }
+    public var names: [String] { screening == nil ? DeclarationFeatures.unscreenedNames : DeclarationFeatures.screenedNames }
 
     /// Screening of the parties' names, when a watch list is given.
     public var screening: NameMatcher?
@@ -108,8 +109,21 @@ public struct DeclarationFeatures: Sendable {
 
     /// Learns the tallies from labelled history; `screening` adds each party's best watch-list score.
     public init(history: [LabelledConsignment], screening: NameMatcher? = nil) {
+        self.init(history: history, numbered: NumberedHistory(history, folds: 1), screening: screening)
+    }
+
+    /// Learns from labelled history and gives the history's own features (see `trainingMatrix`), reading each key
+    /// value of the history once for both.
+    public static func learn(_ history: [LabelledConsignment], screening: NameMatcher? = nil,
+                             folds: Int = 5) -> (features: DeclarationFeatures, matrix: FeatureMatrix) {
+        let numbered = NumberedHistory(history, folds: folds)
+        let features = DeclarationFeatures(history: history, numbered: numbered, screening: screening)
+        return (features, features.trainingMatrix(history, numbered))
+    }
+
+    private init(history: [LabelledConsignment], numbered: NumberedHistory, screening: NameMatcher?) {
         self.screening = screening
-        (tallies, prior) = DeclarationFeatures.tally(history)
+        (tallies, prior) = (numbered.tallies, numbered.prior)
         var codes: [String: [String: Float]] = [:]
         var unitValues: [String: [Float]] = [:]
         for row in history {
@@ -170,22 +184,6 @@ public struct DeclarationFeatures: Sendable {
                 ? "the model was trained with watch-list screening; give a watch list"
                 : "the stored feature names differ from this version's; train a new model")
         }
-    }
-
-    /// Counts and fraud per key value, and the overall fraud rate.
-    static func tally(_ history: [LabelledConsignment]) -> ([[String: Tally]], Float) {
-        var tallies = Array(repeating: [String: Tally](), count: keys.count)
-        var positives: Float = 0
-        for row in history {
-            let y: Float = row.illicit ? 1 : 0
-            positives += y
-            for (k, key) in keys.enumerated() {
-                guard let v = key.value(row.consignment) else { continue }
-                tallies[k][v, default: Tally()].count += 1
-                tallies[k][v, default: Tally()].illicit += y
-            }
-        }
-        return (tallies, history.isEmpty ? 0 : positives / Float(history.count))
     }
 
     static func attribute(_ c: Consignment, _ name: String) -> String? {
@@ -262,58 +260,21 @@ public struct DeclarationFeatures: Sendable {
 
     /// Features of the history itself, each row's rates from the other folds only (its own label never
     /// counts: leave-one-out would leak it, since a row's label moves its own rate). Row `i` is in fold
-    /// `i % folds`. Each key's values are numbered once, and a fold's tallies are the whole history's less
-    /// the fold's own, so the history is read once however many folds there are.
+    /// `i % folds`.
     public func trainingMatrix(_ history: [LabelledConsignment], folds: Int = 5) -> FeatureMatrix {
-        let n = history.count, keyCount = DeclarationFeatures.keys.count
-        // Per key: each row's value number (-1 for none), and per number its count and fraud, whole and per fold.
-        var numbers = [[Int32]](repeating: [], count: keyCount)
-        var whole = [[Tally]](repeating: [], count: keyCount)
-        var byFold = [[[Tally]]](repeating: [], count: keyCount)
-        for (k, key) in DeclarationFeatures.keys.enumerated() {
-            var index: [String: Int32] = [:]
-            var rowNumbers = [Int32](repeating: -1, count: n)
-            var tallies: [Tally] = [], foldTallies = [[Tally]](repeating: [], count: folds)
-            for (i, row) in history.enumerated() {
-                guard let v = key.value(row.consignment) else { continue }
-                let number: Int32
-                if let known = index[v] { number = known } else {
-                    number = Int32(tallies.count)
-                    index[v] = number
-                    tallies.append(Tally())
-                    for f in 0..<folds { foldTallies[f].append(Tally()) }
-                }
-                rowNumbers[i] = number
-                let y: Float = row.illicit ? 1 : 0
-                tallies[Int(number)].count += 1
-                tallies[Int(number)].illicit += y
-                foldTallies[i % folds][Int(number)].count += 1
-                foldTallies[i % folds][Int(number)].illicit += y
-            }
-            numbers[k] = rowNumbers
-            whole[k] = tallies
-            byFold[k] = foldTallies
-        }
-        var foldRows = [Float](repeating: 0, count: folds), foldPositives = [Float](repeating: 0, count: folds)
-        for (i, row) in history.enumerated() {
-            foldRows[i % folds] += 1
-            foldPositives[i % folds] += row.illicit ? 1 : 0
-        }
-        let positives = foldPositives.reduce(0, +)
-        let priors = (0..<folds).map { f in
-            Float(n) - foldRows[f] > 0 ? (positives - foldPositives[f]) / (Float(n) - foldRows[f]) : 0
-        }
+        trainingMatrix(history, NumberedHistory(history, folds: folds))
+    }
+
+    func trainingMatrix(_ history: [LabelledConsignment], _ numbered: NumberedHistory) -> FeatureMatrix {
+        let folds = numbered.folds, keyCount = DeclarationFeatures.keys.count
+        let priors = (0..<folds).map { numbered.prior(without: $0) }
         let watch = watchListScores(history.lazy.map(\.consignment))
         var values: [Float] = []
-        values.reserveCapacity(n * names.count)
+        values.reserveCapacity(history.count * names.count)
         for (i, row) in history.enumerated() {
             let f = i % folds
             for k in 0..<keyCount {
-                let number = Int(numbers[k][i])
-                guard number >= 0 else { DeclarationFeatures.appendKey(&values, nil, prior: priors[f]); continue }
-                let all = whole[k][number], own = byFold[k][f][number]
-                DeclarationFeatures.appendKey(&values, Tally(count: all.count - own.count, illicit: all.illicit - own.illicit),
-                                              prior: priors[f])
+                DeclarationFeatures.appendKey(&values, numbered.tally(key: k, row: i, without: f), prior: priors[f])
             }
             appendMeasures(row.consignment, to: &values, watchList: watch)
         }
@@ -372,5 +333,79 @@ public struct DeclarationFeatures: Sendable {
             }
             return Reason("measure", ["name": name, "value": String(format: "%.2f", value)])
         }
+    }
+}
+
+/// The key values of a labelled history, numbered: each key's values are hashed once, and the counts and fraud
+/// of each value kept whole and per fold, so that a fold's tallies are the whole history's less the fold's own.
+struct NumberedHistory {
+    typealias Tally = DeclarationFeatures.Tally
+    let folds: Int
+    /// Per key, each row's value number (-1 for none).
+    private var numbers: [[Int32]]
+    /// Per key, per value number: the whole history's tally, and each fold's.
+    private var whole: [[Tally]]
+    private var byFold: [[[Tally]]]
+    private var rowsOfFold: [Float], positivesOfFold: [Float]
+    /// Per key: value → tally over the whole history.
+    let tallies: [[String: Tally]]
+
+    init(_ history: [LabelledConsignment], folds: Int) {
+        self.folds = folds
+        let keys = DeclarationFeatures.keys
+        numbers = []
+        whole = []
+        byFold = []
+        var tallies: [[String: Tally]] = []
+        for key in keys {
+            var index: [String: Int32] = [:]
+            var rowNumbers = [Int32](repeating: -1, count: history.count)
+            var all: [Tally] = [], perFold = [[Tally]](repeating: [], count: folds)
+            for (i, row) in history.enumerated() {
+                guard let v = key.value(row.consignment) else { continue }
+                let number: Int32
+                if let known = index[v] { number = known } else {
+                    number = Int32(all.count)
+                    index[v] = number
+                    all.append(Tally())
+                    for f in 0..<folds { perFold[f].append(Tally()) }
+                }
+                rowNumbers[i] = number
+                let y: Float = row.illicit ? 1 : 0
+                all[Int(number)].count += 1
+                all[Int(number)].illicit += y
+                perFold[i % folds][Int(number)].count += 1
+                perFold[i % folds][Int(number)].illicit += y
+            }
+            numbers.append(rowNumbers)
+            whole.append(all)
+            byFold.append(perFold)
+            tallies.append(index.mapValues { all[Int($0)] })
+        }
+        self.tallies = tallies
+        rowsOfFold = [Float](repeating: 0, count: folds)
+        positivesOfFold = [Float](repeating: 0, count: folds)
+        for (i, row) in history.enumerated() {
+            rowsOfFold[i % folds] += 1
+            positivesOfFold[i % folds] += row.illicit ? 1 : 0
+        }
+    }
+
+    /// The overall fraud rate of the whole history.
+    var prior: Float { prior(without: nil) }
+
+    /// The fraud rate of the history without fold `f` (0 when nothing is left).
+    func prior(without f: Int?) -> Float {
+        let rows = rowsOfFold.reduce(0, +) - (f.map { rowsOfFold[$0] } ?? 0)
+        let positives = positivesOfFold.reduce(0, +) - (f.map { positivesOfFold[$0] } ?? 0)
+        return rows > 0 ? positives / rows : 0
+    }
+
+    /// The tally of row `i`'s value of key `k` without fold `f`; nil when the row has no such value.
+    func tally(key k: Int, row i: Int, without f: Int) -> Tally? {
+        let number = Int(numbers[k][i])
+        guard number >= 0 else { return nil }
+        let all = whole[k][number], own = byFold[k][f][number]
+        return Tally(count: all.count - own.count, illicit: all.illicit - own.illicit)
     }
 }

@@ -50,7 +50,7 @@ public enum ModelError: Error, CustomStringConvertible, Sendable {
 /// Settings of a training run.
 public struct TrainingParameters: Sendable {
     public var rounds = 600
-    public var learningRate = 0.05
+    public var learningRate = 0.1
     public var maxDepth = 6
     public var minChildWeight = 1.0
     public var subsample = 0.8

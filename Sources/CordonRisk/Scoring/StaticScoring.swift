@@ -53,18 +53,18 @@ public enum StaticScoring {
             stop = Array(ordered[cut...])
         }
         // 1. How many rounds: train on `fit`, stop early on `stop`.
-        let first = DeclarationFeatures(history: fit, screening: screening)
+        let (first, fitMatrix) = DeclarationFeatures.learn(fit, screening: screening)
         let probe = try GradientBoostedModel.train(
-            first.trainingMatrix(fit), labels: fit.map { $0.illicit ? 1 : 0 },
+            fitMatrix, labels: fit.map { $0.illicit ? 1 : 0 },
             validation: stop.isEmpty ? nil : (first.matrix(stop.map(\.consignment)), stop.map { $0.illicit ? 1 : 0 }),
             parameters: parameters)
         // 2. The final model: every labelled row, that many rounds.
         let all = train + (validation ?? [])
-        let features = DeclarationFeatures(history: all, screening: screening)
+        let (features, allMatrix) = DeclarationFeatures.learn(all, screening: screening)
         var final = parameters
         final.rounds = max(1, probe.rounds * 11 / 10)
         final.earlyStopping = final.rounds
-        let model = try GradientBoostedModel.train(features.trainingMatrix(all), labels: all.map { $0.illicit ? 1 : 0 },
+        let model = try GradientBoostedModel.train(allMatrix, labels: all.map { $0.illicit ? 1 : 0 },
                                                    parameters: final)
         return FittedScorer(features: features, model: model)
     }

@@ -10,9 +10,23 @@ struct ModelOptions: ParsableArguments {
                                valueName: "FILE"))
     var watchlist: String?
 
+    @Option(help: "Learning rate (eta) of the boosting: lower learns more slowly, with more trees.")
+    var learningRate = TrainingParameters().learningRate
+
+    @Option(help: "Deepest a tree may grow.")
+    var maxDepth = TrainingParameters().maxDepth
+
+    func validate() throws {
+        guard learningRate > 0 && learningRate <= 1 else { throw ValidationError("--learning-rate must be in (0, 1]") }
+        guard (1...20).contains(maxDepth) else { throw ValidationError("--max-depth must be between 1 and 20") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
     var parameters: TrainingParameters {
         var p = TrainingParameters()
         p.threads = threads
+        p.learningRate = learningRate
+        p.maxDepth = maxDepth
         return p
     }
 
