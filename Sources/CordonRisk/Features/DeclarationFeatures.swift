@@ -85,7 +85,8 @@ public struct DeclarationFeatures: Sendable {
     static let unscreenedNames = keys.flatMap { ["\($0.name)_rate", "\($0.name)_count"] }
         + codedAttributes.map { "code_\($0)" }
         + ["tax_rate", "log_value", "log_mass", "log_quantity", "log_unit_value", "unit_value_vs_hs6",
-           "value_ratio", "log_taxes", "taxes_per_value", "check_digit_failed", "containers", "has_container"]
+           "value_ratio", "log_taxes", "taxes_per_value", "check_digit_failed", "containers", "has_container",
+           "hs6_number"]
     static let screenedNames = unscreenedNames + ["watchlist_score"]
 
     /// Feature names, in column order.
@@ -93,6 +94,19 @@ public struct DeclarationFeatures: Sendable {
 
     /// Screening of the parties' names, when a watch list is given.
     public var screening: NameMatcher?
+
+    /// Whether the past of traders (importer, declarant, seller, consignee, courier and their pairs) is given to
+    /// the model. Where traders' histories do not carry over to later weeks the model does better without them;
+    /// training decides by validation (`StaticScoring.fit`).
+    public var traderHistory = true
+
+    /// The keys that name a trader.
+    static let traderKeys: [Int] = keys.indices.filter { k in
+        ["importer", "declarant", "seller", "consignee", "courier"].contains { keys[k].name.contains($0) }
+    }
+
+    /// The columns of the traders' rates and counts.
+    static var traderColumns: [Int] { traderKeys.flatMap { [2 * $0, 2 * $0 + 1] } }
 
     /// The best watch-list score of each distinct party name of the consignments (names repeat a lot).
     func watchListScores(_ consignments: some Sequence<Consignment>) -> [String: Float] {
@@ -152,13 +166,15 @@ public struct DeclarationFeatures: Sendable {
         var prior: Float
         var codes: [String: [String: Float]]
         var typicalUnitValue: [String: Float]
+        /// Absent in states stored before the choice existed: traders' history was always used then.
+        var traderHistory: Bool?
     }
 
     /// The learned state as JSON, to store beside the model.
     public func stateJSON() throws(ModelError) -> Data {
         let state = State(names: names, keys: DeclarationFeatures.keys.map(\.name),
                           tallies: tallies.map { $0.mapValues { [$0.count, $0.illicit] } }, prior: prior, codes: codes,
-                          typicalUnitValue: typicalUnitValue)
+                          typicalUnitValue: typicalUnitValue, traderHistory: traderHistory)
         do { return try JSONEncoder().encode(state) } catch {
             throw .featureState("cannot encode the feature state: \(error)")
         }
@@ -179,6 +195,7 @@ public struct DeclarationFeatures: Sendable {
         prior = state.prior
         codes = state.codes
         typicalUnitValue = state.typicalUnitValue
+        traderHistory = state.traderHistory ?? true
         guard names == state.names else {
             throw .featureState(screening == nil && state.names.last == "watchlist_score"
                 ? "the model was trained with watch-list screening; give a watch list"
@@ -239,6 +256,9 @@ public struct DeclarationFeatures: Sendable {
         out.append(c.containers.contains { !$0.checkDigitValid } ? 1 : 0)
         out.append(Float(c.containers.count))
         out.append(c.containers.isEmpty ? 0 : 1)
+        // The subheading as a number: neighbouring codes are related goods, so a tree can learn a range of them,
+        // including codes it has never seen.
+        out.append(DeclarationFeatures.hs(c, 6).flatMap { Float($0) } ?? .nan)
         if screening != nil {
             out.append(c.parties.compactMap { $0.name.flatMap { watchList[$0] } }.max() ?? 0)
         }
@@ -255,7 +275,9 @@ public struct DeclarationFeatures: Sendable {
             }
             appendMeasures(c, to: &values, watchList: watch)
         }
-        return FeatureMatrix(names: names, values: values)
+        var m = FeatureMatrix(names: names, values: values)
+        if !traderHistory { m.blank(columns: DeclarationFeatures.traderColumns) }
+        return m
     }
 
     /// Features of the history itself, each row's rates from the other folds only (its own label never
@@ -278,7 +300,9 @@ public struct DeclarationFeatures: Sendable {
             }
             appendMeasures(row.consignment, to: &values, watchList: watch)
         }
-        return FeatureMatrix(names: names, values: values)
+        var m = FeatureMatrix(names: names, values: values)
+        if !traderHistory { m.blank(columns: DeclarationFeatures.traderColumns) }
+        return m
     }
 
     /// An amount for people: whole numbers, thousands grouped with a thin space.
@@ -326,6 +350,7 @@ public struct DeclarationFeatures: Sendable {
         case "taxes_per_value": return Reason("taxes_share", ["value": "\(Int((value * 100).rounded()))"])
         case "containers": return Reason("containers", ["value": "\(Int(value))"])
         case "has_container": return Reason(value > 0 ? "containerised" : "not_containerised")
+        case "hs6_number": return Reason("goods_kind", ["hs": DeclarationFeatures.hs(c, 6) ?? "?"])
         default:
             if name.hasPrefix("code_") {
                 let attribute = String(name.dropFirst("code_".count))
@@ -343,9 +368,9 @@ struct NumberedHistory {
     let folds: Int
     /// Per key, each row's value number (-1 for none).
     private var numbers: [[Int32]]
-    /// Per key, per value number: the whole history's tally, and each fold's.
+    /// Per key, per value number: the whole history's tally; and each fold's, at `number * folds + fold`.
     private var whole: [[Tally]]
-    private var byFold: [[[Tally]]]
+    private var byFold: [[Tally]]
     private var rowsOfFold: [Float], positivesOfFold: [Float]
     /// Per key: value → tally over the whole history.
     let tallies: [[String: Tally]]
@@ -353,42 +378,36 @@ struct NumberedHistory {
     init(_ history: [LabelledConsignment], folds: Int) {
         self.folds = folds
         let keys = DeclarationFeatures.keys
-        numbers = []
-        whole = []
-        byFold = []
-        var tallies: [[String: Tally]] = []
-        for key in keys {
-            var index: [String: Int32] = [:]
-            var rowNumbers = [Int32](repeating: -1, count: history.count)
-            var all: [Tally] = [], perFold = [[Tally]](repeating: [], count: folds)
-            for (i, row) in history.enumerated() {
-                guard let v = key.value(row.consignment) else { continue }
-                let number: Int32
-                if let known = index[v] { number = known } else {
-                    number = Int32(all.count)
-                    index[v] = number
-                    all.append(Tally())
-                    for f in 0..<folds { perFold[f].append(Tally()) }
-                }
-                rowNumbers[i] = number
-                let y: Float = row.illicit ? 1 : 0
-                all[Int(number)].count += 1
-                all[Int(number)].illicit += y
-                perFold[i % folds][Int(number)].count += 1
-                perFold[i % folds][Int(number)].illicit += y
-            }
-            numbers.append(rowNumbers)
-            whole.append(all)
-            byFold.append(perFold)
-            tallies.append(index.mapValues { all[Int($0)] })
-        }
-        self.tallies = tallies
+        var index = [[String: Int32]](repeating: [:], count: keys.count)
+        numbers = [[Int32]](repeating: [Int32](repeating: -1, count: history.count), count: keys.count)
+        whole = [[Tally]](repeating: [], count: keys.count)
+        byFold = [[Tally]](repeating: [], count: keys.count)
         rowsOfFold = [Float](repeating: 0, count: folds)
         positivesOfFold = [Float](repeating: 0, count: folds)
-        for (i, row) in history.enumerated() {
-            rowsOfFold[i % folds] += 1
-            positivesOfFold[i % folds] += row.illicit ? 1 : 0
+        // Row by row, every key of it: a row is copied out of the array once, not once per key.
+        for i in history.indices {
+            let row = history[i], f = i % folds
+            let y: Float = row.illicit ? 1 : 0
+            rowsOfFold[f] += 1
+            positivesOfFold[f] += y
+            for (k, key) in keys.enumerated() {
+                guard let v = key.value(row.consignment) else { continue }
+                let number: Int
+                if let known = index[k][v] { number = Int(known) } else {
+                    number = whole[k].count
+                    index[k][v] = Int32(number)
+                    whole[k].append(Tally())
+                    byFold[k].append(contentsOf: repeatElement(Tally(), count: folds))
+                }
+                numbers[k][i] = Int32(number)
+                whole[k][number].count += 1
+                whole[k][number].illicit += y
+                byFold[k][number * folds + f].count += 1
+                byFold[k][number * folds + f].illicit += y
+            }
         }
+        let whole = self.whole
+        tallies = index.enumerated().map { k, values in values.mapValues { whole[k][Int($0)] } }
     }
 
     /// The overall fraud rate of the whole history.
@@ -405,7 +424,7 @@ struct NumberedHistory {
     func tally(key k: Int, row i: Int, without f: Int) -> Tally? {
         let number = Int(numbers[k][i])
         guard number >= 0 else { return nil }
-        let all = whole[k][number], own = byFold[k][f][number]
+        let all = whole[k][number], own = byFold[k][number * folds + f]
         return Tally(count: all.count - own.count, illicit: all.illicit - own.illicit)
     }
 }

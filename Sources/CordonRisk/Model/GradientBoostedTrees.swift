@@ -13,6 +13,12 @@ public struct FeatureMatrix: Sendable {
         self.values = values
     }
 
+    /// Makes every value of the given columns missing, so that no tree can split on them.
+    public mutating func blank(columns: [Int]) {
+        guard !columns.isEmpty else { return }
+        for r in 0..<rows { for c in columns { values[r * names.count + c] = .nan } }
+    }
+
     /// Appends one row; its length must be the number of columns.
     public mutating func append(_ row: [Float]) {
         precondition(row.count == names.count, "row has \(row.count) values, the matrix \(names.count) columns")
@@ -59,6 +65,9 @@ public struct TrainingParameters: Sendable {
     public var earlyStopping = 50
     public var threads = 1
     public var seed = 7
+    /// Whether a fit with a validation set also tries the model without the traders' history and keeps the one
+    /// that validates better (`StaticScoring.fit`).
+    public var chooseTraderHistory = true
     public init() {}
 }
 
@@ -72,13 +81,16 @@ public final class GradientBoostedModel: @unchecked Sendable {
     public let featureNames: [String]
     /// Rounds kept (the best iteration on the validation set, plus one).
     public let rounds: Int
+    /// The best validation score (area under the precision-recall curve) when trained with a validation set.
+    public let validationScore: Double?
     /// The trees laid out for fast scoring; nil for a model of a shape it does not take, which XGBoost scores.
     let compiled: CompiledTrees?
 
-    private init(handle: BoosterHandle, featureNames: [String], rounds: Int) {
+    private init(handle: BoosterHandle, featureNames: [String], rounds: Int, validationScore: Double? = nil) {
         self.handle = handle
         self.featureNames = featureNames
         self.rounds = rounds
+        self.validationScore = validationScore
         var length: bst_ulong = 0
         var bytes: UnsafePointer<CChar>?
         if XGBoosterSaveModelToBuffer(handle, #"{"format": "json"}"#, &length, &bytes) == 0, let bytes {
@@ -158,7 +170,8 @@ public final class GradientBoostedModel: @unchecked Sendable {
         var sliced: BoosterHandle?
         try check(XGBoosterSlice(booster, 0, Int32(best.round + 1), 1, &sliced), "XGBoosterSlice")
         guard let sliced else { throw .xgboost(call: "XGBoosterSlice", message: "no booster") }
-        return GradientBoostedModel(handle: sliced, featureNames: train.names, rounds: best.round + 1)
+        return GradientBoostedModel(handle: sliced, featureNames: train.names, rounds: best.round + 1,
+                                    validationScore: dvalid == nil ? nil : best.score)
     }
 
     private func predict(_ m: FeatureMatrix, type: Int) throws(ModelError) -> [Float] {

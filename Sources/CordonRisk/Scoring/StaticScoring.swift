@@ -52,15 +52,29 @@ public enum StaticScoring {
             fit = Array(ordered[..<cut])
             stop = Array(ordered[cut...])
         }
-        // 1. How many rounds: train on `fit`, stop early on `stop`.
+        // 1. How many rounds: train on `fit`, stop early on `stop`. With a validation set, also without the
+        //    traders' history, and keep what validates better (see `DeclarationFeatures.traderHistory`).
         let (first, fitMatrix) = DeclarationFeatures.learn(fit, screening: screening)
-        let probe = try GradientBoostedModel.train(
-            fitMatrix, labels: fit.map { $0.illicit ? 1 : 0 },
-            validation: stop.isEmpty ? nil : (first.matrix(stop.map(\.consignment)), stop.map { $0.illicit ? 1 : 0 }),
-            parameters: parameters)
+        let fitLabels = fit.map { $0.illicit ? Float(1) : 0 }
+        let check = stop.isEmpty ? nil : (first.matrix(stop.map(\.consignment)), stop.map { $0.illicit ? Float(1) : 0 })
+        var probe = try GradientBoostedModel.train(fitMatrix, labels: fitLabels, validation: check, parameters: parameters)
+        var traderHistory = true
+        if parameters.chooseTraderHistory, let (validMatrix, validLabels) = check {
+            var (withoutFit, withoutValid) = (fitMatrix, validMatrix)
+            withoutFit.blank(columns: DeclarationFeatures.traderColumns)
+            withoutValid.blank(columns: DeclarationFeatures.traderColumns)
+            let without = try GradientBoostedModel.train(withoutFit, labels: fitLabels, validation: (withoutValid, validLabels),
+                                                         parameters: parameters)
+            if (without.validationScore ?? 0) > (probe.validationScore ?? 0) {
+                probe = without
+                traderHistory = false
+            }
+        }
         // 2. The final model: every labelled row, that many rounds.
         let all = train + (validation ?? [])
-        let (features, allMatrix) = DeclarationFeatures.learn(all, screening: screening)
+        var (features, allMatrix) = DeclarationFeatures.learn(all, screening: screening)
+        features.traderHistory = traderHistory
+        if !traderHistory { allMatrix.blank(columns: DeclarationFeatures.traderColumns) }
         var final = parameters
         final.rounds = max(1, probe.rounds * 11 / 10)
         final.earlyStopping = final.rounds

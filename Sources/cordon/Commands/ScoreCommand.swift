@@ -96,6 +96,7 @@ struct ScoreCommand: ParsableCommand {
                 timing test_rows \(test.count)
                 timing features_rows_per_second \(Int(n / max(1e-9, seconds(f1 - f0))))
                 timing trees \(scorer.model.rounds)
+                timing trader_history \(scorer.features.traderHistory)
                 timing predict_rows_per_second \(Int(n / max(1e-9, seconds(p1 - f1))))
                 timing predict_xgboost_rows_per_second \(Int(n / max(1e-9, seconds(x1 - p1))))
 
