@@ -33,7 +33,6 @@ public enum ReasonWording {
         "containers": ("{value} containers", "контейнеров: {value}"),
         "containerised": ("containerised", "в контейнере"),
         "not_containerised": ("not containerised", "не в контейнере"),
-        "goods_kind": ("the kind of goods (HS {hs})", "вид товара (ТН ВЭД {hs})"),
         "unknown": ("{name} unknown", "{name}: неизвестно"),
         "measure": ("{name} {value}", "{name} {value}"),
         "text": ("{text}", "{text}"),

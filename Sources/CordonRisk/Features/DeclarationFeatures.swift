@@ -85,8 +85,7 @@ public struct DeclarationFeatures: Sendable {
     static let unscreenedNames = keys.flatMap { ["\($0.name)_rate", "\($0.name)_count"] }
         + codedAttributes.map { "code_\($0)" }
         + ["tax_rate", "log_value", "log_mass", "log_quantity", "log_unit_value", "unit_value_vs_hs6",
-           "value_ratio", "log_taxes", "taxes_per_value", "check_digit_failed", "containers", "has_container",
-           "hs6_number"]
+           "value_ratio", "log_taxes", "taxes_per_value", "check_digit_failed", "containers", "has_container"]
     static let screenedNames = unscreenedNames + ["watchlist_score"]
 
     /// Feature names, in column order.
@@ -256,9 +255,6 @@ public struct DeclarationFeatures: Sendable {
         out.append(c.containers.contains { !$0.checkDigitValid } ? 1 : 0)
         out.append(Float(c.containers.count))
         out.append(c.containers.isEmpty ? 0 : 1)
-        // The subheading as a number: neighbouring codes are related goods, so a tree can learn a range of them,
-        // including codes it has never seen.
-        out.append(DeclarationFeatures.hs(c, 6).flatMap { Float($0) } ?? .nan)
         if screening != nil {
             out.append(c.parties.compactMap { $0.name.flatMap { watchList[$0] } }.max() ?? 0)
         }
@@ -350,7 +346,6 @@ public struct DeclarationFeatures: Sendable {
         case "taxes_per_value": return Reason("taxes_share", ["value": "\(Int((value * 100).rounded()))"])
         case "containers": return Reason("containers", ["value": "\(Int(value))"])
         case "has_container": return Reason(value > 0 ? "containerised" : "not_containerised")
-        case "hs6_number": return Reason("goods_kind", ["hs": DeclarationFeatures.hs(c, 6) ?? "?"])
         default:
             if name.hasPrefix("code_") {
                 let attribute = String(name.dropFirst("code_".count))
