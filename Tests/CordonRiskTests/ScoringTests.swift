@@ -37,6 +37,46 @@ struct ScoringTests {
         #expect(screened.explain(feature: column, of: listed, value: 1).english == "a party resembles a watch-listed name (100%)")
     }
 
+    /// Declarations over 300 days: fraud comes from tobacco (HS 240220) and from ten cheating importers, who stop
+    /// cheating in the last fifth of the period when `tradersTurn`.
+    static func drifting(tradersTurn: Bool) -> [LabelledConsignment] {
+        var rng: UInt64 = 42
+        func next() -> Double {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Double(rng >> 11) / Double(1 << 53)
+        }
+        let start = CalendarDate(year: 2020, month: 1, day: 1)!
+        let codes = ["240220", "851712", "620342", "940360"]
+        return (0..<3000).map { i in
+            let day = i / 10, importer = Int(next() * 60), hs = codes[Int(next() * 4)]
+            let late = day >= 240
+            let cheater = importer < 10 && !(tradersTurn && late)
+            let illicit = next() < (hs == "240220" ? 0.6 : 0.03) || (cheater && next() < 0.8)
+            let c = Consignment(kind: .declaration, documentNumber: "D\(i)", date: start.adding(days: day),
+                                parties: [Party(role: .importer, identifier: "IMP\(importer)")],
+                                goods: [GoodsItem(sequence: 1, hsCode: hs, netMassKg: 10 + next() * 100,
+                                                  customsValue: Money(amount: 100 + next() * 1000))])
+            return LabelledConsignment(consignment: c, illicit: illicit)
+        }
+    }
+
+    @Test("training keeps the traders' history when it carries over to later weeks, and leaves it out when it does not",
+          arguments: [false, true])
+    func traderHistoryChoice(tradersTurn: Bool) throws {
+        let history = ScoringTests.drifting(tradersTurn: tradersTurn)
+        var p = TrainingParameters()
+        p.rounds = 150
+        p.earlyStopping = 20
+        let scorer = try StaticScoring.fit(train: history, validation: nil, parameters: p)
+        #expect(scorer.features.traderHistory == !tradersTurn)
+        // The choice is kept with the stored features, and the traders' columns are blank when left out.
+        let restored = try DeclarationFeatures(stateJSON: scorer.features.stateJSON())
+        #expect(restored.traderHistory == scorer.features.traderHistory)
+        let m = restored.matrix([history[0].consignment])
+        let importerRate = try #require(restored.names.firstIndex(of: "importer_rate"))
+        #expect(m.values[importerRate].isNaN == tradersTurn)
+    }
+
     @Test("cordon score ranks planted fraud first and writes a score for every test row")
     func scoreCommand() throws {
         let dir = try TemporaryDirectory()
