@@ -75,6 +75,14 @@ struct ScoringTests {
         let m = restored.matrix([history[0].consignment])
         let importerRate = try #require(restored.names.firstIndex(of: "importer_rate"))
         #expect(m.values[importerRate].isNaN == tradersTurn)
+        // The weekly retrain keeps both choices and learns from the rows it is given.
+        let week = Array(history.prefix(2000))
+        let again = try StaticScoring.refit(scorer, train: week, parameters: p)
+        #expect(again.features.traderHistory == scorer.features.traderHistory && again.model.rounds == scorer.model.rounds)
+        let tobacco = try #require(again.features.names.firstIndex(of: "hs6_count"))
+        let seen = again.features.matrix([history[0].consignment]).values[tobacco]
+        let learned = week.filter { $0.consignment.goods.first?.hsCode == history[0].consignment.goods.first?.hsCode }.count
+        #expect(abs(seen - log1p(Float(learned))) < 1e-4)
     }
 
     @Test("cordon score ranks planted fraud first and writes a score for every test row")

@@ -54,9 +54,9 @@ public enum StaticScoring {
         }
         // 1. How many rounds: train on `fit`, stop early on `stop`. With a validation set, also without the
         //    traders' history, and keep what validates better (see `DeclarationFeatures.traderHistory`).
-        let (first, fitMatrix) = DeclarationFeatures.learn(fit, screening: screening)
+        let (probeFeatures, fitMatrix) = DeclarationFeatures.learn(fit, screening: screening)
         let fitLabels = fit.map { $0.illicit ? Float(1) : 0 }
-        let check = stop.isEmpty ? nil : (first.matrix(stop.map(\.consignment)), stop.map { $0.illicit ? Float(1) : 0 })
+        let check = stop.isEmpty ? nil : (probeFeatures.matrix(stop.map(\.consignment)), stop.map { $0.illicit ? Float(1) : 0 })
         var probe = try GradientBoostedModel.train(fitMatrix, labels: fitLabels, validation: check, parameters: parameters)
         var traderHistory = true
         if parameters.chooseTraderHistory, let (validMatrix, validLabels) = check {
@@ -70,16 +70,33 @@ public enum StaticScoring {
                 traderHistory = false
             }
         }
-        // 2. The final model: every labelled row, that many rounds.
-        let all = train + (validation ?? [])
-        var (features, allMatrix) = DeclarationFeatures.learn(all, screening: screening)
+        // 2. The final model: every labelled row, that many rounds (a tenth more, for the rows the probe did not
+        //    learn from).
+        return try learn(train + (validation ?? []), rounds: probe.rounds * 11 / 10, traderHistory: traderHistory,
+                         parameters: parameters, screening: screening)
+    }
+
+    /// Retrains a scorer on new labelled rows with what an earlier `fit` chose: its number of rounds and whether
+    /// the traders' history is used. One fit instead of three: the weekly retrain, between full fits that
+    /// choose anew.
+    public static func refit(_ previous: FittedScorer, train: [LabelledConsignment],
+                             parameters: TrainingParameters = TrainingParameters(),
+                             screening: NameMatcher? = nil) throws(ModelError) -> FittedScorer {
+        try learn(train, rounds: previous.model.rounds, traderHistory: previous.features.traderHistory,
+                  parameters: parameters, screening: screening)
+    }
+
+    /// One model on every row, with a given number of rounds and choice of the traders' history.
+    static func learn(_ train: [LabelledConsignment], rounds: Int, traderHistory: Bool,
+                      parameters: TrainingParameters, screening: NameMatcher?) throws(ModelError) -> FittedScorer {
+        guard !train.isEmpty else { throw .emptyTrainingSet }
+        var (features, matrix) = DeclarationFeatures.learn(train, screening: screening)
         features.traderHistory = traderHistory
-        if !traderHistory { allMatrix.blank(columns: DeclarationFeatures.traderColumns) }
-        var final = parameters
-        final.rounds = max(1, probe.rounds * 11 / 10)
-        final.earlyStopping = final.rounds
-        let model = try GradientBoostedModel.train(allMatrix, labels: all.map { $0.illicit ? 1 : 0 },
-                                                   parameters: final)
+        if !traderHistory { matrix.blank(columns: DeclarationFeatures.traderColumns) }
+        var p = parameters
+        p.rounds = max(1, rounds)
+        p.earlyStopping = p.rounds
+        let model = try GradientBoostedModel.train(matrix, labels: train.map { $0.illicit ? 1 : 0 }, parameters: p)
         return FittedScorer(features: features, model: model)
     }
 

@@ -1,7 +1,8 @@
 import CordonCore
 
 /// The weekly online protocol: weeks are `(date - first date) div 7`; weeks 0-1 are labelled history; in each
-/// later week the model, retrained on the labels revealed so far, selects `floor(n * rate / 100)` declarations,
+/// later week the model, retrained on the labels revealed so far (fitted anew every `weeksBetweenFullFits`
+/// weeks, retrained with the last fit's choices between), selects `floor(n * rate / 100)` declarations,
 /// and only their labels are revealed.
 public struct WeeklySimulation: Sendable {
     /// One declaration of the simulation with its hidden outcome.
@@ -36,6 +37,9 @@ public struct WeeklySimulation: Sendable {
     public var seed: UInt64
     /// Screening of party names against a watch list, as a feature.
     public var screening: NameMatcher?
+    /// Every this many weeks the model is fitted anew (rounds and the traders' history chosen by validation);
+    /// in the weeks between, it is retrained on the labels revealed so far with those choices (`refit`).
+    public var weeksBetweenFullFits = 4
 
     public init(ratePercent: Double, explorePercent: Double = 5, parameters: TrainingParameters = TrainingParameters(),
                 seed: UInt64 = 7) {
@@ -56,6 +60,8 @@ public struct WeeklySimulation: Sendable {
         }
         var rng = SeededGenerator(seed: seed)
         var weeks: [Week] = []
+        var scorer: FittedScorer?
+        var fittedWeek = 0
         guard lastWeek >= 2 else { return [] }
         for week in 2...lastWeek {
             let members = rows.indices.filter { weekOf[$0] == week }
@@ -63,9 +69,13 @@ public struct WeeklySimulation: Sendable {
             let policy = SelectionPolicy(capacity: .percent(ratePercent), controlSharePercent: explorePercent)
             var chosen: [Int] = []
             if policy.slots(for: members.count) > 0 {
-                let scores = try StaticScoring.score(train: revealed, validation: nil,
-                                                     test: members.map { rows[$0].consignment }, parameters: parameters,
-                                                     screening: screening)
+                if let previous = scorer, week - fittedWeek < max(1, weeksBetweenFullFits) {
+                    scorer = try StaticScoring.refit(previous, train: revealed, parameters: parameters, screening: screening)
+                } else {
+                    scorer = try StaticScoring.fit(train: revealed, validation: nil, parameters: parameters, screening: screening)
+                    fittedWeek = week
+                }
+                let scores = try (scorer?.score(members.map { rows[$0].consignment }) ?? [])
                 chosen = policy.select(scores: scores, using: &rng).all.map { members[$0] }
             }
             for i in chosen {

@@ -88,11 +88,16 @@ struct ScoreCommand: ParsableCommand {
             let p1 = clock.now
             _ = try scorer.model.predictWithXGBoost(matrix)
             let x1 = clock.now
+            // The weekly retrain: the same rows, the fit's choices kept (`StaticScoring.refit`).
+            _ = try StaticScoring.refit(scorer, train: trainRows + (validRows ?? []), parameters: model.parameters,
+                                        screening: try model.screening())
+            let r1 = clock.now
             let n = Double(test.count)
             StandardError.write("""
                 timing read_seconds \(seconds(read - started))
                 timing train_rows \(trainRows.count + (validRows?.count ?? 0))
                 timing train_seconds \(seconds(fitted - read))
+                timing retrain_seconds \(seconds(r1 - x1))
                 timing test_rows \(test.count)
                 timing features_rows_per_second \(Int(n / max(1e-9, seconds(f1 - f0))))
                 timing trees \(scorer.model.rounds)

@@ -11,7 +11,8 @@ struct SimulateCommand: ParsableCommand {
         abstract: "Replay a year of declarations week by week, selecting a share with only the labels revealed so far.",
         discussion: """
             Weeks are (date - first date) div 7. Weeks 0 and 1 are labelled history. In each later week the model, \
-            retrained on every label revealed so far, selects floor(n * RATE / 100) declarations (EXPLORE percent \
+            retrained on every label revealed so far (fitted anew every --full-fit-every weeks, retrained with that \
+            fit's choices between), selects floor(n * RATE / 100) declarations (EXPLORE percent \
             of them at random among the rest), and their labels are revealed. Writes week,id for every selection; \
             prints each week's precision and revenue recall, and their means, to stderr.
 
@@ -32,6 +33,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Percentage of the selection drawn at random (exploration).")
     var explore: Double = 5
 
+    @Option(help: "Fit the model anew (rounds and the use of traders' history chosen by validation) every this many weeks; retrain it with those choices in the weeks between.")
+    var fullFitEvery = 4
+
     @Option(help: ArgumentHelp("Where to write week,id.", valueName: "FILE"))
     var out: String
 
@@ -41,6 +45,7 @@ struct SimulateCommand: ParsableCommand {
         guard format == "kcs" || format == "bacuda" else { throw ValidationError("--format must be bacuda or kcs") }
         guard rate > 0 && rate <= 100 else { throw ValidationError("--rate must be in (0, 100]") }
         guard explore >= 0 && explore <= 100 else { throw ValidationError("--explore must be in [0, 100]") }
+        guard fullFitEvery >= 1 else { throw ValidationError("--full-fit-every must be at least 1") }
     }
 
     func run() throws {
@@ -55,6 +60,7 @@ struct SimulateCommand: ParsableCommand {
         if skipped > 0 { StandardError.write("simulate: \(skipped) rows without a readable date or label are left out\n") }
         var simulation = WeeklySimulation(ratePercent: rate, explorePercent: explore, parameters: model.parameters)
         simulation.screening = try model.screening()
+        simulation.weeksBetweenFullFits = fullFitEvery
         let weeks = try simulation.run(rows) { w in
             StandardError.write("week \(w.week): \(w.declarations) declarations, \(w.selected.count) selected, precision \(String(format: "%.3f", w.precision)), revenue recall \(String(format: "%.3f", w.revenueRecall))\n")
         }
