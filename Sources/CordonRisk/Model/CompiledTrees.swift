@@ -34,12 +34,15 @@ struct CompiledTrees: Sendable {
         case shape(String)
     }
 
-    /// A node of XGBoost's JSON tree, as read.
+    /// One of XGBoost's JSON trees, as read: per node its children (-1 for a leaf), split feature, threshold
+    /// (the value, for a leaf) and missing-value direction.
     private struct Tree {
         var left: [Int], right: [Int], feature: [Int], condition: [Float], defaultLeft: [Bool]
 
-        func depth(_ node: Int = 0) -> Int {
-            left[node] < 0 ? 0 : 1 + max(depth(left[node]), depth(right[node]))
+        /// The depth below `node`, counted no further than `limit` + 1 (enough to refuse the tree).
+        func depth(_ node: Int = 0, limit: Int) -> Int {
+            guard left[node] >= 0, limit >= 0 else { return 0 }
+            return 1 + max(depth(left[node], limit: limit - 1), depth(right[node], limit: limit - 1))
         }
     }
 
@@ -75,7 +78,7 @@ struct CompiledTrees: Sendable {
             else { throw .shape("a tree whose nodes do not fit together") }
             trees.append(tree)
         }
-        let depth = trees.map { $0.depth() }.max() ?? 0
+        let depth = trees.map { $0.depth(limit: CompiledTrees.maximumDepth) }.max() ?? 0
         guard depth <= CompiledTrees.maximumDepth else { throw .shape("trees deeper than \(CompiledTrees.maximumDepth)") }
         let inner = (1 << depth) - 1, width = 1 << depth
         var splits = [Split](repeating: Split(feature: 0, threshold: .infinity), count: trees.count * inner)
