@@ -164,4 +164,40 @@ struct SimulationTests {
         #expect(precision > 0.5, "precision \(precision) against a base rate of about 0.1")
         #expect(r.stderr.contains("mean precision"))
     }
+
+    @Test("ranked by hits and revenue, the selection goes where frauds recover most")
+    func revenueRanking() throws {
+        var rng: UInt64 = 7
+        func next() -> Double {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Double(rng >> 11) / Double(1 << 53)
+        }
+        // Tobacco: often fraud, little revenue; cars: a little less often, much revenue; the rest rarely.
+        let start = CalendarDate(year: 2020, month: 1, day: 1)!
+        let rows = (0..<3500).map { i -> WeeklySimulation.Row in
+            let pick = next()
+            let (hs, value, rate, revenue): (String, Double, Double, Double) =
+                pick < 0.4 ? ("240220", 1_000, 0.5, 100) : pick < 0.5 ? ("870321", 50_000, 0.4, 20_000) : ("940360", 5_000, 0.02, 500)
+            let illicit = next() < rate
+            let c = Consignment(kind: .declaration, documentNumber: "D\(i)", date: start.adding(days: i / 50),
+                                parties: [Party(role: .importer, identifier: "IMP\(Int(next() * 200))")],
+                                goods: [GoodsItem(sequence: 1, hsCode: hs, netMassKg: 100 + next() * 10,
+                                                  customsValue: Money(amount: value * (0.9 + next() * 0.2)))])
+            return WeeklySimulation.Row(id: "D\(i)", consignment: c, illicit: illicit, revenue: illicit ? revenue : 0)
+        }
+        var p = TrainingParameters()
+        p.rounds = 60
+        p.earlyStopping = 10
+        var simulation = WeeklySimulation(ratePercent: 5, explorePercent: 0, parameters: p)
+        let byProbability = try simulation.run(rows)
+        simulation.rankByHitsAndRevenue = true
+        let byRevenue = try simulation.run(rows)
+        func mean(_ weeks: [WeeklySimulation.Week], _ value: (WeeklySimulation.Week) -> Double) -> Double {
+            weeks.map(value).reduce(0, +) / Double(max(1, weeks.count))
+        }
+        #expect(byRevenue.count == byProbability.count && byRevenue.count >= 7)
+        let recallP = mean(byProbability, \.revenueRecall), recallR = mean(byRevenue, \.revenueRecall)
+        #expect(recallR > recallP + 0.2, "revenue recall \(recallR) ranked by hits and revenue, \(recallP) by probability")
+        #expect(mean(byRevenue, \.precision) > 0.25, "the cars chosen are still frauds four times in ten")
+    }
 }

@@ -65,6 +65,8 @@ public struct TrainingParameters: Sendable {
     public var earlyStopping = 50
     public var threads = 1
     public var seed = 7
+    /// Learn an amount (squared error; `predict` then gives amounts) instead of the probability of being illicit.
+    public var regression = false
     /// Whether a fit with a validation set also tries the model without the traders' history and keeps the one
     /// that validates better (`StaticScoring.fit`).
     public var chooseTraderHistory = true
@@ -122,7 +124,8 @@ public final class GradientBoostedModel: @unchecked Sendable {
         return h
     }
 
-    /// Trains on `train`, stopping early on `validation` (area under the precision-recall curve) when given.
+    /// Trains on `train`, stopping early on `validation` (area under the precision-recall curve; for a regression,
+    /// the root mean squared error) when given.
     public static func train(_ train: FeatureMatrix, labels: [Float], validation: (FeatureMatrix, [Float])? = nil,
                              parameters p: TrainingParameters = TrainingParameters()) throws(ModelError) -> GradientBoostedModel {
         guard train.rows > 0 else { throw .emptyTrainingSet }
@@ -140,12 +143,16 @@ public final class GradientBoostedModel: @unchecked Sendable {
         try check(XGBoosterCreate(&inputs, 1, &booster), "XGBoosterCreate")
         guard let booster else { throw .xgboost(call: "XGBoosterCreate", message: "no booster") }
         defer { XGBoosterFree(booster) }   // the returned model is a slice of it, with its own handle
-        let positives = max(1, labels.reduce(0, +))
+        // The starting point: the share of illicit rows (at least one, so that the log-odds are finite), or the
+        // mean amount.
+        let total = Double(labels.reduce(0, +))
+        let base = (p.regression ? total : max(1, total)) / Double(labels.count)
         let settings: [(String, String)] = [
-            ("objective", "binary:logistic"), ("eval_metric", "aucpr"), ("tree_method", "hist"),
+            ("objective", p.regression ? "reg:squarederror" : "binary:logistic"),
+            ("eval_metric", p.regression ? "rmse" : "aucpr"), ("tree_method", "hist"),
             ("eta", "\(p.learningRate)"), ("max_depth", "\(p.maxDepth)"), ("min_child_weight", "\(p.minChildWeight)"),
             ("subsample", "\(p.subsample)"), ("colsample_bytree", "\(p.columnSample)"), ("nthread", "\(p.threads)"),
-            ("seed", "\(p.seed)"), ("base_score", "\(Double(positives) / Double(labels.count))"), ("verbosity", "0"),
+            ("seed", "\(p.seed)"), ("base_score", "\(base)"), ("verbosity", "0"),
         ]
         for (k, v) in settings { try check(XGBoosterSetParam(booster, k, v), "XGBoosterSetParam(\(k))") }
 
@@ -161,9 +168,10 @@ public final class GradientBoostedModel: @unchecked Sendable {
                 return XGBoosterEvalOneIter(booster, Int32(round), &evalSets, &names, 1, &out)
             }
             try check(code, "XGBoosterEvalOneIter")
-            // "[12]\tvalid-aucpr:0.81234"
+            // "[12]\tvalid-aucpr:0.81234"; an error (rmse) is better when lower
             let text = out.map { String(cString: $0) } ?? ""
-            let score = text.split(separator: ":").last.flatMap { Double($0) } ?? 0
+            let metric = text.split(separator: ":").last.flatMap { Double($0) } ?? 0
+            let score = p.regression ? -metric : metric
             if score > best.score { best = (round, score) }
             else if round - best.round >= p.earlyStopping { break }
         }

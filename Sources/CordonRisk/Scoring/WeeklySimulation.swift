@@ -1,4 +1,5 @@
 import CordonCore
+import Foundation   // log1p, expm1
 
 /// The weekly online protocol: weeks are `(date - first date) div 7`; weeks 0-1 are labelled history; in each
 /// later week the model, retrained on the labels revealed so far (fitted anew every `weeksBetweenFullFits`
@@ -40,6 +41,12 @@ public struct WeeklySimulation: Sendable {
     /// Every this many weeks the model is fitted anew (rounds and the traders' history chosen by validation);
     /// in the weeks between, it is retrained on the labels revealed so far with those choices (`refit`).
     public var weeksBetweenFullFits = 4
+    /// Rank by what a control is expected to bring, a hit and the revenue it recovers: the probability of fraud
+    /// times one plus the revenue that frauds like it recovered (learned from the revealed frauds), in units of
+    /// the revealed frauds' mean revenue. Without it, the probability alone ranks.
+    public var rankByHitsAndRevenue = false
+    /// Fewest revealed frauds to learn amounts from; with fewer, the probability ranks.
+    static let minimumRevenueExamples = 30
 
     public init(ratePercent: Double, explorePercent: Double = 5, parameters: TrainingParameters = TrainingParameters(),
                 seed: UInt64 = 7) {
@@ -54,9 +61,10 @@ public struct WeeklySimulation: Sendable {
         guard let first = rows.map(\.consignment.date.daysSinceEpoch).min() else { return [] }
         let weekOf = rows.map { ($0.consignment.date.daysSinceEpoch - first) / 7 }
         let lastWeek = weekOf.max() ?? 0
-        var revealed: [LabelledConsignment] = []
+        var revealed: [LabelledConsignment] = [], revealedRevenue: [Double] = []
         for (i, r) in rows.enumerated() where weekOf[i] <= 1 {
             revealed.append(LabelledConsignment(consignment: r.consignment, illicit: r.illicit))
+            revealedRevenue.append(r.revenue)
         }
         var rng = SeededGenerator(seed: seed)
         var weeks: [Week] = []
@@ -75,11 +83,20 @@ public struct WeeklySimulation: Sendable {
                     scorer = try StaticScoring.fit(train: revealed, validation: nil, parameters: parameters, screening: screening)
                     fittedWeek = week
                 }
-                let scores = try (scorer?.score(members.map { rows[$0].consignment }) ?? [])
+                let test = members.map { rows[$0].consignment }
+                var scores = try (scorer?.score(test) ?? [])
+                if rankByHitsAndRevenue, let scorer,
+                   let amounts = try expectedRevenue(scorer, revealed: revealed, revenue: revealedRevenue, test: test) {
+                    // A hit is worth one, plus its revenue in units of the revealed frauds' mean revenue.
+                    let frauds = revealed.indices.filter { revealed[$0].illicit }
+                    let unit = max(1e-9, frauds.reduce(0) { $0 + revealedRevenue[$1] } / Double(max(1, frauds.count)))
+                    scores = zip(scores, amounts).map { $0 * (1 + $1 / Float(unit)) }
+                }
                 chosen = policy.select(scores: scores, using: &rng).all.map { members[$0] }
             }
             for i in chosen {
                 revealed.append(LabelledConsignment(consignment: rows[i].consignment, illicit: rows[i].illicit))
+                revealedRevenue.append(rows[i].revenue)
             }
             let hits = chosen.filter { rows[$0].illicit }
             let totalRevenue = members.reduce(0) { $0 + rows[$1].revenue }
@@ -90,5 +107,23 @@ public struct WeeklySimulation: Sendable {
             weeks.append(result)
         }
         return weeks
+    }
+
+    /// The revenue each `test` consignment would recover if it were a fraud: a regression of the logarithm of the
+    /// revenue on the scorer's features, learned from the revealed frauds (their out-of-fold features); nil
+    /// while fewer than `minimumRevenueExamples` frauds are revealed.
+    func expectedRevenue(_ scorer: FittedScorer, revealed: [LabelledConsignment], revenue: [Double],
+                         test: [Consignment]) throws(ModelError) -> [Float]? {
+        let frauds = revealed.indices.filter { revealed[$0].illicit }
+        guard frauds.count >= WeeklySimulation.minimumRevenueExamples else { return nil }
+        let all = scorer.features.trainingMatrix(revealed)
+        var learn = FeatureMatrix(names: all.names)
+        for i in frauds { learn.append(Array(all.values[i * all.columns..<(i + 1) * all.columns])) }
+        var p = parameters
+        p.regression = true
+        p.rounds = 100
+        p.earlyStopping = p.rounds
+        let model = try GradientBoostedModel.train(learn, labels: frauds.map { Float(log1p(max(0, revenue[$0]))) }, parameters: p)
+        return try model.predict(scorer.features.matrix(test)).map { expm1(max(0, $0)) }
     }
 }

@@ -36,6 +36,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Fit the model anew (rounds and the use of traders' history chosen by validation) every this many weeks; retrain it with those choices in the weeks between.")
     var fullFitEvery = 4
 
+    @Option(help: "What ranks the declarations: probability (of fraud), or hits-and-revenue (the probability times one plus the revenue that revealed frauds like it recovered, in units of their mean revenue).")
+    var rankBy = "probability"
+
     @Option(help: ArgumentHelp("Where to write week,id.", valueName: "FILE"))
     var out: String
 
@@ -46,6 +49,9 @@ struct SimulateCommand: ParsableCommand {
         guard rate > 0 && rate <= 100 else { throw ValidationError("--rate must be in (0, 100]") }
         guard explore >= 0 && explore <= 100 else { throw ValidationError("--explore must be in [0, 100]") }
         guard fullFitEvery >= 1 else { throw ValidationError("--full-fit-every must be at least 1") }
+        guard rankBy == "probability" || rankBy == "hits-and-revenue" else {
+            throw ValidationError("--rank-by must be probability or hits-and-revenue")
+        }
     }
 
     func run() throws {
@@ -61,6 +67,7 @@ struct SimulateCommand: ParsableCommand {
         var simulation = WeeklySimulation(ratePercent: rate, explorePercent: explore, parameters: model.parameters)
         simulation.screening = try model.screening()
         simulation.weeksBetweenFullFits = fullFitEvery
+        simulation.rankByHitsAndRevenue = rankBy == "hits-and-revenue"
         let weeks = try simulation.run(rows) { w in
             StandardError.write("week \(w.week): \(w.declarations) declarations, \(w.selected.count) selected, precision \(String(format: "%.3f", w.precision)), revenue recall \(String(format: "%.3f", w.revenueRecall))\n")
         }
