@@ -87,10 +87,7 @@ public struct WeeklySimulation: Sendable {
                 var scores = try (scorer?.score(test) ?? [])
                 if rankByHitsAndRevenue, let scorer,
                    let amounts = try expectedRevenue(scorer, revealed: revealed, revenue: revealedRevenue, test: test) {
-                    // A hit is worth one, plus its revenue in units of the revealed frauds' mean revenue.
-                    let frauds = revealed.indices.filter { revealed[$0].illicit }
-                    let unit = max(1e-9, frauds.reduce(0) { $0 + revealedRevenue[$1] } / Double(max(1, frauds.count)))
-                    scores = zip(scores, amounts).map { $0 * (1 + $1 / Float(unit)) }
+                    scores = zip(scores, amounts).map { $0 * (1 + $1) }   // a hit is worth one, plus its revenue
                 }
                 chosen = policy.select(scores: scores, using: &rng).all.map { members[$0] }
             }
@@ -109,9 +106,9 @@ public struct WeeklySimulation: Sendable {
         return weeks
     }
 
-    /// The revenue each `test` consignment would recover if it were a fraud: a regression of the logarithm of the
-    /// revenue on the scorer's features, learned from the revealed frauds (their out-of-fold features); nil
-    /// while fewer than `minimumRevenueExamples` frauds are revealed.
+    /// The revenue each `test` consignment would recover if it were a fraud, in units of the revealed frauds' mean
+    /// revenue: a regression of the logarithm of the revenue on the scorer's features, learned from the revealed
+    /// frauds (their out-of-fold features); nil while fewer than `minimumRevenueExamples` frauds are revealed.
     func expectedRevenue(_ scorer: FittedScorer, revealed: [LabelledConsignment], revenue: [Double],
                          test: [Consignment]) throws(ModelError) -> [Float]? {
         let frauds = revealed.indices.filter { revealed[$0].illicit }
@@ -124,6 +121,7 @@ public struct WeeklySimulation: Sendable {
         p.rounds = 100
         p.earlyStopping = p.rounds
         let model = try GradientBoostedModel.train(learn, labels: frauds.map { Float(log1p(max(0, revenue[$0]))) }, parameters: p)
-        return try model.predict(scorer.features.matrix(test)).map { expm1(max(0, $0)) }
+        let mean = max(1e-9, frauds.reduce(0) { $0 + revenue[$1] } / Double(frauds.count))
+        return try model.predict(scorer.features.matrix(test)).map { expm1(max(0, $0)) / Float(mean) }
     }
 }
