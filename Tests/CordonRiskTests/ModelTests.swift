@@ -55,7 +55,7 @@ struct ModelTests {
     func compiledTreesMatchXGBoost(depth: Int) throws {
         let (train, y) = ModelTests.data(3000, seed: 4)
         var (test, _) = ModelTests.data(700, seed: 5)
-        // Missing values in every column, and values exactly on thresholds' neighbourhood come from the data.
+        // Missing values in every column, and rows missing everything.
         var missing = FeatureMatrix(names: test.names)
         for r in 0..<test.rows {
             var row = Array(test.values[r * 3..<r * 3 + 3])

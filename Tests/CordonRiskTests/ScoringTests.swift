@@ -79,8 +79,8 @@ struct ScoringTests {
         let week = Array(history.prefix(2000))
         let again = try StaticScoring.refit(scorer, train: week, parameters: p)
         #expect(again.features.traderHistory == scorer.features.traderHistory && again.model.rounds == scorer.model.rounds)
-        let tobacco = try #require(again.features.names.firstIndex(of: "hs6_count"))
-        let seen = again.features.matrix([history[0].consignment]).values[tobacco]
+        let hs6Count = try #require(again.features.names.firstIndex(of: "hs6_count"))
+        let seen = again.features.matrix([history[0].consignment]).values[hs6Count]
         let learned = week.filter { $0.consignment.goods.first?.hsCode == history[0].consignment.goods.first?.hsCode }.count
         #expect(abs(seen - log1p(Float(learned))) < 1e-4)
     }

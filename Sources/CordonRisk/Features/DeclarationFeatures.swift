@@ -105,7 +105,7 @@ public struct DeclarationFeatures: Sendable {
     }
 
     /// The columns of the traders' rates and counts.
-    static var traderColumns: [Int] { traderKeys.flatMap { [2 * $0, 2 * $0 + 1] } }
+    static let traderColumns: [Int] = traderKeys.flatMap { [2 * $0, 2 * $0 + 1] }
 
     /// The best watch-list score of each distinct party name of the consignments (names repeat a lot).
     func watchListScores(_ consignments: some Sequence<Consignment>) -> [String: Float] {
@@ -126,11 +126,12 @@ public struct DeclarationFeatures: Sendable {
     }
 
     /// Learns from labelled history and gives the history's own features (see `trainingMatrix`), reading each key
-    /// value of the history once for both.
-    public static func learn(_ history: [LabelledConsignment], screening: NameMatcher? = nil,
+    /// value of the history once for both; with or without the traders' history (`traderHistory`).
+    public static func learn(_ history: [LabelledConsignment], screening: NameMatcher? = nil, traderHistory: Bool = true,
                              folds: Int = 5) -> (features: DeclarationFeatures, matrix: FeatureMatrix) {
         let numbered = NumberedHistory(history, folds: folds)
-        let features = DeclarationFeatures(history: history, numbered: numbered, screening: screening)
+        var features = DeclarationFeatures(history: history, numbered: numbered, screening: screening)
+        features.traderHistory = traderHistory
         return (features, features.trainingMatrix(history, numbered))
     }
 

@@ -141,7 +141,7 @@ struct CompiledTrees: Sendable {
         return 2 * i + 1 + right
     }
 
-    /// Adds one tree's leaf values to the margins of `rows`. Four rows walk the tree side by side, so that the
+    /// Adds one tree's leaf values to the margins of `rows`. Eight rows walk the tree side by side, so that the
     /// processor overlaps their chains of dependent loads instead of waiting on each in turn.
     @inline(__always)
     private func walk(tree t: Int, rows: Range<Int>, _ x: UnsafeBufferPointer<Float>, _ s: UnsafeBufferPointer<Split>,

@@ -77,7 +77,7 @@ public struct TrainingParameters: Sendable {
 /// library. The booster's buffers are overwritten by its next call, so every call is serialised and copies
 /// its output at once.
 public final class GradientBoostedModel: @unchecked Sendable {
-    // @unchecked: the handle is only touched under `lock`.
+    // @unchecked: the handle and the layout are only touched under `lock`.
     private let handle: BoosterHandle
     private let lock = NSLock()
     public let featureNames: [String]
@@ -85,21 +85,30 @@ public final class GradientBoostedModel: @unchecked Sendable {
     public let rounds: Int
     /// The best validation score (area under the precision-recall curve) when trained with a validation set.
     public let validationScore: Double?
-    /// The trees laid out for fast scoring; nil for a model of a shape it does not take, which XGBoost scores.
-    let compiled: CompiledTrees?
+    /// The trees laid out for fast scoring, made at the first prediction (the probes of a training never predict,
+    /// so they never pay for it); `.some(nil)` for a model of a shape they do not take. Guarded by `lock`.
+    private var layout: CompiledTrees??
 
     private init(handle: BoosterHandle, featureNames: [String], rounds: Int, validationScore: Double? = nil) {
         self.handle = handle
         self.featureNames = featureNames
         self.rounds = rounds
         self.validationScore = validationScore
+    }
+
+    /// The trees laid out for fast scoring; nil for a model of a shape they do not take, which XGBoost scores.
+    var compiled: CompiledTrees? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let layout { return layout }
         var length: bst_ulong = 0
         var bytes: UnsafePointer<CChar>?
+        var made: CompiledTrees?
         if XGBoosterSaveModelToBuffer(handle, #"{"format": "json"}"#, &length, &bytes) == 0, let bytes {
-            compiled = try? CompiledTrees(xgboostJSON: Data(bytes: bytes, count: Int(length)), columns: featureNames.count)
-        } else {
-            compiled = nil
+            made = try? CompiledTrees(xgboostJSON: Data(bytes: bytes, count: Int(length)), columns: featureNames.count)
         }
+        layout = .some(made)
+        return made
     }
 
     deinit { XGBoosterFree(handle) }

@@ -90,9 +90,7 @@ public enum StaticScoring {
     static func learn(_ train: [LabelledConsignment], rounds: Int, traderHistory: Bool,
                       parameters: TrainingParameters, screening: NameMatcher?) throws(ModelError) -> FittedScorer {
         guard !train.isEmpty else { throw .emptyTrainingSet }
-        var (features, matrix) = DeclarationFeatures.learn(train, screening: screening)
-        features.traderHistory = traderHistory
-        if !traderHistory { matrix.blank(columns: DeclarationFeatures.traderColumns) }
+        let (features, matrix) = DeclarationFeatures.learn(train, screening: screening, traderHistory: traderHistory)
         var p = parameters
         p.rounds = max(1, rounds)
         p.earlyStopping = p.rounds

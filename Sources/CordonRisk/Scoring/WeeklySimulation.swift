@@ -77,16 +77,18 @@ public struct WeeklySimulation: Sendable {
             let policy = SelectionPolicy(capacity: .percent(ratePercent), controlSharePercent: explorePercent)
             var chosen: [Int] = []
             if policy.slots(for: members.count) > 0 {
+                let current: FittedScorer
                 if let previous = scorer, week - fittedWeek < max(1, weeksBetweenFullFits) {
-                    scorer = try StaticScoring.refit(previous, train: revealed, parameters: parameters, screening: screening)
+                    current = try StaticScoring.refit(previous, train: revealed, parameters: parameters, screening: screening)
                 } else {
-                    scorer = try StaticScoring.fit(train: revealed, validation: nil, parameters: parameters, screening: screening)
+                    current = try StaticScoring.fit(train: revealed, validation: nil, parameters: parameters, screening: screening)
                     fittedWeek = week
                 }
-                let test = members.map { rows[$0].consignment }
-                var scores = try (scorer?.score(test) ?? [])
-                if rankByHitsAndRevenue, let scorer,
-                   let amounts = try expectedRevenue(scorer, revealed: revealed, revenue: revealedRevenue, test: test) {
+                scorer = current
+                let test = current.features.matrix(members.map { rows[$0].consignment })
+                var scores = try current.model.predict(test)
+                if rankByHitsAndRevenue,
+                   let amounts = try expectedRevenue(current, revealed: revealed, revenue: revealedRevenue, test: test) {
                     scores = zip(scores, amounts).map { $0 * (1 + $1) }   // a hit is worth one, plus its revenue
                 }
                 chosen = policy.select(scores: scores, using: &rng).all.map { members[$0] }
@@ -110,7 +112,7 @@ public struct WeeklySimulation: Sendable {
     /// revenue: a regression of the logarithm of the revenue on the scorer's features, learned from the revealed
     /// frauds (their out-of-fold features); nil while fewer than `minimumRevenueExamples` frauds are revealed.
     func expectedRevenue(_ scorer: FittedScorer, revealed: [LabelledConsignment], revenue: [Double],
-                         test: [Consignment]) throws(ModelError) -> [Float]? {
+                         test: FeatureMatrix) throws(ModelError) -> [Float]? {
         let frauds = revealed.indices.filter { revealed[$0].illicit }
         guard frauds.count >= WeeklySimulation.minimumRevenueExamples else { return nil }
         let all = scorer.features.trainingMatrix(revealed)
@@ -122,6 +124,6 @@ public struct WeeklySimulation: Sendable {
         p.earlyStopping = p.rounds
         let model = try GradientBoostedModel.train(learn, labels: frauds.map { Float(log1p(max(0, revenue[$0]))) }, parameters: p)
         let mean = max(1e-9, frauds.reduce(0) { $0 + revenue[$1] } / Double(frauds.count))
-        return try model.predict(scorer.features.matrix(test)).map { expm1(max(0, $0)) / Float(mean) }
+        return try model.predict(test).map { expm1(max(0, $0)) / Float(mean) }
     }
 }

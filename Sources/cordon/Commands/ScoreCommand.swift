@@ -74,9 +74,10 @@ struct ScoreCommand: ParsableCommand {
         }
         // Unreadable rows are scored from an empty consignment: the model's view of "nothing known".
         let blank = Consignment(kind: .declaration, documentNumber: "", date: CalendarDate.epoch)
+        let screening = try model.screening()
         let read = clock.now
         let scorer = try StaticScoring.fit(train: trainRows, validation: validRows, parameters: model.parameters,
-                                           screening: try model.screening())
+                                           screening: screening)
         let fitted = clock.now
         let test = testRows.map { $0.consignment ?? blank }
         if timings {
@@ -90,7 +91,7 @@ struct ScoreCommand: ParsableCommand {
             let x1 = clock.now
             // The weekly retrain: the same rows, the fit's choices kept (`StaticScoring.refit`).
             _ = try StaticScoring.refit(scorer, train: trainRows + (validRows ?? []), parameters: model.parameters,
-                                        screening: try model.screening())
+                                        screening: screening)
             let r1 = clock.now
             let n = Double(test.count)
             StandardError.write("""
