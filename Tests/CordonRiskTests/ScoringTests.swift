@@ -199,5 +199,9 @@ struct SimulationTests {
         let recallP = mean(byProbability, \.revenueRecall), recallR = mean(byRevenue, \.revenueRecall)
         #expect(recallR > recallP + 0.2, "revenue recall \(recallR) ranked by hits and revenue, \(recallP) by probability")
         #expect(mean(byRevenue, \.precision) > 0.25, "the cars chosen are still frauds four times in ten")
+        // A revenue weight of nought leaves the probability alone to rank: the same selections, week by week.
+        simulation.revenueWeight = 0
+        let weightless = try simulation.run(rows)
+        #expect(weightless.map(\.selected) == byProbability.map(\.selected))
     }
 }

@@ -45,6 +45,9 @@ public struct WeeklySimulation: Sendable {
     /// times one plus the revenue that frauds like it recovered (learned from the revealed frauds), in units of
     /// the revealed frauds' mean revenue. Without it, the probability alone ranks.
     public var rankByHitsAndRevenue = false
+    /// What the revenue of a fraud of the mean revealed revenue is worth against a hit, in the hits-and-revenue
+    /// ranking: the score is the probability times one plus this weight times the expected revenue.
+    public var revenueWeight = 1.0
     /// Fewest revealed frauds to learn amounts from; with fewer, the probability ranks.
     static let minimumRevenueExamples = 30
 
@@ -89,7 +92,9 @@ public struct WeeklySimulation: Sendable {
                 var scores = try current.model.predict(test)
                 if rankByHitsAndRevenue,
                    let amounts = try expectedRevenue(current, revealed: revealed, revenue: revealedRevenue, test: test) {
-                    scores = zip(scores, amounts).map { $0 * (1 + $1) }   // a hit is worth one, plus its revenue
+                    // A hit is worth one, plus its revenue at the chosen weight.
+                    let weight = Float(revenueWeight)
+                    scores = zip(scores, amounts).map { $0 * (1 + weight * $1) }
                 }
                 chosen = policy.select(scores: scores, using: &rng).all.map { members[$0] }
             }

@@ -39,6 +39,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "What ranks the declarations: probability (of fraud), or hits-and-revenue (the probability times one plus the revenue that revealed frauds like it recovered, in units of their mean revenue).")
     var rankBy = "probability"
 
+    @Option(help: "With --rank-by hits-and-revenue: what the revenue of a fraud of the mean revenue is worth against a hit (the score is the probability times one plus this weight times the expected revenue).")
+    var revenueWeight = 1.0
+
     @Option(help: ArgumentHelp("Where to write week,id.", valueName: "FILE"))
     var out: String
 
@@ -52,6 +55,7 @@ struct SimulateCommand: ParsableCommand {
         guard rankBy == "probability" || rankBy == "hits-and-revenue" else {
             throw ValidationError("--rank-by must be probability or hits-and-revenue")
         }
+        guard revenueWeight >= 0 && revenueWeight.isFinite else { throw ValidationError("--revenue-weight must be 0 or more") }
     }
 
     func run() throws {
@@ -68,6 +72,7 @@ struct SimulateCommand: ParsableCommand {
         simulation.screening = try model.screening()
         simulation.weeksBetweenFullFits = fullFitEvery
         simulation.rankByHitsAndRevenue = rankBy == "hits-and-revenue"
+        simulation.revenueWeight = revenueWeight
         let weeks = try simulation.run(rows) { w in
             StandardError.write("week \(w.week): \(w.declarations) declarations, \(w.selected.count) selected, precision \(String(format: "%.3f", w.precision)), revenue recall \(String(format: "%.3f", w.revenueRecall))\n")
         }
