@@ -41,32 +41,33 @@ public struct ConsignmentValidator: Sendable {
         }
 
         for i in c.goods.indices {
-            let path = "goods[\(i)]"
+            // Paths are built only for an issue: most goods have none, and this runs for every row of a file.
+            func path(_ field: String) -> String { "goods[\(i)].\(field)" }
             var item = c.goods[i]
             if let raw = item.hsCode {
                 switch HSCode.check(raw, lists: lists) {
                 case .valid(let code, let warning):
                     item.hsCode = code
-                    if let warning { issues.append(.warning("\(path).hsCode", warning)) }
+                    if let warning { issues.append(.warning(path("hsCode"), warning)) }
                 case .invalid(let reason):
-                    issues.append(.error("\(path).hsCode", "'\(raw)': \(reason)"))
+                    issues.append(.error(path("hsCode"), "'\(raw)': \(reason)"))
                 }
             }
-            item.countryOfOrigin = country(item.countryOfOrigin, "\(path).countryOfOrigin", &issues)
-            nonNegative(item.grossMassKg, "\(path).grossMassKg", &issues)
-            nonNegative(item.netMassKg, "\(path).netMassKg", &issues)
-            nonNegative(item.quantity, "\(path).quantity", &issues)
-            nonNegative(item.invoiceValue?.amount, "\(path).invoiceValue", &issues)
-            nonNegative(item.customsValue?.amount, "\(path).customsValue", &issues)
+            item.countryOfOrigin = country(item.countryOfOrigin, path("countryOfOrigin"), &issues)
+            nonNegative(item.grossMassKg, path("grossMassKg"), &issues)
+            nonNegative(item.netMassKg, path("netMassKg"), &issues)
+            nonNegative(item.quantity, path("quantity"), &issues)
+            nonNegative(item.invoiceValue?.amount, path("invoiceValue"), &issues)
+            nonNegative(item.customsValue?.amount, path("customsValue"), &issues)
             if var value = item.invoiceValue {
-                value.currency = currency(value.currency, "\(path).invoiceValue.currency", &issues)
+                value.currency = currency(value.currency, path("invoiceValue.currency"), &issues)
                 item.invoiceValue = value
             }
             if var value = item.customsValue {
-                value.currency = currency(value.currency, "\(path).customsValue.currency", &issues)
+                value.currency = currency(value.currency, path("customsValue.currency"), &issues)
                 item.customsValue = value
             }
-            if let p = item.packages, p < 0 { issues.append(.error("\(path).packages", "is negative (\(p))")) }
+            if let p = item.packages, p < 0 { issues.append(.error(path("packages"), "is negative (\(p))")) }
             item.containerNumbers = item.containerNumbers.map { ContainerNumber.normalize($0) }
             c.goods[i] = item
         }
@@ -83,10 +84,10 @@ public struct ConsignmentValidator: Sendable {
 
     /// Normalises a container; a wrong check digit is a warning (the container is kept and flagged),
     /// a number that is not ISO 6346 at all is an error.
-    public func checkContainer(_ container: inout Container, _ path: String, _ issues: inout [ValidationIssue]) {
+    public func checkContainer(_ container: inout Container, _ path: @autoclosure () -> String, _ issues: inout [ValidationIssue]) {
         let number = ContainerNumber.normalize(container.number)
         container.number = number
-        if number.isEmpty { issues.append(.error("\(path).number", "is empty")); return }
+        if number.isEmpty { issues.append(.error("\(path()).number", "is empty")); return }
         guard container.equipmentQualifier == "CN" else { return }
         switch ContainerNumber.check(number) {
         case .valid:
@@ -94,13 +95,13 @@ public struct ConsignmentValidator: Sendable {
         case .invalid(let reason):
             if ContainerNumber.isWellFormed(number) {
                 container.checkDigitValid = false
-                issues.append(.warning("\(path).number", "\(number): ISO 6346 \(reason)"))
+                issues.append(.warning("\(path()).number", "\(number): ISO 6346 \(reason)"))
             } else {
-                issues.append(.error("\(path).number", "'\(number)' is not an ISO 6346 container number: \(reason)"))
+                issues.append(.error("\(path()).number", "'\(number)' is not an ISO 6346 container number: \(reason)"))
             }
         }
         if let st = container.sizeType, !st.isEmpty, let warning = sizeTypeWarning(st) {
-            issues.append(.warning("\(path).sizeType", warning))
+            issues.append(.warning("\(path()).sizeType", warning))
         }
     }
 
@@ -120,43 +121,43 @@ public struct ConsignmentValidator: Sendable {
     }
 
     /// Normalises a place code, adding an error for a malformed UN/LOCODE and a warning for an unknown one.
-    public func place(_ raw: String?, _ field: String, _ issues: inout [ValidationIssue]) -> String? {
+    public func place(_ raw: String?, _ field: @autoclosure () -> String, _ issues: inout [ValidationIssue]) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
         if places == .pseudonymous { return raw }
         switch LOCODE.check(raw, lists: lists) {
         case .valid(let code, let warning):
-            if let warning { issues.append(.warning(field, "\(code): \(warning)")) }
+            if let warning { issues.append(.warning(field(), "\(code): \(warning)")) }
             return code
         case .invalid(let reason):
-            issues.append(.error(field, "'\(raw)' is not a UN/LOCODE: \(reason)"))
+            issues.append(.error(field(), "'\(raw)' is not a UN/LOCODE: \(reason)"))
             return raw
         }
     }
 
-    func country(_ raw: String?, _ field: String, _ issues: inout [ValidationIssue]) -> String? {
+    func country(_ raw: String?, _ field: @autoclosure () -> String, _ issues: inout [ValidationIssue]) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
         if places == .pseudonymous { return raw }
         switch CountryCode.check(raw, lists: lists) {
         case .valid(let code, _): return code
         case .invalid(let reason):
-            issues.append(.error(field, reason))
+            issues.append(.error(field(), reason))
             return raw
         }
     }
 
-    func currency(_ raw: String?, _ field: String, _ issues: inout [ValidationIssue]) -> String? {
+    func currency(_ raw: String?, _ field: @autoclosure () -> String, _ issues: inout [ValidationIssue]) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
         switch CurrencyCode.check(raw, lists: lists) {
         case .valid(let code, _): return code
         case .invalid(let reason):
-            issues.append(.error(field, reason))
+            issues.append(.error(field(), reason))
             return raw
         }
     }
 
-    func nonNegative(_ value: Double?, _ field: String, _ issues: inout [ValidationIssue]) {
+    func nonNegative(_ value: Double?, _ field: @autoclosure () -> String, _ issues: inout [ValidationIssue]) {
         guard let value else { return }
-        if value.isNaN || value.isInfinite { issues.append(.error(field, "is not a number")) }
-        else if value < 0 { issues.append(.error(field, "is negative (\(value))")) }
+        if value.isNaN || value.isInfinite { issues.append(.error(field(), "is not a number")) }
+        else if value < 0 { issues.append(.error(field(), "is negative (\(value))")) }
     }
 }

@@ -10,13 +10,24 @@ public enum RowOutcome: Sendable {
 
 /// Turns CSV records into validated consignments following a `ColumnMapping` bound to a file's header.
 public struct RowMapper: Sendable {
-    struct Binding: Sendable {
+    /// A column bound to a Cordon field. A class: every row walks all bindings, and copying a struct of strings and
+    /// a dictionary for each of them was a good part of the cost of a row.
+    final class Binding: Sendable {
         let index: Int
         let column: String
         let target: String
         let field: Field
         let required: Bool
         let valueMap: [String: String]?
+
+        init(index: Int, column: String, target: String, field: Field, required: Bool, valueMap: [String: String]?) {
+            self.index = index
+            self.column = column
+            self.target = target
+            self.field = field
+            self.required = required
+            self.valueMap = valueMap
+        }
     }
 
     /// A Cordon field, compiled once from its name so that rows are not matched by string comparison.
@@ -85,6 +96,9 @@ public struct RowMapper: Sendable {
     let columnOfTarget: [String: String]
     /// Parties named by the mapping, in the order their fields are filled.
     let partyRoles: [PartyRole]
+    /// For each binding, the place of its party in `partyRoles` (-1 for the other fields): a row's parties are
+    /// gathered in an array, not a dictionary, which cost a hash and an allocation for every row.
+    let partySlots: [Int]
     /// The file's separator, to keep a rejected record's raw text as it was.
     let separator: String
     /// The column of the document number.
@@ -128,6 +142,10 @@ public struct RowMapper: Sendable {
             if let role = PartyRole(rawValue: String(parts[1])), !roles.contains(role) { roles.append(role) }
         }
         self.partyRoles = roles
+        self.partySlots = bindings.map { b in
+            if case .party(let role, _) = b.field { return roles.firstIndex(of: role) ?? -1 }
+            return -1
+        }
         self.separator = String(UnicodeScalar(separator))
         self.documentColumn = bindings.first { $0.field.isDocumentNumber }?.index
     }
@@ -158,13 +176,13 @@ public struct RowMapper: Sendable {
         var c = Consignment(kind: mapping.kind, documentNumber: "", date: CalendarDate.epoch)
         var item = GoodsItem(sequence: 1)
         var hasItem = false
-        var parties: [PartyRole: Party] = [:]
+        var parties = [Party?](repeating: nil, count: partyRoles.count)
         var currency = mapping.currency
         var container: Container?
         var containerNumbers: [String] = []
         var label: OutcomeLabel?
 
-        for b in bindings {
+        for (bindingIndex, b) in bindings.enumerated() {
             var value = RowMapper.trimmed(record.fields[b.index])
             if let map = b.valueMap, let mapped = map[value] { value = mapped }
             if value.isEmpty {
@@ -235,14 +253,15 @@ public struct RowMapper: Sendable {
             case .attribute(let name):
                 c.attributes[name] = value
             case .party(let role, let part):
-                var p = parties[role] ?? Party(role: role)
+                let slot = partySlots[bindingIndex]
+                var p = parties[slot] ?? Party(role: role)
                 switch part {
                 case .identifier: p.identifier = value
                 case .name: p.name = value
                 case .address: p.address = value
                 case .country: p.country = value
                 }
-                parties[role] = p
+                parties[slot] = p
             }
         }
         guard let date = date ?? (continuation ? CalendarDate.epoch : nil) else {
@@ -254,7 +273,7 @@ public struct RowMapper: Sendable {
             item.invoiceValue?.currency = currency
             item.customsValue?.currency = currency
         }
-        c.parties = partyRoles.compactMap { parties[$0] }
+        c.parties = parties.compactMap { $0 }
         let template = container ?? Container(number: "")
         c.containers = containerNumbers.map { n in
             var k = template
@@ -424,7 +443,12 @@ public struct RowMapper: Sendable {
 
     /// Splits a list cell; container numbers are not split on spaces, which people write inside them.
     static func list(_ text: String, splittingOnSpaces: Bool = true) -> [String] {
-        text.split(whereSeparator: { $0 == "," || $0 == "|" || $0 == ";" || (splittingOnSpaces && ($0 == " " || $0 == "/")) })
+        // Most cells hold one value: no need to split (and allocate) then.
+        if !text.utf8.contains(where: { $0 == 44 || $0 == 124 || $0 == 59 || (splittingOnSpaces && ($0 == 32 || $0 == 47)) }) {
+            let one = trimmed(text)
+            return one.isEmpty ? [] : [one]
+        }
+        return text.split(whereSeparator: { $0 == "," || $0 == "|" || $0 == ";" || (splittingOnSpaces && ($0 == " " || $0 == "/")) })
             .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
     }
 
