@@ -181,7 +181,8 @@ final class Connection: @unchecked Sendable {
                     // while the server runs) may hold it for a moment. WAL lets readers work while a batch is
                     // written; FULL sync makes every committed batch durable. A many-row insert keeps the pages it
                     // changes in a statement journal (to undo that statement alone); on disk, that journal was a
-                    // third of all the bytes an ingest wrote. In memory it is a few MB a statement.
+                    // third of all the bytes an ingest wrote. In memory it is a few MB a statement (temporary tables
+                    // and sorts go there too; the store's queries are paged and keep them small).
                     for pragma in ["PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                                    "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA foreign_keys=ON"] {
                         try await sql.raw(SQLQueryString(pragma)).run()
