@@ -190,7 +190,7 @@ struct SimulationTests {
         p.earlyStopping = 10
         var simulation = WeeklySimulation(ratePercent: 5, explorePercent: 0, parameters: p)
         let byProbability = try simulation.run(rows)
-        simulation.rankByHitsAndRevenue = true
+        simulation.revenueWeight = 1
         let byRevenue = try simulation.run(rows)
         func mean(_ weeks: [WeeklySimulation.Week], _ value: (WeeklySimulation.Week) -> Double) -> Double {
             weeks.map(value).reduce(0, +) / Double(max(1, weeks.count))
@@ -199,9 +199,11 @@ struct SimulationTests {
         let recallP = mean(byProbability, \.revenueRecall), recallR = mean(byRevenue, \.revenueRecall)
         #expect(recallR > recallP + 0.2, "revenue recall \(recallR) ranked by hits and revenue, \(recallP) by probability")
         #expect(mean(byRevenue, \.precision) > 0.25, "the cars chosen are still frauds four times in ten")
-        // A revenue weight of nought leaves the probability alone to rank: the same selections, week by week.
-        simulation.revenueWeight = 0
-        let weightless = try simulation.run(rows)
-        #expect(weightless.map(\.selected) == byProbability.map(\.selected))
+        // The weight is what the revenue counts for: at a thousandth, the cars' revenue no longer lifts them above
+        // tobacco, and the selection goes where the probability sends it.
+        simulation.revenueWeight = 0.001
+        let lightly = try simulation.run(rows)
+        let recallL = mean(lightly, \.revenueRecall)
+        #expect(recallL < recallP + 0.1, "revenue recall \(recallL) at weight 0.001, \(recallP) by probability")
     }
 }

@@ -19,14 +19,19 @@ public struct RowMapper: Sendable {
         let field: Field
         let required: Bool
         let valueMap: [String: String]?
+        /// The place of its party in `partyRoles`, -1 for other fields: a row's parties are gathered in an array,
+        /// not a dictionary, which cost a hash and an allocation for every row.
+        let partySlot: Int
 
-        init(index: Int, column: String, target: String, field: Field, required: Bool, valueMap: [String: String]?) {
+        init(index: Int, column: String, target: String, field: Field, required: Bool, valueMap: [String: String]?,
+             partySlot: Int) {
             self.index = index
             self.column = column
             self.target = target
             self.field = field
             self.required = required
             self.valueMap = valueMap
+            self.partySlot = partySlot
         }
     }
 
@@ -96,9 +101,6 @@ public struct RowMapper: Sendable {
     let columnOfTarget: [String: String]
     /// Parties named by the mapping, in the order their fields are filled.
     let partyRoles: [PartyRole]
-    /// For each binding, the place of its party in `partyRoles` (-1 for the other fields): a row's parties are
-    /// gathered in an array, not a dictionary, which cost a hash and an allocation for every row.
-    let partySlots: [Int]
     /// The file's separator, to keep a rejected record's raw text as it was.
     let separator: String
     /// The column of the document number.
@@ -113,14 +115,21 @@ public struct RowMapper: Sendable {
         for (i, h) in trimmed.enumerated() where index[h] == nil { index[h] = i }
         var missing: [String] = []
         var bindings: [Binding] = []
+        var roles: [PartyRole] = []
         for (column, target) in mapping.columns.sorted(by: { $0.key < $1.key }) {
             guard let i = index[column] else {
                 if mapping.required.contains(target) { missing.append(column) }
                 continue
             }
             guard let field = Field(target) else { throw .badMapping("column '\(column)' maps to unknown field '\(target)'") }
+            var slot = -1
+            if case .party(let role, _) = field {
+                slot = roles.firstIndex(of: role) ?? roles.count
+                if slot == roles.count { roles.append(role) }
+            }
             bindings.append(Binding(index: i, column: column, target: target, field: field,
-                                    required: mapping.required.contains(target), valueMap: mapping.values[target]))
+                                    required: mapping.required.contains(target), valueMap: mapping.values[target],
+                                    partySlot: slot))
         }
         if !missing.isEmpty { throw .missingColumns(file: file, columns: missing) }
         let mappedTargets = Set(bindings.map(\.target))
@@ -136,16 +145,7 @@ public struct RowMapper: Sendable {
         self.decimalComma = mapping.decimalSeparator == ","
         self.thousands = mapping.thousandsSeparator?.utf8.first
         self.columnOfTarget = Dictionary(bindings.map { ($0.target, $0.column) }, uniquingKeysWith: { a, _ in a })
-        var roles: [PartyRole] = []
-        for b in bindings where b.target.hasPrefix("parties.") {
-            let parts = b.target.split(separator: ".")
-            if let role = PartyRole(rawValue: String(parts[1])), !roles.contains(role) { roles.append(role) }
-        }
         self.partyRoles = roles
-        self.partySlots = bindings.map { b in
-            if case .party(let role, _) = b.field { return roles.firstIndex(of: role) ?? -1 }
-            return -1
-        }
         self.separator = String(UnicodeScalar(separator))
         self.documentColumn = bindings.first { $0.field.isDocumentNumber }?.index
     }
@@ -182,7 +182,7 @@ public struct RowMapper: Sendable {
         var containerNumbers: [String] = []
         var label: OutcomeLabel?
 
-        for (bindingIndex, b) in bindings.enumerated() {
+        for b in bindings {
             var value = RowMapper.trimmed(record.fields[b.index])
             if let map = b.valueMap, let mapped = map[value] { value = mapped }
             if value.isEmpty {
@@ -253,15 +253,14 @@ public struct RowMapper: Sendable {
             case .attribute(let name):
                 c.attributes[name] = value
             case .party(let role, let part):
-                let slot = partySlots[bindingIndex]
-                var p = parties[slot] ?? Party(role: role)
+                var p = parties[b.partySlot] ?? Party(role: role)
                 switch part {
                 case .identifier: p.identifier = value
                 case .name: p.name = value
                 case .address: p.address = value
                 case .country: p.country = value
                 }
-                parties[slot] = p
+                parties[b.partySlot] = p
             }
         }
         guard let date = date ?? (continuation ? CalendarDate.epoch : nil) else {

@@ -42,12 +42,10 @@ public struct WeeklySimulation: Sendable {
     /// in the weeks between, it is retrained on the labels revealed so far with those choices (`refit`).
     public var weeksBetweenFullFits = 4
     /// Rank by what a control is expected to bring, a hit and the revenue it recovers: the probability of fraud
-    /// times one plus the revenue that frauds like it recovered (learned from the revealed frauds), in units of
-    /// the revealed frauds' mean revenue. Without it, the probability alone ranks.
-    public var rankByHitsAndRevenue = false
-    /// What the revenue of a fraud of the mean revealed revenue is worth against a hit, in the hits-and-revenue
-    /// ranking: the score is the probability times one plus this weight times the expected revenue.
-    public var revenueWeight = 1.0
+    /// times one plus this weight times the revenue that frauds like it recovered (learned from the revealed
+    /// frauds), in units of the revealed frauds' mean revenue; the weight is what an average fraud's revenue is
+    /// worth against a hit. At 0, the default, the probability alone ranks and no revenue is learned.
+    public var revenueWeight = 0.0
     /// Fewest revealed frauds to learn amounts from; with fewer, the probability ranks.
     static let minimumRevenueExamples = 30
 
@@ -90,7 +88,7 @@ public struct WeeklySimulation: Sendable {
                 scorer = current
                 let test = current.features.matrix(members.map { rows[$0].consignment })
                 var scores = try current.model.predict(test)
-                if rankByHitsAndRevenue,
+                if revenueWeight > 0,
                    let amounts = try expectedRevenue(current, revealed: revealed, revenue: revealedRevenue, test: test) {
                     // A hit is worth one, plus its revenue at the chosen weight.
                     let weight = Float(revenueWeight)

@@ -71,8 +71,7 @@ struct SimulateCommand: ParsableCommand {
         var simulation = WeeklySimulation(ratePercent: rate, explorePercent: explore, parameters: model.parameters)
         simulation.screening = try model.screening()
         simulation.weeksBetweenFullFits = fullFitEvery
-        simulation.rankByHitsAndRevenue = rankBy == "hits-and-revenue"
-        simulation.revenueWeight = revenueWeight
+        simulation.revenueWeight = rankBy == "hits-and-revenue" ? revenueWeight : 0
         let weeks = try simulation.run(rows) { w in
             StandardError.write("week \(w.week): \(w.declarations) declarations, \(w.selected.count) selected, precision \(String(format: "%.3f", w.precision)), revenue recall \(String(format: "%.3f", w.revenueRecall))\n")
         }
