@@ -111,19 +111,28 @@ final class Connection: @unchecked Sendable {
     /// PostgreSQL's pool, running while the connection is open.
     let pool: PostgresClient?
     private let closeHandler: @Sendable () async throws -> Void
+    /// SQLite's copier of the write-ahead log (see `walGrew()`).
+    let checkpointer: WALCheckpointer?
 
     /// Connections one process leases from PostgreSQL at most (besides its own one): a request needs one for a few
     /// milliseconds, and two processes with their courier, workers and a CLI beside stay well under PostgreSQL's
     /// default of 100 connections.
     static let poolSize = 8
 
-    init(sql: any SQLDatabase, flavor: Flavor, sqlite: SQLiteConnection? = nil, pool: PostgresClient? = nil,
-         close: @escaping @Sendable () async throws -> Void) {
+    init(sql: any SQLDatabase, flavor: Flavor, sqlite: SQLiteConnection? = nil, checkpointer: WALCheckpointer? = nil,
+         pool: PostgresClient? = nil, close: @escaping @Sendable () async throws -> Void) {
         self.sql = sql
         self.flavor = flavor
         self.sqlite = sqlite
+        self.checkpointer = checkpointer
         self.pool = pool
         self.closeHandler = close
+    }
+
+    /// Called after a large write has been committed: on SQLite, the log is copied into the database file beside
+    /// the next writes instead of inside them. PostgreSQL does its own checkpoints.
+    func walGrew() {
+        checkpointer?.request()
     }
 
     /// Multi-row inserts on `db` in chunks that stay under the bind-parameter limits of both databases. Table and
@@ -183,15 +192,27 @@ final class Connection: @unchecked Sendable {
                     // changes in a statement journal (to undo that statement alone); on disk, that journal was a
                     // third of all the bytes an ingest wrote. In memory it is a few MB a statement (temporary tables
                     // and sorts go there too; the store's queries are paged and keep them small).
+                    // The log is copied back into the file by a connection of its own after each batch of intake
+                    // (`WALCheckpointer`); the writer's own automatic copy stays as the backstop for other writes,
+                    // later than SQLite's default of 1,000 pages so that it seldom runs inside an intake's commit.
                     for pragma in ["PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                                   "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA foreign_keys=ON"] {
+                                   "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA foreign_keys=ON",
+                                   "PRAGMA wal_autocheckpoint=8192"] {
                         try await sql.raw(SQLQueryString(pragma)).run()
                     }
                 } catch {
                     try? await close()
                     throw error
                 }
-                return Connection(sql: sql, flavor: .sqlite, sqlite: conn, close: close)
+                let checkpointer: WALCheckpointer
+                do { checkpointer = try await WALCheckpointer.open(path: path, logger: logger) } catch {
+                    try? await close()
+                    throw error
+                }
+                return Connection(sql: sql, flavor: .sqlite, sqlite: conn, checkpointer: checkpointer, close: {
+                    await checkpointer.close()
+                    try await close()
+                })
             } catch {
                 throw .cannotOpen(location.description, reason: String(describing: error))
             }

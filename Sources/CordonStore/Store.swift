@@ -244,19 +244,54 @@ public actor Store {
     /// A batch with its records serialised and hashed, ready to be written.
     public struct PreparedBatch: Sendable {
         let batch: IntakeBatch
-        let consignments: [(Consignment, String, String)]
+        let consignments: [PreparedConsignment]
         let bayPlans: [(BayPlan, String, String)]
     }
+
+    /// A consignment with everything that does not depend on what is stored already worked out: its key, payload,
+    /// hash, the columns it is found by and its search entries. Writing a batch waits for the one before it; what
+    /// is done here is done beside that wait, not in it.
+    struct PreparedConsignment: Sendable {
+        let key: String
+        let documentNumber: String
+        let hash: String
+        /// doc_date through payload, in the order of `Store.consignmentColumns`.
+        let columns: [SQLValue]
+        let containers: [(number: String, checkDigitValid: Bool)]
+        let parties: [(term: String, role: String)]
+        /// Containers as the document lists them (a search entry is one per number) and the record's warnings, for the counts.
+        let containerCount: Int
+        let warnings: Int
+
+        init(_ c: Consignment) {
+            let bytes = c.payloadJSON
+            key = c.kind.rawValue + "\u{1}" + c.documentNumber
+            documentNumber = c.documentNumber
+            hash = SHA256.hash(data: bytes).hexString
+            columns = [.text(c.kind.rawValue), .text(c.documentNumber), .text(c.date.description), SQLValue(c.mode?.rawValue),
+                       SQLValue(c.office), SQLValue(c.route.placeOfLoading), SQLValue(c.route.placeOfDischarge),
+                       SQLValue(c.goods.first?.hsCode), SQLValue(c.label.map { $0.illicit ? 1 : 0 }),
+                       SQLValue(c.label?.revenue), .text(String(decoding: bytes, as: UTF8.self))]
+            (containers, parties) = Store.searchEntries(of: c)
+            containerCount = c.containers.count
+            warnings = c.warnings.count
+        }
+    }
+
+    /// The columns of a stored consignment: the ones the store decides, then `PreparedConsignment.columns`, then
+    /// the file and the time.
+    static let consignmentColumns = [
+        "id", "version", "content_hash", "is_current",
+        "kind", "document_number", "doc_date", "mode", "office", "place_of_loading", "place_of_discharge", "hs_code",
+        "label_illicit", "label_revenue", "payload",
+        "ingest_file_id", "received_at"]
 
     /// Serialises and hashes a batch. It is the CPU-heavy part of storing, and needs no connection, so callers
     /// can run it off the store (in parallel with the previous batch being written).
     public nonisolated static func prepare(_ batch: IntakeBatch) throws -> PreparedBatch {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let consignments: [(Consignment, String, String)] = batch.consignments.map { c in
-            let bytes = c.payloadJSON
-            return (c, String(decoding: bytes, as: UTF8.self), SHA256.hash(data: bytes).hexString)
-        }
+        let consignments = batch.consignments.map(PreparedConsignment.init)
         let plans: [(BayPlan, String, String)] = try batch.bayPlans.map { p in
             let data = try encoder.encode(p)
             return (p, String(decoding: data, as: UTF8.self), SHA256.hash(data: data).hexString)
@@ -284,7 +319,9 @@ public actor Store {
         while true {
             attempt += 1
             do {
-                return try await commitOnce(batch: batch, encoded: encoded, plans: plans, now: now, audit: audit)
+                let counts = try await commitOnce(batch: batch, encoded: encoded, plans: plans, now: now, audit: audit)
+                connection.walGrew()
+                return counts
             } catch where attempt < 8 && isConflictWithConcurrentWriter(error) {
                 logger.info("batch met a concurrent writer; retrying", metadata: ["attempt": "\(attempt)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
@@ -292,7 +329,7 @@ public actor Store {
         }
     }
 
-    private func commitOnce(batch: IntakeBatch, encoded: [(Consignment, String, String)],
+    private func commitOnce(batch: IntakeBatch, encoded: [PreparedConsignment],
                             plans: [(BayPlan, String, String)], now: String,
                             audit: (@Sendable (IntakeCounts) -> AuditEntry)?) async throws -> IntakeCounts {
         try await transaction {
@@ -336,12 +373,12 @@ public actor Store {
 
     private struct Known { var version: Int; var hash: String; var id: Int }
 
-    private func storeConsignments(_ items: [(Consignment, String, String)], fileID: Int, now: String) async throws -> IntakeCounts {
+    private func storeConsignments(_ items: [PreparedConsignment], fileID: Int, now: String) async throws -> IntakeCounts {
         var counts = IntakeCounts()
         guard !items.isEmpty else { return counts }
         // What is stored already for these documents: current version and its hash.
         var known: [String: Known] = [:]
-        let numbers = Array(Set(items.map(\.0.documentNumber)))
+        let numbers = Array(Set(items.map(\.documentNumber)))
         for chunk in numbers.chunks(ofCount: 5000) {
             let rows = try await sql.select().columns("id", "kind", "document_number", "version", "content_hash")
                 .from("consignments").where("is_current", .equal, 1)
@@ -353,23 +390,22 @@ public actor Store {
                                    id: try r.decode(column: "id", as: Int.self))
             }
         }
-        // consignment, payload, hash, version, still current at the end of the batch
-        var toInsert: [(Consignment, String, String, Int, Bool)] = []
+        // index in items, version, still current at the end of the batch
+        var toInsert: [(item: Int, version: Int, current: Bool)] = []
         var pendingIndex: [String: Int] = [:]   // key → index in toInsert of this batch's latest version
         var superseded: [Int] = []
-        for (c, payload, hash) in items {
-            let key = c.kind.rawValue + "\u{1}" + c.documentNumber
+        for (index, item) in items.enumerated() {
             var version = 1
-            if let k = known[key] {
-                if k.hash == hash { counts.duplicates += 1; continue }
+            if let k = known[item.key] {
+                if k.hash == item.hash { counts.duplicates += 1; continue }
                 // The stored current version, or an earlier version from this same batch, stops being current.
-                if let i = pendingIndex[key] { toInsert[i].4 = false } else { superseded.append(k.id) }
+                if let i = pendingIndex[item.key] { toInsert[i].current = false } else { superseded.append(k.id) }
                 version = k.version + 1
                 counts.newVersions += 1
             }
-            known[key] = Known(version: version, hash: hash, id: 0)
-            pendingIndex[key] = toInsert.count
-            toInsert.append((c, payload, hash, version, true))
+            known[item.key] = Known(version: version, hash: item.hash, id: 0)
+            pendingIndex[item.key] = toInsert.count
+            toInsert.append((index, version, true))
         }
         if !superseded.isEmpty {
             for chunk in superseded.chunks(ofCount: 5000) {
@@ -379,26 +415,25 @@ public actor Store {
         guard !toInsert.isEmpty else { return counts }
         var nextID = try await allocateIDs(toInsert.count)
         var rows: [[SQLValue]] = []
+        rows.reserveCapacity(toInsert.count)
         var containerRows: [[SQLValue]] = []
         var partyRows: [[SQLValue]] = []
-        for (c, payload, hash, version, current) in toInsert {
+        for (index, version, current) in toInsert {
+            let item = items[index]
             let id = nextID
             nextID += 1
-            rows.append([.int(id), .text(c.kind.rawValue), .text(c.documentNumber), .int(version), .text(hash),
-                         .int(current ? 1 : 0), .text(c.date.description), SQLValue(c.mode?.rawValue), SQLValue(c.office),
-                         SQLValue(c.route.placeOfLoading), SQLValue(c.route.placeOfDischarge), SQLValue(c.goods.first?.hsCode),
-                         SQLValue(c.label.map { $0.illicit ? 1 : 0 }), SQLValue(c.label?.revenue), .text(payload),
-                         .int(fileID), .text(now)])
-            let entries = Store.searchEntries(of: c)
-            containerRows += entries.containers.map { [.text($0.number), .int(id), .int($0.checkDigitValid ? 1 : 0)] }
-            partyRows += entries.parties.map { [.text($0.term), .int(id), .text($0.role)] }
-            counts.containers += c.containers.count
-            counts.warnings += c.warnings.count
+            var row: [SQLValue] = [.int(id), .int(version), .text(item.hash), .int(current ? 1 : 0)]
+            row.reserveCapacity(Store.consignmentColumns.count)
+            row.append(contentsOf: item.columns)
+            row.append(.int(fileID))
+            row.append(.text(now))
+            rows.append(row)
+            containerRows += item.containers.map { [.text($0.number), .int(id), .int($0.checkDigitValid ? 1 : 0)] }
+            partyRows += item.parties.map { [.text($0.term), .int(id), .text($0.role)] }
+            counts.containers += item.containerCount
+            counts.warnings += item.warnings
         }
-        try await insert(into: "consignments", columns: [
-            "id", "kind", "document_number", "version", "content_hash", "is_current", "doc_date", "mode", "office",
-            "place_of_loading", "place_of_discharge", "hs_code", "label_illicit", "label_revenue", "payload",
-            "ingest_file_id", "received_at"], rows: rows)
+        try await insert(into: "consignments", columns: Store.consignmentColumns, rows: rows)
         try await insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
                          rows: containerRows)
         try await insert(into: "consignment_party_terms", columns: ["term", "consignment_id", "role"], rows: partyRows)

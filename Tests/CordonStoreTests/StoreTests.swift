@@ -192,6 +192,30 @@ struct StoreTests {
             #expect(entries.first?.record.field == "Дата")
         }
     }
+
+    @Test("SQLite: a committed batch is copied from the write-ahead log into the database file beside the writer")
+    func backgroundCheckpoint() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("node.sqlite")
+        let store = try await Store.open(.sqlite(path: path))
+        func size(_ file: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0 }
+        let before = size(path)
+        // About 600 pages of log: below the writer's own automatic checkpoint, so only the checkpointer copies them.
+        let batch = IntakeBatch(source: source, consignments: (1...1500).map { declaration("W\($0)", containers: ["MSCU1234566"]) })
+        #expect(try await store.commit(batch).accepted == 1500)
+        #expect(size(path + "-wal") > 1 << 20)
+        var grown = false
+        for _ in 0..<200 where !grown {
+            grown = size(path) > before + (1 << 20)
+            if !grown { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(grown, "the database file stayed at \(size(path)) bytes (\(before) before the batch)")
+        // And the store still reads what it wrote, from the file and the log alike.
+        #expect(try await store.totals().consignments == 1500)
+        await store.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
 }
 
 @Suite("Database locations")
