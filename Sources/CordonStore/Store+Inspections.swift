@@ -108,9 +108,8 @@ extension Store {
                     AND (c.label_illicit IS NOT NULL OR r.positive IS NOT NULL)
                 ORDER BY c.doc_date, c.id
                 """).all()
-            let decoder = JSONDecoder()
             return try rows.map { r in
-                let consignment = try decoder.decode(Consignment.self, from: Data(try r.decode(column: "payload", as: String.self).utf8))
+                let consignment = try Consignment(payload: try r.decode(column: "payload", as: String.self))
                 if let positive = try r.decode(column: "positive", as: Int?.self) {
                     return LabelledRecord(consignment: consignment, illicit: positive == 1, fromInspection: true)
                 }

@@ -22,7 +22,6 @@ extension Store {
     /// batches of `batch` documents, each in its own transaction, so that other work goes on meanwhile.
     public func purgeCargo(before cutoff: CalendarDate, batch: Int = 2_000) async throws -> PurgeCounts {
         var counts = PurgeCounts()
-        let decoder = JSONDecoder()
         let day = cutoff.description
         let received = "\(day)T00:00:00Z"
         // A walk through the old rows by id: each batch reads the next old rows, then which of their documents must stay
@@ -60,7 +59,7 @@ extension Store {
                     let id = try r.decode(column: "id", as: Int.self)
                     ids.append(id)
                     // The search tables are keyed by what is searched: their entries are found from the document itself.
-                    let c = try decoder.decode(Consignment.self, from: Data(try r.decode(column: "payload", as: String.self).utf8))
+                    let c = try Consignment(payload: try r.decode(column: "payload", as: String.self))
                     let entries = Store.searchEntries(of: c)
                     containers += entries.containers.map { ($0.number, id) }
                     terms += entries.parties.map { ($0.term, id, $0.role) }

@@ -6,7 +6,6 @@ extension Store {
     /// Replaces a unit's scored day with `targets` (re-running the targeting of a day gives one queue, not two)
     /// and records which profiles hit which consignments, for the profiles' hit rates.
     public func replaceTargets(unit: String, day: CalendarDate, targets: [Target], modelVersion: Int?) async throws {
-        let encoder = JSONEncoder()
         let now = Store.now()
         try await transaction {
             try await sql.delete(from: "targets").where("unit_code", .equal, unit).where("day", .equal, day.description).run()
@@ -21,8 +20,8 @@ extension Store {
             for t in targets {
                 rows.append([.text(unit), .text(day.description), .int(t.consignmentID), .int(t.rank), .double(t.score),
                              .text(t.lane.rawValue), .text(t.selection.rawValue),
-                             .text(String(decoding: try encoder.encode(t.reasons), as: UTF8.self)),
-                             .text(String(decoding: try encoder.encode(t.profiles), as: UTF8.self)),
+                             .text(String(decoding: t.reasons.payloadJSON, as: UTF8.self)),
+                             .text(String(decoding: t.profiles.payloadJSON, as: UTF8.self)),
                              SQLValue(modelVersion), .text(now)])
                 for p in Set(t.profiles) {
                     guard let id = profileIDs[p] else { throw StoreError.query("profile \(p) of a target is not stored") }

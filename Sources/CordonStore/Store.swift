@@ -69,20 +69,19 @@ public actor Store {
             if let c = decoded[id] { found[id] = c } else { missing.append(id) }
         }
         if missing.isEmpty { return found }
-        let decoder = JSONDecoder()
         for chunk in missing.chunks(ofCount: 500) {
             for r in try await sql.select().columns("id", "payload").from("consignments").where("id", .in, Array(chunk)).all() {
                 let id = try r.decode(column: "id", as: Int.self)
-                found[id] = try consignment(id: id, payload: try r.decode(column: "payload", as: String.self), decoder: decoder)
+                found[id] = try consignment(id: id, payload: try r.decode(column: "payload", as: String.self))
             }
         }
         return found
     }
 
     /// The consignment of row `id` from its payload, decoded once.
-    func consignment(id: Int, payload: String, decoder: JSONDecoder) throws -> Consignment {
+    func consignment(id: Int, payload: String) throws -> Consignment {
         if let c = decoded[id] { return c }
-        let c = try decoder.decode(Consignment.self, from: Data(payload.utf8))
+        let c = try Consignment(payload: payload)
         if decoded.count >= Store.decodedLimit { decoded.removeAll(keepingCapacity: true) }
         decoded[id] = c
         return c
@@ -553,8 +552,7 @@ public actor Store {
         let rows = try await exclusive { try await sql.select().column("payload").from("consignments")
             .where("document_number", .equal, documentNumber).where("kind", .equal, kind.rawValue)
             .orderBy("version").all() }
-        let decoder = JSONDecoder()
-        return try rows.map { try decoder.decode(Consignment.self, from: Data(try $0.decode(column: "payload", as: String.self).utf8)) }
+        return try rows.map { try Consignment(payload: try $0.decode(column: "payload", as: String.self)) }
     }
 
     /// The current version of a document.
@@ -623,15 +621,26 @@ extension Store {
     /// The search entries of a consignment: its containers and its parties' identifiers and upper-cased names by role,
     /// each once. Ingest writes them; a purge removes them by their keys.
     static func searchEntries(of c: Consignment) -> (containers: [(number: String, checkDigitValid: Bool)], parties: [(term: String, role: String)]) {
-        // A container listed twice in one document is one search entry.
-        var seen = Set<String>()
-        let containers = c.containers.filter { seen.insert($0.number).inserted }.map { ($0.number, $0.checkDigitValid) }
-        var terms = Set<String>()
+        // A container listed twice in one document is one search entry. A document has a few of each: a linear
+        // look at those kept already costs less than hashing into a set.
+        // (A manifest may list thousands of containers: those go through a set.)
+        var containers: [(number: String, checkDigitValid: Bool)] = []
+        containers.reserveCapacity(c.containers.count)
+        if c.containers.count > 32 {
+            var seen = Set<String>()
+            for k in c.containers where seen.insert(k.number).inserted { containers.append((k.number, k.checkDigitValid)) }
+        } else {
+            for k in c.containers where !containers.contains(where: { $0.number == k.number }) {
+                containers.append((k.number, k.checkDigitValid))
+            }
+        }
         var parties: [(term: String, role: String)] = []
+        parties.reserveCapacity(2 * c.parties.count)
         for p in c.parties {
-            for term in [p.identifier, p.name.map { $0.uppercased() }].compactMap({ $0 })
-            where terms.insert(term + "\u{1}" + p.role.rawValue).inserted {
-                parties.append((term, p.role.rawValue))
+            let role = p.role.rawValue
+            for term in [p.identifier, p.name?.uppercased()] {
+                guard let term, !parties.contains(where: { $0.term == term && $0.role == role }) else { continue }
+                parties.append((term, role))
             }
         }
         return (containers, parties)

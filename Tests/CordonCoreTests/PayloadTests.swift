@@ -1,4 +1,4 @@
-import CordonCore
+@testable import CordonCore
 import Foundation
 import Testing
 
@@ -27,6 +27,76 @@ struct PayloadTests {
         #expect(decoded == PayloadTests.full)
         let minimal = Consignment(kind: .declaration, documentNumber: "1", date: CalendarDate(year: 2020, month: 1, day: 1)!)
         #expect(try JSONDecoder().decode(Consignment.self, from: Data(minimal.payloadJSON)) == minimal)
+    }
+
+    /// The fast reader's own answer, nil when it gives up (without the JSONDecoder fallback).
+    static func read(_ json: String) -> Consignment? {
+        var text = json
+        return text.withUTF8 { bytes in
+            var reader = PayloadReader(bytes)
+            return try? reader.consignment()
+        }
+    }
+
+    @Test("the fast reader gives what JSONDecoder gives: our payloads, JSONEncoder's (escaped slashes, any key order), odd numbers")
+    func fastReader() throws {
+        let minimal = Consignment(kind: .declaration, documentNumber: "1", date: CalendarDate(year: 2020, month: 1, day: 1)!)
+        var slashes = PayloadTests.full
+        slashes.documentNumber = "A/B 😀 \u{7f}"
+        slashes.goods[0].grossMassKg = 0.1 + 0.2          // 17 significant digits: the full parse
+        slashes.goods[0].netMassKg = -123456.789012345
+        slashes.goods[0].quantity = 1e-30
+        for c in [PayloadTests.full, minimal, slashes] {
+            let ours = String(decoding: c.payloadJSON, as: UTF8.self)
+            #expect(PayloadTests.read(ours) == c)
+            #expect(try Consignment(payload: ours) == c)
+            // JSONEncoder's own output, slashes escaped and keys in declaration order, reads the same.
+            let foundation = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
+            #expect(PayloadTests.read(foundation) == c)
+        }
+        // White space, unknown keys, nulls for absent values, escapes of every kind, exponents.
+        let odd = #"""
+         { "kind" : "declaration", "documentNumber": "N\u00e9\ud83d\ude00\/\b\f", "date": "2026-01-02",
+           "extra": {"a": [1, 2.5e3, true, null, {"b": "c"}]}, "mode": null, "office": null,
+           "route": {"transshipment": [], "placeOfLoading": null}, "parties": [], "containers": [],
+           "goods": [{"sequence": 1, "containerNumbers": [], "dangerousGoods": [], "grossMassKg": 2.5E+2,
+                      "netMassKg": -0.0, "quantity": 12345678901234567890}],
+           "attributes": {}, "warnings": [], "label": {"illicit": false, "revenue": 1e2} }
+
+        """#
+        let reference = try JSONDecoder().decode(Consignment.self, from: Data(odd.utf8))
+        #expect(PayloadTests.read(odd) == reference)
+        #expect(reference.documentNumber == "Né😀/\u{8}\u{c}")
+        // What JSONDecoder refuses, the reader gives up on, and Consignment(payload:) throws JSONDecoder's error.
+        let bad = [
+            #"{"kind": "ship", "documentNumber": "1", "date": "2020-01-01", "route": {"transshipment": []}, "parties": [], "goods": [], "containers": [], "attributes": {}, "warnings": []}"#,
+            #"{"kind": "declaration", "date": "2020-01-01", "route": {"transshipment": []}, "parties": [], "goods": [], "containers": [], "attributes": {}, "warnings": []}"#,
+            #"{"kind": "declaration", "documentNumber": "1", "date": "2020-13-01", "route": {"transshipment": []}, "parties": [], "goods": [], "containers": [], "attributes": {}, "warnings": []}"#,
+            #"{"kind": "declaration", "documentNumber": "\#u{1}", "date": "2020-01-01", "route": {"transshipment": []}, "parties": [], "goods": [], "containers": [], "attributes": {}, "warnings": []}"#,
+            String(decoding: minimal.payloadJSON, as: UTF8.self) + " x",
+            String(decoding: minimal.payloadJSON.dropLast(), as: UTF8.self),
+        ]
+        for json in bad {
+            #expect(PayloadTests.read(json) == nil)
+            #expect(throws: (any Error).self) { try Consignment(payload: json) }
+        }
+        // Numbers outside JSON's grammar are not the reader's to accept.
+        for number in ["007", "1.", ".5", "+1", "1e", "--1"] {
+            let json = String(decoding: minimal.payloadJSON, as: UTF8.self)
+                .replacingOccurrences(of: #""goods":[]"#, with: #""goods":[{"sequence":1,"containerNumbers":[],"dangerousGoods":[],"quantity":\#(number)}]"#)
+            #expect(PayloadTests.read(json) == nil, "\(number)")
+        }
+    }
+
+    @Test("reasons and profile names, as targets store them, read back with JSONDecoder; the same reasons are the same text")
+    func reasons() throws {
+        let reasons = [Reason("past_rate", ["party": "importer", "rate": "0.34", "Ä": "\"/\n"]), .text("ТОО «Каспий»"), Reason("model")]
+        #expect(try JSONDecoder().decode([Reason].self, from: Data(reasons.payloadJSON)) == reasons)
+        #expect(reasons.payloadJSON == reasons.map { $0 }.payloadJSON)
+        #expect(String(decoding: [Reason("x", ["b": "2", "a": "1"])].payloadJSON, as: UTF8.self)
+                == #"[{"code":"x","values":{"a":"1","b":"2"}}]"#)
+        let profiles = ["cigarettes@2", "a/b"]
+        #expect(try JSONDecoder().decode([String].self, from: Data(profiles.payloadJSON)) == profiles)
     }
 
     @Test("is byte for byte what JSONEncoder with sorted keys writes")

@@ -11,28 +11,32 @@ public struct PayloadWriter {
     }
 
     mutating func string(_ s: String) {
-        bytes.append(34)
-        var plain = true
-        for b in s.utf8 where b < 32 || b == 34 || b == 92 { plain = false; break }
-        if plain {
-            bytes.append(contentsOf: s.utf8)
+        var s = s
+        // One pass over contiguous UTF-8 (a native string's own storage, no copy) to see whether anything needs an
+        // escape; most values need none and go in with one copy.
+        s.withUTF8 { utf8 in
             bytes.append(34)
-            return
-        }
-        for b in s.utf8 {
-            switch b {
-            case 34: bytes.append(92); bytes.append(34)
-            case 92: bytes.append(92); bytes.append(92)
-            case 10: bytes.append(92); bytes.append(110)
-            case 13: bytes.append(92); bytes.append(114)
-            case 9: bytes.append(92); bytes.append(116)
-            case 0..<32:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: bytes.append(b)
+            if !utf8.contains(where: { $0 < 32 || $0 == 34 || $0 == 92 }) {
+                bytes.append(contentsOf: utf8)
+            } else {
+                for b in utf8 { escaped(b) }
             }
+            bytes.append(34)
         }
-        bytes.append(34)
+    }
+
+    private mutating func escaped(_ b: UInt8) {
+        switch b {
+        case 34: bytes.append(92); bytes.append(34)
+        case 92: bytes.append(92); bytes.append(92)
+        case 10: bytes.append(92); bytes.append(110)
+        case 13: bytes.append(92); bytes.append(114)
+        case 9: bytes.append(92); bytes.append(116)
+        case 0..<32:
+            let hex: StaticString = "0123456789abcdef"
+            hex.withUTF8Buffer { h in bytes.append(contentsOf: [92, 117, 48, 48, h[Int(b >> 4)], h[Int(b & 15)]]) }
+        default: bytes.append(b)
+        }
     }
 
     mutating func number(_ v: Double) {
@@ -51,10 +55,13 @@ public struct PayloadWriter {
 struct ObjectWriter {
     var first = true
 
+    /// Keys are plain ASCII written in the code: their bytes go in as they are, without an escape check.
     mutating func key(_ k: StaticString, _ w: inout PayloadWriter) {
         if !first { w.bytes.append(44) }
         first = false
-        w.string(k.description)
+        w.bytes.append(34)
+        k.withUTF8Buffer { w.bytes.append(contentsOf: $0) }
+        w.bytes.append(34)
         w.bytes.append(58)
     }
 }
@@ -81,6 +88,17 @@ extension PayloadWriter {
         bytes.append(125)
     }
 
+    /// A dictionary of strings as an object, keys in byte order (as JSONEncoder's `.sortedKeys` puts them).
+    mutating func stringMap(_ map: [String: String]) {
+        object { o, w in
+            for (k, v) in map.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                if !o.first { w.bytes.append(44) }
+                o.first = false
+                w.string(k); w.bytes.append(58); w.string(v)
+            }
+        }
+    }
+
     mutating func array<T>(_ items: [T], _ each: (T, inout PayloadWriter) -> Void) {
         bytes.append(91)
         for (i, item) in items.enumerated() {
@@ -97,14 +115,7 @@ extension Consignment: PayloadEncodable {
     public func write(to w: inout PayloadWriter) {
         w.object { o, w in
             if let arrival { o.key("arrival", &w); w.string(arrival.description) }
-            o.key("attributes", &w)
-            w.object { a, w in
-                for k in attributes.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
-                    if !a.first { w.bytes.append(44) }
-                    a.first = false
-                    w.string(k); w.bytes.append(58); w.string(attributes[k]!)
-                }
-            }
+            o.key("attributes", &w); w.stringMap(attributes)
             o.key("containers", &w); w.array(containers) { $0.write(to: &$1) }
             if let conveyance { o.key("conveyance", &w); conveyance.write(to: &w) }
             o.key("date", &w); w.string(date.description)
@@ -216,6 +227,25 @@ extension ValidationIssue: PayloadEncodable {
             o.key("field", &w); w.string(field)
             o.key("reason", &w); w.string(reason)
             o.key("severity", &w); w.string(severity.rawValue)
+        }
+    }
+}
+
+extension String: PayloadEncodable {
+    public func write(to w: inout PayloadWriter) { w.string(self) }
+}
+
+extension Array: PayloadEncodable where Element: PayloadEncodable {
+    public func write(to w: inout PayloadWriter) { w.array(self) { $0.write(to: &$1) } }
+}
+
+extension Reason: PayloadEncodable {
+    /// `{"code": ..., "values": {...}}` with the values in key order: the same reasons are the same text, which
+    /// readers that decode each distinct text once (the queue page) profit from.
+    public func write(to w: inout PayloadWriter) {
+        w.object { o, w in
+            o.key("code", &w); w.string(code)
+            o.key("values", &w); w.stringMap(values)
         }
     }
 }
