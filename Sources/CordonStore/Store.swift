@@ -242,6 +242,7 @@ public actor Store {
 
     /// A batch with its records serialised and hashed, ready to be written.
     public struct PreparedBatch: Sendable {
+        /// The source, rejects and file warnings; the records are in `consignments` and `bayPlans`.
         let batch: IntakeBatch
         let consignments: [PreparedConsignment]
         let bayPlans: [(BayPlan, String, String)]
@@ -295,7 +296,11 @@ public actor Store {
             let data = try encoder.encode(p)
             return (p, String(decoding: data, as: UTF8.self), SHA256.hash(data: data).hexString)
         }
-        return PreparedBatch(batch: batch, consignments: consignments, bayPlans: plans)
+        // The records go on in their prepared form only: a batch waiting for its commit held them twice.
+        var rest = batch
+        rest.consignments = []
+        rest.bayPlans = []
+        return PreparedBatch(batch: rest, consignments: consignments, bayPlans: plans)
     }
 
     /// Stores one batch atomically: new documents, new versions of changed ones (the old kept), duplicates
@@ -415,8 +420,8 @@ public actor Store {
         var nextID = try await allocateIDs(toInsert.count)
         var rows: [[SQLValue]] = []
         rows.reserveCapacity(toInsert.count)
-        var containerRows: [[SQLValue]] = []
-        var partyRows: [[SQLValue]] = []
+        var containerEntries: [(number: String, id: Int, valid: Bool)] = []
+        var partyEntries: [(term: String, id: Int, role: String)] = []
         for (index, version, current) in toInsert {
             let item = items[index]
             let id = nextID
@@ -427,15 +432,20 @@ public actor Store {
             row.append(.int(fileID))
             row.append(.text(now))
             rows.append(row)
-            containerRows += item.containers.map { [.text($0.number), .int(id), .int($0.checkDigitValid ? 1 : 0)] }
-            partyRows += item.parties.map { [.text($0.term), .int(id), .text($0.role)] }
+            containerEntries += item.containers.map { ($0.number, id, $0.checkDigitValid) }
+            partyEntries += item.parties.map { ($0.term, id, $0.role) }
             counts.containers += item.containerCount
             counts.warnings += item.warnings
         }
         try await insert(into: "consignments", columns: Store.consignmentColumns, rows: rows)
+        // The search tables are kept in key order: entries inserted in that order land each near the one before,
+        // in pages just read and written, instead of all over a large table.
+        containerEntries.sort { ($0.number, $0.id) < ($1.number, $1.id) }
+        partyEntries.sort { ($0.term, $0.id, $0.role) < ($1.term, $1.id, $1.role) }
         try await insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
-                         rows: containerRows)
-        try await insert(into: "consignment_party_terms", columns: ["term", "consignment_id", "role"], rows: partyRows)
+                         rows: containerEntries.map { [.text($0.number), .int($0.id), .int($0.valid ? 1 : 0)] })
+        try await insert(into: "consignment_party_terms", columns: ["term", "consignment_id", "role"],
+                         rows: partyEntries.map { [.text($0.term), .int($0.id), .text($0.role)] })
         counts.accepted += toInsert.count
         counts.consignments += toInsert.count
         return counts

@@ -21,7 +21,12 @@ public struct IngestPipeline: Sendable {
     public var maxInterchangeBytes = 512 << 20
 
     /// `mapping` is required for `manifest` and replaces the built-in one for `kcs` and `bacuda` when given.
-    public init(format: CargoFormat, mapping: ColumnMapping? = nil, batchSize: Int = 5000) throws(IngestError) {
+    /// Records per batch unless told otherwise: a larger batch puts more of its search entries into each page of
+    /// the store it writes. Of 5,000 to 50,000, 20,000 took 1,000,000 BACUDA rich rows into SQLite fastest (in 60 %
+    /// of the time 5,000 took), with about 600 MB of memory at the peak.
+    public static let defaultBatchSize = 20_000
+
+    public init(format: CargoFormat, mapping: ColumnMapping? = nil, batchSize: Int = IngestPipeline.defaultBatchSize) throws(IngestError) {
         if format == .manifest && mapping == nil {
             throw .badMapping("the manifest format needs --mapping FILE (a JSON column mapping)")
         }
@@ -94,7 +99,8 @@ public struct IngestPipeline: Sendable {
         // the next batches are read. Each batch is committed after the one before it, so that a later version of a
         // document is stored after an earlier one (and after a failed commit, none is); reading waits only when
         // `inFlight` batches are on their way, so memory stays flat.
-        let inFlight = 2 * max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        // (Up to about 100,000 records: more cores do not make larger batches take more memory.)
+        let inFlight = max(2, min(2 * max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), 100_000 / max(1, batchSize)))
         var flying: [Task<IntakeCounts, any Error>] = []
         var counts = IntakeCounts()
         var chunk = CSVChunk()

@@ -36,8 +36,8 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON summary object on stdout.")
     var json = false
 
-    @Option(help: "Records per atomic batch.")
-    var batchSize = 5000
+    @Option(help: "Records per atomic batch (larger batches write the store's search tables faster and take more memory).")
+    var batchSize = IngestPipeline.defaultBatchSize
 
     @Flag(help: "Read and validate only: store nothing (the summary counts what would be accepted).")
     var dryRun = false
