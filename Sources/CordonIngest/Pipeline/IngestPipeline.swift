@@ -20,12 +20,12 @@ public struct IngestPipeline: Sendable {
     /// EDIFACT interchanges are read whole; larger files are refused rather than exhausting memory.
     public var maxInterchangeBytes = 512 << 20
 
-    /// `mapping` is required for `manifest` and replaces the built-in one for `kcs` and `bacuda` when given.
     /// Records per batch unless told otherwise: a larger batch puts more of its search entries into each page of
     /// the store it writes. Of 5,000 to 50,000, 20,000 took 1,000,000 BACUDA rich rows into SQLite fastest (in 60 %
     /// of the time 5,000 took), with about 600 MB of memory at the peak.
     public static let defaultBatchSize = 20_000
 
+    /// `mapping` is required for `manifest` and replaces the built-in one for `kcs` and `bacuda` when given.
     public init(format: CargoFormat, mapping: ColumnMapping? = nil, batchSize: Int = IngestPipeline.defaultBatchSize) throws(IngestError) {
         if format == .manifest && mapping == nil {
             throw .badMapping("the manifest format needs --mapping FILE (a JSON column mapping)")
