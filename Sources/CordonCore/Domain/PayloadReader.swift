@@ -204,12 +204,14 @@ struct PayloadReader {
         throw Unreadable()
     }
 
-    /// Skips any value (a key this reader does not know, which Codable ignores too).
-    private mutating func skipValue() throws(Unreadable) {
+    /// Skips any value (a key this reader does not know, which Codable ignores too). Deep nesting is left to
+    /// JSONDecoder and its limits rather than to this reader's stack.
+    private mutating func skipValue(depth: Int = 0) throws(Unreadable) {
+        guard depth < 32 else { throw Unreadable() }
         switch try peek() {
         case 34: _ = try string()
-        case 123: try object { r, _ throws(Unreadable) in try r.skipValue(); return true }
-        case 91: _ = try array { r throws(Unreadable) in try r.skipValue() }
+        case 123: try object { r, _ throws(Unreadable) in try r.skipValue(depth: depth + 1); return true }
+        case 91: _ = try array { r throws(Unreadable) in try r.skipValue(depth: depth + 1) }
         case 116, 102: _ = try bool()
         case 110: _ = try null()
         default: _ = try double()
