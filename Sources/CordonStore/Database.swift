@@ -205,11 +205,7 @@ final class Connection: @unchecked Sendable {
                     try? await close()
                     throw error
                 }
-                let checkpointer: WALCheckpointer
-                do { checkpointer = try await WALCheckpointer.open(path: path, logger: logger) } catch {
-                    try? await close()
-                    throw error
-                }
+                let checkpointer = WALCheckpointer(path: path, logger: logger)
                 return Connection(sql: sql, flavor: .sqlite, sqlite: conn, checkpointer: checkpointer, close: {
                     await checkpointer.close()
                     try await close()

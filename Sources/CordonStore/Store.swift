@@ -631,19 +631,10 @@ extension Store {
     /// The search entries of a consignment: its containers and its parties' identifiers and upper-cased names by role,
     /// each once. Ingest writes them; a purge removes them by their keys.
     static func searchEntries(of c: Consignment) -> (containers: [(number: String, checkDigitValid: Bool)], parties: [(term: String, role: String)]) {
-        // A container listed twice in one document is one search entry. A document has a few of each: a linear
-        // look at those kept already costs less than hashing into a set.
-        // (A manifest may list thousands of containers: those go through a set.)
-        var containers: [(number: String, checkDigitValid: Bool)] = []
-        containers.reserveCapacity(c.containers.count)
-        if c.containers.count > 32 {
-            var seen = Set<String>()
-            for k in c.containers where seen.insert(k.number).inserted { containers.append((k.number, k.checkDigitValid)) }
-        } else {
-            for k in c.containers where !containers.contains(where: { $0.number == k.number }) {
-                containers.append((k.number, k.checkDigitValid))
-            }
-        }
+        // A container listed twice in one document is one search entry.
+        var seen = Set<String>()
+        let containers = c.containers.filter { seen.insert($0.number).inserted }.map { ($0.number, $0.checkDigitValid) }
+        // A document names a few parties: a look at the terms kept already costs less than hashing into a set.
         var parties: [(term: String, role: String)] = []
         parties.reserveCapacity(2 * c.parties.count)
         for p in c.parties {

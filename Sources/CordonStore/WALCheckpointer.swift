@@ -13,33 +13,18 @@ final class WALCheckpointer: Sendable {
         var running: Task<Void, Never>?
         var again = false
         var closed = false
+        /// Opened by the first copy: most stores (a command that only reads, say) never write a batch of intake.
+        var connection: (SQLiteConnection, NIOThreadPool)?
     }
 
-    private let connection: SQLiteConnection
-    private let pool: NIOThreadPool
-    private let state = NIOLockedValueBox(State())
+    private let path: String
     private let logger: Logger
+    private let state = NIOLockedValueBox(State())
 
-    private init(connection: SQLiteConnection, pool: NIOThreadPool, logger: Logger) {
-        self.connection = connection
-        self.pool = pool
+    /// For the database at `path`, which its store's own connection has put in WAL mode.
+    init(path: String, logger: Logger) {
+        self.path = path
         self.logger = logger
-    }
-
-    /// Opens a second connection to the database at `path`, which is in WAL mode already.
-    static func open(path: String, logger: Logger) async throws -> WALCheckpointer {
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        do {
-            let conn = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger,
-                                                       on: MultiThreadedEventLoopGroup.singleton.any()).get()
-            // FULL: the database file is synced after each copy, as the writer's own checkpoints did.
-            _ = try await conn.query("PRAGMA synchronous=FULL")
-            return WALCheckpointer(connection: conn, pool: pool, logger: logger)
-        } catch {
-            try? await pool.shutdownGracefully()
-            throw error
-        }
     }
 
     /// Asks for the log to be copied: at once when no copy is running, else once more when the running one ends
@@ -52,10 +37,11 @@ final class WALCheckpointer: Sendable {
         }
     }
 
+    /// Copies until no more copies are asked for; one `run` at a time (see `request`).
     private func run() async {
         while true {
             do {
-                _ = try await connection.query("PRAGMA wal_checkpoint(PASSIVE)")
+                _ = try await connection().query("PRAGMA wal_checkpoint(PASSIVE)")
             } catch {
                 // Harmless for the data: the writer's own automatic checkpoint copies the log later.
                 logger.warning("background checkpoint failed", metadata: ["error": "\(error)"])
@@ -69,8 +55,25 @@ final class WALCheckpointer: Sendable {
         }
     }
 
-    /// Waits until no copy is running or asked for (tests and close).
-    func idle() async {
+    private func connection() async throws -> SQLiteConnection {
+        if let (conn, _) = state.withLockedValue({ $0.connection }) { return conn }
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        do {
+            let conn = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger,
+                                                       on: MultiThreadedEventLoopGroup.singleton.any()).get()
+            // FULL: the database file is synced after each copy, as the writer's own checkpoints did.
+            _ = try await conn.query("PRAGMA synchronous=FULL")
+            state.withLockedValue { $0.connection = (conn, pool) }
+            return conn
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Waits until no copy is running or asked for.
+    private func idle() async {
         while let task = state.withLockedValue({ $0.running }) { await task.value }
     }
 
@@ -78,9 +81,10 @@ final class WALCheckpointer: Sendable {
     func close() async {
         state.withLockedValue { $0.closed = true }
         await idle()
+        guard let (conn, pool) = state.withLockedValue({ $0.connection }) else { return }
         // In a task of its own, as the store's own connection is closed: a cancelled task's work is skipped by the pool.
         try? await Task {
-            try await connection.close()
+            try await conn.close()
             try await pool.shutdownGracefully()
         }.value
     }

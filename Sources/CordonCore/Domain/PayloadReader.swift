@@ -113,7 +113,7 @@ struct PayloadReader {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let u = Unicode.Scalar(scalar) else { throw Unreadable() }
-                out.append(contentsOf: String(Character(u)).utf8)
+                UTF8.encode(u) { out.append($0) }
             default: throw Unreadable()
             }
         }
@@ -378,14 +378,9 @@ struct PayloadReader {
             }
             return true
         }
-        var k = Container(number: try Self.required(number))
-        k.sizeType = sizeType
-        k.seals = try Self.required(seals)
-        k.empty = empty
-        k.grossMassKg = mass
-        k.checkDigitValid = try Self.required(valid)
-        k.equipmentQualifier = try Self.required(qualifier)
-        return k
+        return Container(number: try Self.required(number), sizeType: sizeType, seals: try Self.required(seals),
+                         empty: empty, grossMassKg: mass, checkDigitValid: try Self.required(valid),
+                         equipmentQualifier: try Self.required(qualifier))
     }
 
     private mutating func readConveyance() throws(Unreadable) -> Conveyance {

@@ -100,7 +100,8 @@ public struct IngestPipeline: Sendable {
         // document is stored after an earlier one (and after a failed commit, none is); reading waits only when
         // `inFlight` batches are on their way, so memory stays flat.
         // (Up to about 100,000 records: more cores do not make larger batches take more memory.)
-        let inFlight = max(2, min(2 * max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), 100_000 / max(1, batchSize)))
+        let cores = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        let inFlight = max(2, min(2 * cores, 100_000 / max(1, batchSize)))
         var flying: [Task<IntakeCounts, any Error>] = []
         var counts = IntakeCounts()
         var chunk = CSVChunk()
