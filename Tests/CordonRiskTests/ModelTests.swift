@@ -50,7 +50,7 @@ struct ModelTests {
         #expect(loaded.featureNames == ["x0", "x1", "noise"])
     }
 
-    @Test("the fast predictor gives XGBoost's scores: missing values, shallow leaves, several depths",
+    @Test("the fast predictor and explainer give XGBoost's scores and contributions: missing values, shallow leaves, several depths",
           arguments: [1, 3, 6, 9])
     func compiledTreesMatchXGBoost(depth: Int) throws {
         let (train, y) = ModelTests.data(3000, seed: 4)
@@ -76,6 +76,17 @@ struct ModelTests {
         let loaded = try GradientBoostedModel.load(try model.serialized(), source: "memory")
         #expect(loaded.scoresWithCompiledTrees)
         #expect(try loaded.predict(test) == fast)
+        // Contributions: the tables' TreeSHAP is XGBoost's (a feature split on several times along a path included:
+        // three features and up to nine levels), up to single precision.
+        #expect(model.explainsWithTables)
+        let tables = try model.contributions(test), xgboost = try model.contributionsWithXGBoost(test)
+        #expect(tables.count == xgboost.count && tables.allSatisfy { $0.count == 4 })
+        var worst: Float = 0
+        for (row, reference) in zip(tables, xgboost) {
+            for (a, b) in zip(row, reference) { worst = max(worst, abs(a - b) / (1 + abs(b))) }
+        }
+        #expect(worst < 1e-5, "largest difference \(worst)")
+        if depth >= 3 { #expect(xgboost.contains { $0[0] != 0 && $0[1] != 0 && $0[2] != 0 }) }
     }
 
     @Test("a model too deep for the fast predictor is scored by XGBoost")
@@ -91,6 +102,8 @@ struct ModelTests {
         #expect(!model.scoresWithCompiledTrees)
         let reference = try model.predictWithXGBoost(train)
         #expect(try model.predict(train) == reference)
+        #expect(!model.explainsWithTables)
+        #expect(try model.contributions(train) == (try model.contributionsWithXGBoost(train)))
     }
 
     @Test("bad input is named: wrong features, label count, a file that is not a model")

@@ -29,55 +29,9 @@ struct CompiledTrees: Sendable {
     /// The margin every row starts from (the model's base score as log-odds).
     let baseMargin: Float
 
-    /// Why a model's JSON cannot be laid out here (XGBoost then predicts itself).
-    enum Unsupported: Error {
-        case shape(String)
-    }
-
-    /// One of XGBoost's JSON trees, as read: per node its children (-1 for a leaf), split feature, threshold
-    /// (the value, for a leaf) and missing-value direction.
-    private struct Tree {
-        var left: [Int], right: [Int], feature: [Int], condition: [Float], defaultLeft: [Bool]
-
-        /// The depth below `node`, counted no further than `limit` + 1 (enough to refuse the tree).
-        func depth(_ node: Int = 0, limit: Int) -> Int {
-            guard left[node] >= 0, limit >= 0 else { return 0 }
-            return 1 + max(depth(left[node], limit: limit - 1), depth(right[node], limit: limit - 1))
-        }
-    }
-
-    /// Lays out the trees of a binary-logistic gbtree model saved as XGBoost JSON with `columns` features.
-    init(xgboostJSON data: Data, columns: Int) throws(Unsupported) {
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let learner = root["learner"] as? [String: Any],
-              let booster = learner["gradient_booster"] as? [String: Any], booster["name"] as? String == "gbtree",
-              let model = booster["model"] as? [String: Any], let rawTrees = model["trees"] as? [[String: Any]],
-              let parameters = learner["learner_model_param"] as? [String: Any],
-              let baseText = parameters["base_score"] as? String, let base = Float(baseText), base > 0, base < 1,
-              let objective = (learner["objective"] as? [String: Any])?["name"] as? String, objective == "binary:logistic"
-        else { throw .shape("not a binary-logistic gbtree model") }
-        if let info = model["tree_info"] as? [Int], info.contains(where: { $0 != 0 }) { throw .shape("several output groups") }
-        func numbers(_ tree: [String: Any], _ key: String) throws(Unsupported) -> [NSNumber] {
-            guard let values = tree[key] as? [NSNumber] else { throw .shape("a tree without \(key)") }
-            return values
-        }
-        var trees: [Tree] = []
-        for raw in rawTrees {
-            if let types = raw["split_type"] as? [NSNumber], types.contains(where: { $0.intValue != 0 }) {
-                throw .shape("categorical splits")
-            }
-            let tree = Tree(left: try numbers(raw, "left_children").map(\.intValue),
-                            right: try numbers(raw, "right_children").map(\.intValue),
-                            feature: try numbers(raw, "split_indices").map(\.intValue),
-                            condition: try numbers(raw, "split_conditions").map(\.floatValue),
-                            defaultLeft: try numbers(raw, "default_left").map(\.boolValue))
-            let n = tree.left.count
-            guard n > 0, [tree.right.count, tree.feature.count, tree.condition.count, tree.defaultLeft.count].allSatisfy({ $0 == n }),
-                  tree.left.allSatisfy({ $0 < n }), tree.right.allSatisfy({ $0 < n }),
-                  zip(tree.left, tree.feature).allSatisfy({ $0 < 0 || (0..<columns).contains($1) })
-            else { throw .shape("a tree whose nodes do not fit together") }
-            trees.append(tree)
-        }
+    /// Lays out the trees of a binary-logistic gbtree model (see `XGBoostTrees`).
+    init(_ model: XGBoostTrees) throws(XGBoostTrees.Unsupported) {
+        let trees = model.trees, columns = model.columns
         let depth = trees.map { $0.depth(limit: CompiledTrees.maximumDepth) }.max() ?? 0
         guard depth <= CompiledTrees.maximumDepth else { throw .shape("trees deeper than \(CompiledTrees.maximumDepth)") }
         let inner = (1 << depth) - 1, width = 1 << depth
@@ -105,7 +59,7 @@ struct CompiledTrees: Sendable {
         self.columns = columns
         self.splits = splits
         self.leaves = leaves
-        self.baseMargin = -log(1 / base - 1)
+        self.baseMargin = model.baseMargin
     }
 
     /// Rows handled together: their features stay in the first-level cache while every tree walks them.

@@ -85,9 +85,14 @@ public final class GradientBoostedModel: @unchecked Sendable {
     public let rounds: Int
     /// The best validation score (area under the precision-recall curve) when trained with a validation set.
     public let validationScore: Double?
+    /// The trees as read from the model's JSON, once, for the fast predictor and explainer; `.some(nil)` for a model
+    /// of a shape they do not take. Guarded by `lock`, as are the two below.
+    private var parsed: XGBoostTrees??
     /// The trees laid out for fast scoring, made at the first prediction (the probes of a training never predict,
-    /// so they never pay for it); `.some(nil)` for a model of a shape they do not take. Guarded by `lock`.
+    /// so they never pay for it).
     private var layout: CompiledTrees??
+    /// The tables for fast contributions, made at the first explanation.
+    private var tables: TreeContributions??
 
     private init(handle: BoosterHandle, featureNames: [String], rounds: Int, validationScore: Double? = nil) {
         self.handle = handle
@@ -96,18 +101,36 @@ public final class GradientBoostedModel: @unchecked Sendable {
         self.validationScore = validationScore
     }
 
+    /// The model's trees read from its XGBoost JSON; the caller holds `lock`.
+    private func trees() -> XGBoostTrees? {
+        if let parsed { return parsed }
+        var length: bst_ulong = 0
+        var bytes: UnsafePointer<CChar>?
+        var made: XGBoostTrees?
+        if XGBoosterSaveModelToBuffer(handle, #"{"format": "json"}"#, &length, &bytes) == 0, let bytes {
+            made = try? XGBoostTrees(json: Data(bytes: bytes, count: Int(length)), columns: featureNames.count)
+        }
+        parsed = .some(made)
+        return made
+    }
+
     /// The trees laid out for fast scoring; nil for a model of a shape they do not take, which XGBoost scores.
     var compiled: CompiledTrees? {
         lock.lock()
         defer { lock.unlock() }
         if let layout { return layout }
-        var length: bst_ulong = 0
-        var bytes: UnsafePointer<CChar>?
-        var made: CompiledTrees?
-        if XGBoosterSaveModelToBuffer(handle, #"{"format": "json"}"#, &length, &bytes) == 0, let bytes {
-            made = try? CompiledTrees(xgboostJSON: Data(bytes: bytes, count: Int(length)), columns: featureNames.count)
-        }
+        let made = trees().flatMap { try? CompiledTrees($0) }
         layout = .some(made)
+        return made
+    }
+
+    /// The tables for fast contributions; nil for a model of a shape they do not take, which XGBoost explains.
+    var explainer: TreeContributions? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let tables { return tables }
+        let made = trees().flatMap { try? TreeContributions($0) }
+        tables = .some(made)
         return made
     }
 
@@ -225,11 +248,24 @@ public final class GradientBoostedModel: @unchecked Sendable {
         try predict(m, type: 0)
     }
 
-    /// Per row, each feature's contribution to the score (log-odds), and the bias last.
+    /// Per row, each feature's contribution to the score (log-odds), and the bias last: exact TreeSHAP values, from
+    /// `TreeContributions` (XGBoost's own for a model of a shape it does not take).
     public func contributions(_ m: FeatureMatrix) throws(ModelError) -> [[Float]] {
-        let flat = try predict(m, type: 2)
-        let width = featureNames.count + 1
-        return stride(from: 0, to: flat.count, by: width).map { Array(flat[$0..<$0 + width]) }
+        guard let explainer else { return try contributionsWithXGBoost(m) }
+        guard m.names == featureNames else { throw .featureMismatch(expected: featureNames, got: m.names) }
+        return GradientBoostedModel.rows(explainer.contributions(m.values), width: featureNames.count + 1)
+    }
+
+    /// Whether contributions come from the tables made for speed (false: from XGBoost).
+    public var explainsWithTables: Bool { explainer != nil }
+
+    /// Contributions from XGBoost's own TreeSHAP (the reference for the fast ones).
+    public func contributionsWithXGBoost(_ m: FeatureMatrix) throws(ModelError) -> [[Float]] {
+        GradientBoostedModel.rows(try predict(m, type: 2), width: featureNames.count + 1)
+    }
+
+    private static func rows(_ flat: [Float], width: Int) -> [[Float]] {
+        stride(from: 0, to: flat.count, by: width).map { Array(flat[$0..<$0 + width]) }
     }
 
     /// The model as XGBoost JSON with the feature names, to store and load again.
