@@ -98,7 +98,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            // mimalloc (Debian's libmimalloc) replaces the C library's malloc for the whole process: Swift's many small
+            // allocations of strings and arrays spent a fifth of intake's time in glibc's allocator (docs/architecture.md).
+            linkerSettings: [.linkedLibrary("mimalloc", .when(platforms: [.linux]))]
         ),
         // Fuzz targets for the parsers of what others send (scripts/fuzz); built normally, it replays inputs.
         .executableTarget(

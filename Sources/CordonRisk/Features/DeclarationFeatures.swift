@@ -323,7 +323,8 @@ public struct DeclarationFeatures: Sendable {
         if index < keyCount {
             let key = DeclarationFeatures.keys[index / 2]
             guard value.isFinite, let raw = key.value(c) else { return Reason("missing", ["what": key.name]) }
-            let v = raw.replacingOccurrences(of: "|", with: " + ")
+            // Pairs are joined with "|"; Foundation's replacing (a bridged, costly call) only for those.
+            let v = raw.utf8.contains(UInt8(ascii: "|")) ? raw.replacingOccurrences(of: "|", with: " + ") : raw
             if index % 2 == 0 { return Reason("past_rate", ["what": key.name, "value": v, "percent": "\(Int((value * 100).rounded()))"]) }
             let count = Int((exp(value) - 1).rounded())
             return count == 0 ? Reason("never_seen", ["what": key.name, "value": v])
