@@ -201,7 +201,10 @@ struct StoreTests {
         let store = try await Store.open(.sqlite(path: path))
         func size(_ file: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0 }
         let before = size(path)
-        // About 600 pages of log: below the writer's own automatic checkpoint, so only the checkpointer copies them.
+        // A new database has pages of 8 KB: the page size is bytes 16-17 of the file's header, big-endian.
+        let header = try #require(FileManager.default.contents(atPath: path)).prefix(18)
+        #expect(header.count == 18 && Int(header[16]) << 8 | Int(header[17]) == 8192)
+        // A few MB of log: below the writer's own automatic checkpoint, so only the checkpointer copies them.
         let batch = IntakeBatch(source: source, consignments: (1...1500).map { declaration("W\($0)", containers: ["MSCU1234566"]) })
         #expect(try await store.commit(batch).accepted == 1500)
         #expect(size(path + "-wal") > 1 << 20)
