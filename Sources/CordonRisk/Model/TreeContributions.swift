@@ -33,8 +33,9 @@ struct TreeContributions: Sendable {
         var table: Int
     }
 
-    /// Tables above this many entries (a very deep model) are not made: XGBoost explains such a model itself.
-    static let maximumTableEntries = 1 << 24
+    /// Tables above this many entries (64 MB for both; a very deep model) are not made: XGBoost explains such a model
+    /// itself. A model of the default depth (6) and 600 trees needs at most 2.5 million.
+    static let maximumTableEntries = 1 << 22
 
     let columns: Int
     let roots: [Int]
@@ -146,12 +147,15 @@ struct TreeContributions: Sendable {
                 let input = Shared(x.baseAddress), output = Shared(o.baseAddress)
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     guard let x = input.pointer, let o = output.pointer else { return }
-                    var sums = [Double](repeating: 0, count: width)
-                    for r in rows * part / parts ..< rows * (part + 1) / parts {
-                        for c in 0..<width { sums[c] = 0 }
-                        explain(row: x + r * columns, into: &sums)
-                        sums[columns] = bias
-                        for c in 0..<width { o[r * width + c] = Float(sums[c]) }
+                    withTables { tables in
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { sums in
+                            for r in rows * part / parts ..< rows * (part + 1) / parts {
+                                sums.initialize(repeating: 0)
+                                explain(row: x + r * columns, tables: tables, into: sums)
+                                sums[columns] = bias
+                                for c in 0..<width { o[r * width + c] = Float(sums[c]) }
+                            }
+                        }
                     }
                 }
             }
@@ -165,31 +169,22 @@ struct TreeContributions: Sendable {
         init(_ pointer: T?) { self.pointer = pointer }
     }
 
-    /// Adds one row's contributions from every tree to `sums`.
-    private func explain(row x: UnsafePointer<Float>, into sums: inout [Double]) {
+    /// The tables of the leaves' contributions, as read while rows are explained.
+    private struct Tables {
+        let nodes: UnsafeBufferPointer<Node>, leaves: UnsafeBufferPointer<Leaf>
+        let features: UnsafeBufferPointer<Int32>, followedWeight: UnsafeBufferPointer<Double>
+        let j: UnsafeBufferPointer<Double>, q: UnsafeBufferPointer<Double>
+    }
+
+    /// Runs `body` with the tables' storage at hand (no bounds checks per look-up: indices come from the tables).
+    private func withTables<R>(_ body: (Tables) -> R) -> R {
         nodes.withUnsafeBufferPointer { nodes in
             leaves.withUnsafeBufferPointer { leaves in
-                sums.withUnsafeMutableBufferPointer { phi in
-                    withUnsafeTemporaryAllocation(of: (Int, UInt32).self, capacity: CompiledTrees.maximumDepth + 1) { stack in
-                        for root in roots {
-                            var node = root, mask = UInt32.max, depth = 0
-                            while true {
-                                let n = nodes[node]
-                                if n.feature >= 0 {
-                                    let v = x[Int(n.feature)]
-                                    let right = v.isNaN ? n.missingRight : !(v < n.threshold)
-                                    let off = mask & ~(UInt32(1) << UInt32(n.bit))
-                                    // The row's way keeps the feature followed; the other way marks it not followed.
-                                    stack[depth] = (Int(n.right), right ? mask : off)
-                                    depth += 1
-                                    node += 1
-                                    if right { mask = off }
-                                    continue
-                                }
-                                add(leaf: leaves[Int(n.right)], followed: mask, to: phi)
-                                guard depth > 0 else { break }
-                                depth -= 1
-                                (node, mask) = stack[depth]
+                leafFeatures.withUnsafeBufferPointer { features in
+                    followedWeight.withUnsafeBufferPointer { followedWeight in
+                        j.withUnsafeBufferPointer { j in
+                            q.withUnsafeBufferPointer { q in
+                                body(Tables(nodes: nodes, leaves: leaves, features: features, followedWeight: followedWeight, j: j, q: q))
                             }
                         }
                     }
@@ -198,17 +193,44 @@ struct TreeContributions: Sendable {
         }
     }
 
+    /// Adds one row's contributions from every tree to `sums`.
+    private func explain(row x: UnsafePointer<Float>, tables t: Tables, into phi: UnsafeMutableBufferPointer<Double>) {
+        withUnsafeTemporaryAllocation(of: (Int, UInt32).self, capacity: CompiledTrees.maximumDepth + 1) { stack in
+            for root in roots {
+                var node = root, mask = UInt32.max, depth = 0
+                while true {
+                    let n = t.nodes[node]
+                    if n.feature >= 0 {
+                        let v = x[Int(n.feature)]
+                        let right = v.isNaN ? n.missingRight : !(v < n.threshold)
+                        let off = mask & ~(UInt32(1) << UInt32(n.bit))
+                        // The row's way keeps the feature followed; the other way marks it not followed.
+                        stack[depth] = (Int(n.right), right ? mask : off)
+                        depth += 1
+                        node += 1
+                        if right { mask = off }
+                        continue
+                    }
+                    add(leaf: t.leaves[Int(n.right)], followed: mask, tables: t, to: phi)
+                    guard depth > 0 else { break }
+                    depth -= 1
+                    (node, mask) = stack[depth]
+                }
+            }
+        }
+    }
+
     /// One leaf's share of each of its path features' contributions, for the followed features in `mask`.
     @inline(__always)
-    private func add(leaf: Leaf, followed mask: UInt32, to phi: UnsafeMutableBufferPointer<Double>) {
+    private func add(leaf: Leaf, followed mask: UInt32, tables t: Tables, to phi: UnsafeMutableBufferPointer<Double>) {
         let d = Int(leaf.count), a = Int(mask & ((UInt32(1) << UInt32(d)) - 1))
-        let qa = q[leaf.table + a]
-        let notFollowed = leaf.value * j[leaf.table + a] * qa
+        let qa = t.q[leaf.table + a]
+        let notFollowed = leaf.value * t.j[leaf.table + a] * qa
         let first = Int(leaf.first)
         for b in 0..<d {
-            let column = Int(leafFeatures[first + b])
+            let column = Int(t.features[first + b])
             if a & (1 << b) != 0 {
-                phi[column] += followedWeight[first + b] * j[leaf.table + (a ^ (1 << b))] * qa
+                phi[column] += t.followedWeight[first + b] * t.j[leaf.table + (a ^ (1 << b))] * qa
             } else {
                 phi[column] -= notFollowed
             }
