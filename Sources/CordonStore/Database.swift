@@ -137,7 +137,9 @@ final class Connection: @unchecked Sendable {
 
     /// Multi-row inserts on `db` in chunks that stay under the bind-parameter limits of both databases. Table and
     /// column names come from the code, never from input; every value is a bind parameter.
-    func insert(into table: String, columns: [String], rows: [[SQLValue]], on db: any SQLDatabase) async throws {
+    /// `skippingConflictsOn`: the columns of a unique key; a row whose key is stored already is left out.
+    func insert(into table: String, columns: [String], rows: [[SQLValue]], skippingConflictsOn key: [String]? = nil,
+                on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         let perStatement = max(1, 30000 / columns.count)
         for chunk in rows.chunks(ofCount: perStatement) {
@@ -146,6 +148,7 @@ final class Connection: @unchecked Sendable {
                 let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
                 let statement = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
                     + Array(repeating: tuple, count: chunk.count).joined(separator: ",")
+                    + (key.map { " ON CONFLICT (\($0.joined(separator: ", "))) DO NOTHING" } ?? "")
                 var binds: [SQLiteData] = []
                 binds.reserveCapacity(chunk.count * columns.count)
                 for row in chunk { for v in row { binds.append(v.sqlite) } }
@@ -153,6 +156,7 @@ final class Connection: @unchecked Sendable {
             } else {
                 var insert = db.insert(into: table).columns(columns)
                 for row in chunk { insert = insert.values(row.map(\.bind)) }
+                if let key { insert = insert.ignoringConflicts(with: key) }
                 try await insert.run()
             }
         }

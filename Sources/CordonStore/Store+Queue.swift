@@ -49,7 +49,8 @@ extension Store {
             conditions = conditions + """
                  AND (UPPER(c.document_number) LIKE \(bind: part) ESCAPE '\\'
                      OR t.consignment_id IN (SELECT consignment_id FROM consignment_containers WHERE number LIKE \(bind: part) ESCAPE '\\')
-                     OR t.consignment_id IN (SELECT consignment_id FROM consignment_party_terms WHERE term LIKE \(bind: part) ESCAPE '\\'))
+                     OR t.consignment_id IN (SELECT p.consignment_id FROM party_names n JOIN consignment_parties p ON p.name_id = n.id
+                                             WHERE n.term LIKE \(bind: part) ESCAPE '\\'))
                 """
         }
         let filtered = documentFilter || q.lane != nil
@@ -119,11 +120,11 @@ extension Store {
         return try await exclusive {
             let rows = try await sql.raw("""
                 SELECT c.id, c.kind, c.document_number, c.doc_date, MIN(p.role) AS role, MAX(r.outcome) AS outcome
-                FROM consignment_party_terms p
+                FROM party_names n JOIN consignment_parties p ON p.name_id = n.id
                 JOIN consignments c ON c.id = p.consignment_id AND c.is_current = 1
                 LEFT JOIN (SELECT document_number, kind, outcome FROM inspection_results\(resultScope)) r
                     ON r.document_number = c.document_number AND r.kind = c.kind
-                WHERE p.term IN (\(binds: terms)) AND p.role IN ('consignee', 'importer') AND c.id <> \(bind: id)\(scope)
+                WHERE n.term IN (\(binds: terms)) AND p.role IN ('consignee', 'importer') AND c.id <> \(bind: id)\(scope)
                 GROUP BY c.id, c.kind, c.document_number, c.doc_date
                 ORDER BY c.doc_date DESC, c.id DESC LIMIT \(bind: limit)
                 """).all()

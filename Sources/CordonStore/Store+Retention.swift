@@ -69,10 +69,16 @@ extension Store {
                         .where(SQLGroupExpression([SQLColumn("number"), SQLColumn("consignment_id")]), .in,
                                SQLGroupExpression(chunk.map { SQLGroupExpression([SQLBind($0.0), SQLBind($0.1)]) })).run()
                 }
-                for chunk in terms.chunks(ofCount: 500) {
-                    try await sql.delete(from: "consignment_party_terms")
-                        .where(SQLGroupExpression([SQLColumn("term"), SQLColumn("consignment_id"), SQLColumn("role")]), .in,
-                               SQLGroupExpression(chunk.map { SQLGroupExpression([SQLBind($0.0), SQLBind($0.1), SQLBind($0.2)]) })).run()
+                // A party's entries are found by its name's number; a name no document names any more goes too.
+                for chunk in Array(Set(terms.map(\.0))).chunks(ofCount: 500) {
+                    try await sql.raw("""
+                        DELETE FROM consignment_parties
+                        WHERE name_id IN (SELECT id FROM party_names WHERE term IN (\(binds: Array(chunk)))) AND consignment_id IN (\(binds: ids))
+                        """).run()
+                    try await sql.raw("""
+                        DELETE FROM party_names WHERE term IN (\(binds: Array(chunk)))
+                            AND NOT EXISTS (SELECT 1 FROM consignment_parties p WHERE p.name_id = party_names.id)
+                        """).run()
                 }
                 for table in ["targets", "profile_hits"] {
                     try await sql.delete(from: table).where("consignment_id", .in, ids).run()

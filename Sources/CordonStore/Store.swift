@@ -50,8 +50,8 @@ public actor Store {
     var lease: Lease? { Store.leased.flatMap { $0.store == ObjectIdentifier(self) ? $0 : nil } }
 
     /// Multi-row insert on the current unit of work's connection.
-    func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
-        try await connection.insert(into: table, columns: columns, rows: rows, on: sql)
+    func insert(into table: String, columns: [String], rows: [[SQLValue]], skippingConflictsOn key: [String]? = nil) async throws {
+        try await connection.insert(into: table, columns: columns, rows: rows, skippingConflictsOn: key, on: sql)
     }
 
     // A stored consignment version never changes (a change is a new row), so its decoded form can be kept: queue
@@ -368,9 +368,9 @@ public actor Store {
     }
 
     /// Reserves `n` consecutive ids (works the same with many writers on PostgreSQL: the row is locked).
-    private func allocateIDs(_ n: Int) async throws -> Int {
+    private func allocateIDs(_ n: Int, block: String = "main") async throws -> Int {
         guard n > 0 else { return 0 }
-        let row = try await sql.raw("UPDATE id_blocks SET next_id = next_id + \(bind: n) WHERE name = 'main' RETURNING next_id").first()
+        let row = try await sql.raw("UPDATE id_blocks SET next_id = next_id + \(bind: n) WHERE name = \(bind: block) RETURNING next_id").first()
         guard let next = try row?.decode(column: "next_id", as: Int.self) else { throw StoreError.query("id_blocks is empty") }
         return next - n
     }
@@ -441,14 +441,44 @@ public actor Store {
         // The search tables are kept in key order: entries inserted in that order land each near the one before,
         // in pages just read and written, instead of all over a large table.
         containerEntries.sort { ($0.number, $0.id) < ($1.number, $1.id) }
-        partyEntries.sort { ($0.term, $0.id, $0.role) < ($1.term, $1.id, $1.role) }
         try await insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
                          rows: containerEntries.map { [.text($0.number), .int($0.id), .int($0.valid ? 1 : 0)] })
-        try await insert(into: "consignment_party_terms", columns: ["term", "consignment_id", "role"],
-                         rows: partyEntries.map { [.text($0.term), .int($0.id), .text($0.role)] })
+        let names = try await partyNameIDs(Set(partyEntries.map(\.term)))
+        var parties: [(name: Int, id: Int, role: String)] = []
+        parties.reserveCapacity(partyEntries.count)
+        for e in partyEntries {
+            guard let name = names[e.term] else { throw StoreError.query("party name '\(e.term)' was not numbered") }
+            parties.append((name, e.id, e.role))
+        }
+        parties.sort { ($0.name, $0.id, $0.role) < ($1.name, $1.id, $1.role) }
+        try await insert(into: "consignment_parties", columns: ["name_id", "consignment_id", "role"],
+                         rows: parties.map { [.int($0.name), .int($0.id), .text($0.role)] })
         counts.accepted += toInsert.count
         counts.consignments += toInsert.count
         return counts
+    }
+
+    /// The numbers of party names (identifiers, upper-cased names), numbering those not stored yet. A name another
+    /// writer stores at the same moment (several processes on PostgreSQL) is skipped here and its number read back.
+    private func partyNameIDs(_ terms: Set<String>) async throws -> [String: Int] {
+        func read(_ wanted: [String]) async throws -> [String: Int] {
+            var found: [String: Int] = [:]
+            for chunk in wanted.chunks(ofCount: 5000) {
+                for r in try await sql.select().columns("id", "term").from("party_names").where("term", .in, Array(chunk)).all() {
+                    found[try r.decode(column: "term", as: String.self)] = try r.decode(column: "id", as: Int.self)
+                }
+            }
+            return found
+        }
+        var ids = try await read(Array(terms))
+        // In name order: the new numbers then follow the names' order, and both of the table's keys grow at their ends.
+        let missing = terms.filter { ids[$0] == nil }.sorted()
+        guard !missing.isEmpty else { return ids }
+        let first = try await allocateIDs(missing.count, block: "party_names")
+        try await insert(into: "party_names", columns: ["id", "term"],
+                         rows: missing.enumerated().map { [.int(first + $0.offset), .text($0.element)] }, skippingConflictsOn: ["term"])
+        ids.merge(try await read(missing)) { _, stored in stored }
+        return ids
     }
 
     private func storeBayPlans(_ plans: [(BayPlan, String, String)], fileID: Int, now: String) async throws -> IntakeCounts {

@@ -53,6 +53,9 @@ struct ReadPathTests {
             #expect(green.total == 7 && green.targets.map(\.documentNumber) == ["Q6", "Q7"])
             let found = try await page { $0.includeReleased = true; $0.search = "mscu123" }
             #expect(found.total == 1 && found.targets.map(\.documentNumber) == ["Q6"])
+            // By part of a party's name, in any case (every document names the same importer).
+            let byParty = try await page { $0.includeReleased = true; $0.search = "каспий" }
+            #expect(byParty.total == 12)
 
             // Many requests at once (each on a connection of its own on PostgreSQL) read the same page.
             let pages = try await withThrowingTaskGroup(of: [String].self) { group in

@@ -51,6 +51,41 @@ struct StoreTests {
         }
     }
 
+    @Test("migration 17 numbers the party names of a store that kept them in every entry: its documents are found as before, new ones after")
+    func partyNamesMigration() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("node.sqlite")
+        var store = try await Store.open(.sqlite(path: path))
+        _ = try await store.commit(IntakeBatch(source: source, consignments: [declaration("A1"), declaration("A2")]))
+        await store.close()
+        // The store as version 16 left it: every entry with its term, no names table.
+        let downgrade = try run("/usr/bin/env", ["sqlite3", path, """
+            CREATE TABLE consignment_party_terms (
+                term TEXT NOT NULL, consignment_id BIGINT NOT NULL REFERENCES consignments (id), role TEXT NOT NULL,
+                PRIMARY KEY (term, consignment_id, role)) WITHOUT ROWID;
+            INSERT INTO consignment_party_terms SELECT n.term, p.consignment_id, p.role FROM consignment_parties p JOIN party_names n ON n.id = p.name_id;
+            DROP TABLE consignment_parties; DROP TABLE party_names;
+            DELETE FROM id_blocks WHERE name = 'party_names'; DELETE FROM schema_migrations WHERE version = 17;
+            SELECT COUNT(*) FROM consignment_party_terms;
+            """])
+        #expect(downgrade.status == 0 && downgrade.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "4", "\(downgrade.stderr)")
+        store = try await Store.open(.sqlite(path: path))
+        #expect(try await store.schemaVersion() == 17)
+        func found(_ term: String) async throws -> Set<String> {
+            Set(try await store.traderHistory(terms: [term], excluding: 0, units: nil).map(\.documentNumber))
+        }
+        #expect(try await found("IMP1") == ["A1", "A2"])
+        // A later document's names get numbers after the migrated ones and share the existing ones.
+        var other = declaration("A3")
+        other.parties.append(Party(role: .consignee, name: "Kaspiy Trans LLP"))
+        _ = try await store.commit(IntakeBatch(source: source, consignments: [other]))
+        #expect(try await found("IMP1") == ["A1", "A2", "A3"])
+        #expect(try await found("ТОО КАСПИЙ ТРАНС") == ["A1", "A2", "A3"])
+        #expect(try await found("KASPIY TRANS LLP") == ["A3"])
+        await store.close()
+    }
+
     @Test("a store closed from a cancelled task (a server shutting down) still closes its SQLite file")
     func closeWhenCancelled() async throws {
         let dir = try TemporaryDirectory()
