@@ -115,22 +115,18 @@ public final class GradientBoostedModel: @unchecked Sendable {
     }
 
     /// The trees laid out for fast scoring; nil for a model of a shape they do not take, which XGBoost scores.
-    var compiled: CompiledTrees? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let layout { return layout }
-        let made = trees().flatMap { try? CompiledTrees($0) }
-        layout = .some(made)
-        return made
-    }
+    var compiled: CompiledTrees? { made(\.layout) { try CompiledTrees($0) } }
 
     /// The tables for fast contributions; nil for a model of a shape they do not take, which XGBoost explains.
-    var explainer: TreeContributions? {
+    var explainer: TreeContributions? { made(\.tables) { try TreeContributions($0) } }
+
+    /// What `slot` keeps, made from the trees the first time it is asked for.
+    private func made<T>(_ slot: ReferenceWritableKeyPath<GradientBoostedModel, T??>, _ make: (XGBoostTrees) throws -> T) -> T? {
         lock.lock()
         defer { lock.unlock() }
-        if let tables { return tables }
-        let made = trees().flatMap { try? TreeContributions($0) }
-        tables = .some(made)
+        if let kept = self[keyPath: slot] { return kept }
+        let made = trees().flatMap { try? make($0) }
+        self[keyPath: slot] = .some(made)
         return made
     }
 
