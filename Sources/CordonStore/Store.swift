@@ -471,7 +471,7 @@ public actor Store {
             return found
         }
         var ids = try await read(Array(terms))
-        // In name order: the new numbers then follow the names' order, and both of the table's keys grow at their ends.
+        // In name order: the new numbers then follow the names' order (the numbers' key grows at its end).
         let missing = terms.filter { ids[$0] == nil }.sorted()
         guard !missing.isEmpty else { return ids }
         let first = try await allocateIDs(missing.count, block: "party_names")
@@ -605,6 +605,8 @@ public actor Store {
         public var consignments = 0
         public var currentConsignments = 0
         public var containers = 0
+        /// Distinct party identifiers and upper-cased names (see migration 17).
+        public var partyNames = 0
         public var bayPlans = 0
         public var bayPlanContainers = 0
         public var rejected = 0
@@ -623,6 +625,7 @@ public actor Store {
         t.consignments = try await count("SELECT COUNT(*) AS n FROM consignments")
         t.currentConsignments = try await count("SELECT COUNT(*) AS n FROM consignments WHERE is_current = 1")
         t.containers = try await count("SELECT COUNT(*) AS n FROM consignment_containers")
+        t.partyNames = try await count("SELECT COUNT(*) AS n FROM party_names")
         t.bayPlans = try await count("SELECT COUNT(*) AS n FROM bay_plans")
         t.bayPlanContainers = try await count("SELECT COUNT(*) AS n FROM bay_plan_containers")
         t.rejected = try await count("SELECT COUNT(*) AS n FROM quarantine WHERE severity = 'rejected'")

@@ -89,8 +89,11 @@ struct JobStoreTests {
                 c.date = try #require(CalendarDate(iso: iso))
                 return c
             }
+            // OLD2 alone names its consignee: the purge takes that name too.
+            var old2 = try dated("OLD2", "2024-02-01")
+            old2.parties.append(Party(role: .consignee, name: "Old Consignee Ltd"))
             _ = try await store.commit(IntakeBatch(source: source, consignments: [
-                try dated("OLD1", "2024-01-10", containers: ["MSCU1234566"]), try dated("OLD2", "2024-02-01"),
+                try dated("OLD1", "2024-01-10", containers: ["MSCU1234566"]), old2,
                 try dated("SEIZED", "2024-01-15"), try dated("SPANS", "2024-01-20"), try dated("NEW", "2026-11-01"),
             ]))
             // A newer version of SPANS, dated after the cut-off: the document is kept whole.
@@ -102,6 +105,7 @@ struct JobStoreTests {
             try await store.audit(AuditEntry(actor: "olga", action: "view_consignment", subject: "OLD1"))
             let auditBefore = try await store.verifyAudit().checked
 
+            #expect(try await store.totals().partyNames == 3)
             let counts = try await store.purgeCargo(before: try #require(CalendarDate(iso: "2025-01-01")), batch: 1)
             #expect(counts.consignments == 2)
             #expect(try await store.consignment("OLD1", kind: .declaration) == nil)
@@ -109,7 +113,7 @@ struct JobStoreTests {
             for kept in ["SEIZED", "NEW"] { #expect(try await store.consignment(kept, kind: .declaration) != nil) }
             #expect(try await store.versions(of: "SPANS", kind: .declaration).count == 2)
             let totals = try await store.totals()
-            #expect(totals.consignments == 4 && totals.containers == 0)
+            #expect(totals.consignments == 4 && totals.containers == 0 && totals.partyNames == 2)
             // The purged documents are no longer found by their parties.
             let history = try await store.traderHistory(terms: ["IMP1"], excluding: 0, units: nil)
             #expect(Set(history.map(\.documentNumber)) == ["SEIZED", "SPANS", "NEW"])

@@ -193,7 +193,7 @@ struct TreeContributions: Sendable {
         }
     }
 
-    /// Adds one row's contributions from every tree to `sums`.
+    /// Adds one row's contributions from every tree to `phi`.
     private func explain(row x: UnsafePointer<Float>, tables t: Tables, into phi: UnsafeMutableBufferPointer<Double>) {
         withUnsafeTemporaryAllocation(of: (Int, UInt32).self, capacity: CompiledTrees.maximumDepth + 1) { stack in
             for root in roots {
