@@ -166,27 +166,9 @@ final class Connection: @unchecked Sendable {
         switch location {
         case .sqlite(let path):
             do {
-                // A thread of its own: SQLite blocks its thread while it waits for another connection's write
-                // lock, and on a shared pool such waits could occupy every thread, including the one the
-                // lock holder needs to commit.
-                let pool = NIOThreadPool(numberOfThreads: 1)
-                pool.start()
-                let conn: SQLiteConnection
-                do {
-                    conn = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger,
-                                                           on: MultiThreadedEventLoopGroup.singleton.any()).get()
-                } catch {
-                    try? await pool.shutdownGracefully()
-                    throw error
-                }
-                let close: @Sendable () async throws -> Void = {
-                    // In a task of its own: the thread pool skips work submitted from a cancelled task (a server
-                    // shutting down), which would leave the file open and free the connection unclosed.
-                    try await Task {
-                        try await conn.close()
-                        try await pool.shutdownGracefully()
-                    }.value
-                }
+                let file = try await SQLiteThread.open(path: path, logger: logger)
+                let conn = file.connection
+                let close: @Sendable () async throws -> Void = { try await file.close() }
                 // No query logging: binds carry names of persons and companies, which never go to logs.
                 let sql = conn.sql(queryLogLevel: nil)
                 do {
@@ -281,4 +263,34 @@ func isDeadlockBroken(_ error: any Error) -> Bool {
     guard let e = error as? PSQLError else { return false }
     let state = e.serverInfo?[.sqlState]
     return state == PostgresError.Code.deadlockDetected.raw || state == PostgresError.Code.serializationFailure.raw
+}
+
+/// An SQLite connection on a thread of its own: SQLite blocks its thread while it waits for another connection's
+/// write lock, and on a shared pool such waits could occupy every thread, including the one the lock holder needs to
+/// commit. The store's connection and the WAL checkpointer's are opened and closed this way.
+struct SQLiteThread: Sendable {
+    let connection: SQLiteConnection
+    let pool: NIOThreadPool
+
+    static func open(path: String, logger: Logger) async throws -> SQLiteThread {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        do {
+            let conn = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger,
+                                                       on: MultiThreadedEventLoopGroup.singleton.any()).get()
+            return SQLiteThread(connection: conn, pool: pool)
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Closes the connection, then its thread. In a task of its own: the thread pool skips work submitted from a
+    /// cancelled task (a server shutting down), which would leave the file open and free the connection unclosed.
+    func close() async throws {
+        try await Task {
+            try await connection.close()
+            try await pool.shutdownGracefully()
+        }.value
+    }
 }

@@ -331,10 +331,10 @@ enum Migrations {
         Migration(version: 17, name: "party names stored once, numbered") { f in [
             // Each distinct party identifier or upper-cased name once, numbered from its own id block; a party's search
             // entry is then (name number, document, role). With the text in every entry, intake spent two fifths of its
-            // time inserting entries into a table four times the size, comparing strings; a search by part of a name
-            // now reads the distinct names, not every entry. The entries are an index of the documents, written and
-            // removed only with their document in one transaction: without foreign keys, whose two look-ups per entry
-            // were a fifth of intake.
+            // time inserting entries, comparing strings (30 MB of them for 200,000 BACUDA rows, 19 MB now); a search by
+            // part of a name now reads the distinct names, not every entry. The entries are an index of the documents,
+            // written and removed only with their document in one transaction: without foreign keys, whose two
+            // look-ups per entry were a fifth of intake.
             "CREATE TABLE party_names (id \(f.idType) PRIMARY KEY, term TEXT NOT NULL)",
             "CREATE UNIQUE INDEX party_names_term ON party_names (term)",
             """

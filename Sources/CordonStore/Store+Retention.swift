@@ -54,7 +54,7 @@ extension Store {
                 }
                 let rows = try old.filter { !kept.contains(try key($0)) }
                 if rows.isEmpty { return (0, old.count) }
-                var ids: [Int] = [], containers: [(String, Int)] = [], terms: [(String, Int, String)] = []
+                var ids: [Int] = [], containers: [(String, Int)] = [], names = Set<String>()
                 for r in rows {
                     let id = try r.decode(column: "id", as: Int.self)
                     ids.append(id)
@@ -62,7 +62,7 @@ extension Store {
                     let c = try Consignment(payload: try r.decode(column: "payload", as: String.self))
                     let entries = Store.searchEntries(of: c)
                     containers += entries.containers.map { ($0.number, id) }
-                    terms += entries.parties.map { ($0.term, id, $0.role) }
+                    names.formUnion(entries.parties.map(\.term))
                 }
                 for chunk in containers.chunks(ofCount: 500) {
                     try await sql.delete(from: "consignment_containers")
@@ -70,7 +70,7 @@ extension Store {
                                SQLGroupExpression(chunk.map { SQLGroupExpression([SQLBind($0.0), SQLBind($0.1)]) })).run()
                 }
                 // A party's entries are found by its name's number; a name no document names any more goes too.
-                for chunk in Array(Set(terms.map(\.0))).chunks(ofCount: 500) {
+                for chunk in Array(names).chunks(ofCount: 500) {
                     try await sql.raw("""
                         DELETE FROM consignment_parties
                         WHERE name_id IN (SELECT id FROM party_names WHERE term IN (\(binds: Array(chunk)))) AND consignment_id IN (\(binds: ids))

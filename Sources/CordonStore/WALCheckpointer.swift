@@ -1,6 +1,5 @@
 import Logging
 import NIOConcurrencyHelpers
-import NIOPosix
 import SQLiteNIO
 
 /// Copies an SQLite database's write-ahead log back into the database file on a connection and a thread of its
@@ -14,7 +13,7 @@ final class WALCheckpointer: Sendable {
         var again = false
         var closed = false
         /// Opened by the first copy: most stores (a command that only reads, say) never write a batch of intake.
-        var connection: (SQLiteConnection, NIOThreadPool)?
+        var file: SQLiteThread?
     }
 
     private let path: String
@@ -56,20 +55,17 @@ final class WALCheckpointer: Sendable {
     }
 
     private func connection() async throws -> SQLiteConnection {
-        if let (conn, _) = state.withLockedValue({ $0.connection }) { return conn }
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
+        if let file = state.withLockedValue({ $0.file }) { return file.connection }
+        let file = try await SQLiteThread.open(path: path, logger: logger)
         do {
-            let conn = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger,
-                                                       on: MultiThreadedEventLoopGroup.singleton.any()).get()
             // FULL: the database file is synced after each copy, as the writer's own checkpoints did.
-            _ = try await conn.query("PRAGMA synchronous=FULL")
-            state.withLockedValue { $0.connection = (conn, pool) }
-            return conn
+            _ = try await file.connection.query("PRAGMA synchronous=FULL")
         } catch {
-            try? await pool.shutdownGracefully()
+            try? await file.close()
             throw error
         }
+        state.withLockedValue { $0.file = file }
+        return file.connection
     }
 
     /// Waits until no copy is running or asked for.
@@ -81,11 +77,6 @@ final class WALCheckpointer: Sendable {
     func close() async {
         state.withLockedValue { $0.closed = true }
         await idle()
-        guard let (conn, pool) = state.withLockedValue({ $0.connection }) else { return }
-        // In a task of its own, as the store's own connection is closed: a cancelled task's work is skipped by the pool.
-        try? await Task {
-            try await conn.close()
-            try await pool.shutdownGracefully()
-        }.value
+        try? await state.withLockedValue({ $0.file })?.close()
     }
 }

@@ -30,13 +30,7 @@ struct PayloadTests {
     }
 
     /// The fast reader's own answer, nil when it gives up (without the JSONDecoder fallback).
-    static func read(_ json: String) -> Consignment? {
-        var text = json
-        return text.withUTF8 { bytes in
-            var reader = PayloadReader(bytes)
-            return try? reader.consignment()
-        }
-    }
+    static func read(_ json: String) -> Consignment? { PayloadReader.consignment(of: json) }
 
     @Test("the fast reader gives what JSONDecoder gives: our payloads, JSONEncoder's (escaped slashes, any key order), odd numbers")
     func fastReader() throws {

@@ -223,6 +223,10 @@ struct PayloadReader {
         try null() ? nil : try read(&self)
     }
 
+    private mutating func optionalString() throws(Unreadable) -> String? { try null() ? nil : try string() }
+
+    private mutating func optionalDouble() throws(Unreadable) -> Double? { try null() ? nil : try double() }
+
     private mutating func strings() throws(Unreadable) -> [String] { try array { r throws(Unreadable) in try r.string() } }
 
     private mutating func date() throws(Unreadable) -> CalendarDate {
@@ -261,7 +265,7 @@ struct PayloadReader {
             case "documentNumber": number = try r.string()
             case "date": date = try r.date()
             case "mode": mode = try r.optional { r throws(Unreadable) in try r.raw(TransportMode.self) }
-            case "office": office = try r.optional { r throws(Unreadable) in try r.string() }
+            case "office": office = try r.optionalString()
             case "route": route = try r.readRoute()
             case "parties": parties = try r.array { r throws(Unreadable) in try r.readParty() }
             case "goods": goods = try r.array { r throws(Unreadable) in try r.readGoods() }
@@ -290,12 +294,12 @@ struct PayloadReader {
         var transshipment: [String]?
         try object { p, key throws(Unreadable) in
             switch key {
-            case "placeOfLoading": r.placeOfLoading = try p.optional { p throws(Unreadable) in try p.string() }
+            case "placeOfLoading": r.placeOfLoading = try p.optionalString()
             case "transshipment": transshipment = try p.strings()
-            case "placeOfDischarge": r.placeOfDischarge = try p.optional { p throws(Unreadable) in try p.string() }
-            case "placeOfDelivery": r.placeOfDelivery = try p.optional { p throws(Unreadable) in try p.string() }
-            case "countryOfDeparture": r.countryOfDeparture = try p.optional { p throws(Unreadable) in try p.string() }
-            case "countryOfDestination": r.countryOfDestination = try p.optional { p throws(Unreadable) in try p.string() }
+            case "placeOfDischarge": r.placeOfDischarge = try p.optionalString()
+            case "placeOfDelivery": r.placeOfDelivery = try p.optionalString()
+            case "countryOfDeparture": r.countryOfDeparture = try p.optionalString()
+            case "countryOfDestination": r.countryOfDestination = try p.optionalString()
             default: return false
             }
             return true
@@ -309,10 +313,10 @@ struct PayloadReader {
         try object { p, key throws(Unreadable) in
             switch key {
             case "role": role = try p.raw(PartyRole.self)
-            case "identifier": identifier = try p.optional { p throws(Unreadable) in try p.string() }
-            case "name": name = try p.optional { p throws(Unreadable) in try p.string() }
-            case "address": address = try p.optional { p throws(Unreadable) in try p.string() }
-            case "country": country = try p.optional { p throws(Unreadable) in try p.string() }
+            case "identifier": identifier = try p.optionalString()
+            case "name": name = try p.optionalString()
+            case "address": address = try p.optionalString()
+            case "country": country = try p.optionalString()
             default: return false
             }
             return true
@@ -325,7 +329,7 @@ struct PayloadReader {
         try object { p, key throws(Unreadable) in
             switch key {
             case "amount": amount = try p.double()
-            case "currency": currency = try p.optional { p throws(Unreadable) in try p.string() }
+            case "currency": currency = try p.optionalString()
             default: return false
             }
             return true
@@ -339,17 +343,17 @@ struct PayloadReader {
         try object { p, key throws(Unreadable) in
             switch key {
             case "sequence": sequence = try p.int()
-            case "hsCode": g.hsCode = try p.optional { p throws(Unreadable) in try p.string() }
-            case "description": g.description = try p.optional { p throws(Unreadable) in try p.string() }
+            case "hsCode": g.hsCode = try p.optionalString()
+            case "description": g.description = try p.optionalString()
             case "packages": g.packages = try p.optional { p throws(Unreadable) in try p.int() }
-            case "packageType": g.packageType = try p.optional { p throws(Unreadable) in try p.string() }
-            case "quantity": g.quantity = try p.optional { p throws(Unreadable) in try p.double() }
-            case "quantityUnit": g.quantityUnit = try p.optional { p throws(Unreadable) in try p.string() }
-            case "grossMassKg": g.grossMassKg = try p.optional { p throws(Unreadable) in try p.double() }
-            case "netMassKg": g.netMassKg = try p.optional { p throws(Unreadable) in try p.double() }
+            case "packageType": g.packageType = try p.optionalString()
+            case "quantity": g.quantity = try p.optionalDouble()
+            case "quantityUnit": g.quantityUnit = try p.optionalString()
+            case "grossMassKg": g.grossMassKg = try p.optionalDouble()
+            case "netMassKg": g.netMassKg = try p.optionalDouble()
             case "invoiceValue": g.invoiceValue = try p.optional { p throws(Unreadable) in try p.readMoney() }
             case "customsValue": g.customsValue = try p.optional { p throws(Unreadable) in try p.readMoney() }
-            case "countryOfOrigin": g.countryOfOrigin = try p.optional { p throws(Unreadable) in try p.string() }
+            case "countryOfOrigin": g.countryOfOrigin = try p.optionalString()
             case "containerNumbers": containerNumbers = try p.strings()
             case "dangerousGoods": dangerousGoods = try p.strings()
             default: return false
@@ -368,10 +372,10 @@ struct PayloadReader {
         try object { p, key throws(Unreadable) in
             switch key {
             case "number": number = try p.string()
-            case "sizeType": sizeType = try p.optional { p throws(Unreadable) in try p.string() }
+            case "sizeType": sizeType = try p.optionalString()
             case "seals": seals = try p.strings()
             case "empty": empty = try p.optional { p throws(Unreadable) in try p.bool() }
-            case "grossMassKg": mass = try p.optional { p throws(Unreadable) in try p.double() }
+            case "grossMassKg": mass = try p.optionalDouble()
             case "checkDigitValid": valid = try p.bool()
             case "equipmentQualifier": qualifier = try p.string()
             default: return false
@@ -387,9 +391,9 @@ struct PayloadReader {
         var c = Conveyance()
         try object { p, key throws(Unreadable) in
             switch key {
-            case "name": c.name = try p.optional { p throws(Unreadable) in try p.string() }
-            case "identifier": c.identifier = try p.optional { p throws(Unreadable) in try p.string() }
-            case "voyage": c.voyage = try p.optional { p throws(Unreadable) in try p.string() }
+            case "name": c.name = try p.optionalString()
+            case "identifier": c.identifier = try p.optionalString()
+            case "voyage": c.voyage = try p.optionalString()
             default: return false
             }
             return true
@@ -403,7 +407,7 @@ struct PayloadReader {
             switch key {
             case "illicit": illicit = try p.bool()
             case "critical": critical = try p.optional { p throws(Unreadable) in try p.bool() }
-            case "revenue": revenue = try p.optional { p throws(Unreadable) in try p.double() }
+            case "revenue": revenue = try p.optionalDouble()
             default: return false
             }
             return true
@@ -426,17 +430,20 @@ struct PayloadReader {
     }
 }
 
+extension PayloadReader {
+    /// The consignment of a payload, or nil when this reader gives up on it.
+    static func consignment(of payload: String) -> Consignment? {
+        var text = payload
+        return text.withUTF8 { bytes in
+            var reader = PayloadReader(bytes)
+            return try? reader.consignment()
+        }
+    }
+}
+
 extension Consignment {
     /// A consignment from its stored payload JSON: read by `PayloadReader`, or by JSONDecoder when that gives up.
     public init(payload: String) throws {
-        var text = payload
-        if let c = text.withUTF8({ bytes -> Consignment? in
-            var reader = PayloadReader(bytes)
-            return try? reader.consignment()
-        }) {
-            self = c
-            return
-        }
-        self = try JSONDecoder().decode(Consignment.self, from: Data(payload.utf8))
+        self = try PayloadReader.consignment(of: payload) ?? JSONDecoder().decode(Consignment.self, from: Data(payload.utf8))
     }
 }
