@@ -112,6 +112,16 @@ struct PayloadTests {
     }
 }
 
+@Suite("Digests in hexadecimal")
+struct HexStringTests {
+    @Test("every nibble, lower case, two digits a byte")
+    func nibbles() {
+        #expect([UInt8]([0x00, 0x0f, 0x10, 0x9a, 0xa5, 0xff]).hexString == "000f109aa5ff")
+        #expect((0...255).map(UInt8.init).hexString == (0...255).map { String(format: "%02x", $0) }.joined())
+        #expect([UInt8]().hexString == "")
+    }
+}
+
 @Suite("Seizure lines")
 struct SeizureLineTests {
     @Test("a line names the goods, a positive quantity in a known unit, cash in its currency")

@@ -34,6 +34,13 @@ struct CSVReaderTests {
         #expect(forced.map(\.fields) == [["a;b", "c"]])
     }
 
+    @Test("a record says whether any field has spaces or tabs around it (only those are trimmed)")
+    func padding() throws {
+        let r = try records("a,b\n1,2\n 1,2\n1,2\t\n\"1 \",2\n1,\"2\" \n\"\",\n")
+        #expect(r.map(\.padded) == [false, false, true, true, true, true, false])
+        #expect(r[4].fields == ["1 ", "2"])
+    }
+
     @Test("records spanning buffer refills are read whole")
     func largeFile() throws {
         // 60,000 records with quoted, multi-line and long fields: several refills of the 1 MB buffer.

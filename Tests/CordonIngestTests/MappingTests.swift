@@ -155,12 +155,16 @@ struct MappingTests {
             SGD1,13-01-01,IMP1,DEC1,CNTRY605,OFFICE34,7208196032,38212,42121.0,21185.27,23510.09,1309.73,0,0.0,MSCU1234566,FEGDV,ILSFU,"Pioneer Aurora Co., Ltd",Phoenix Trident,FLAT-ROLLED IRON,LC,sea
             SGD2,13-01-02,IMP2,DEC2,CNTRY355,OFFICE59,803100000,13,15.4,122.29,136.76,87.98,1,512.5,TGHU9876543,GZJID,ILSFU/ TRMER,Riverside S.A.,Zhou FZE,FRESH BANANAS,CAD,land
             SGD3,13-13-02,IMP2,DEC2,CNTRY355,OFFICE59,803100000,13,15.4,122.29,136.76,87.98,1,512.5,,GZJID,,R,Z,BANANAS,CAD,air
+            SGD4 ,13-01-03, IMP3,DEC3,CNTRY1,OFFICE1\t,7208196032,1,1.0,1.0,1.0,1.0,0,0.0, MSCU1234566 ,FEGDV,,"  Pioneer Aurora Co., Ltd ",Z,IRON,LC,sea
 
             """
         FileManager.default.createFile(atPath: dir.file("b.csv"), contents: Data(text.utf8))
         let got = try await ingest(.bacuda, dir.file("b.csv"))
         let c = await got.consignments
-        #expect(c.count == 2)
+        #expect(c.count == 3)
+        // Spaces and tabs around a cell are not part of its value, quoted or not.
+        #expect(c[2].documentNumber == "SGD4" && c[2].office == "OFFICE1" && c[2].party(.importer)?.identifier == "IMP3")
+        #expect(c[2].containers.map(\.number) == ["MSCU1234566"] && c[2].party(.shipper)?.name == "Pioneer Aurora Co., Ltd")
         #expect(c[0].goods[0].countryOfOrigin == "CNTRY605")
         #expect(c[0].route == Route(placeOfLoading: "FEGDV", transshipment: ["ILSFU"]))
         #expect(c[0].party(.shipper)?.name == "Pioneer Aurora Co., Ltd")

@@ -21,14 +21,16 @@ public struct RejectedRecord: Hashable, Codable, Sendable {
 }
 
 extension Sequence<UInt8> {
-    /// Lower-case hexadecimal, for digests.
-    public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
+    /// Lower-case hexadecimal, for digests. Inlinable so that a caller's digest type is iterated directly:
+    /// every stored document's hash goes through here.
+    @inlinable public var hexString: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(underestimatedCount * 2)
         for b in self {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
+            let high = b >> 4, low = b & 15
+            bytes.append(high < 10 ? 48 + high : 87 + high)   // 87 + 10 is "a"
+            bytes.append(low < 10 ? 48 + low : 87 + low)
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -19,7 +19,8 @@ public struct ConsignmentValidator: Sendable {
         case rejected([ValidationIssue])
     }
 
-    public func validate(_ input: Consignment) -> Outcome {
+    /// Takes the consignment over (`consuming`): a caller done with it hands it on without a copy of its texts.
+    public func validate(_ input: consuming Consignment) -> Outcome {
         var c = input
         var issues: [ValidationIssue] = []
 
@@ -31,45 +32,49 @@ public struct ConsignmentValidator: Sendable {
         c.route.placeOfLoading = place(c.route.placeOfLoading, "route.placeOfLoading", &issues)
         c.route.placeOfDischarge = place(c.route.placeOfDischarge, "route.placeOfDischarge", &issues)
         c.route.placeOfDelivery = place(c.route.placeOfDelivery, "route.placeOfDelivery", &issues)
-        c.route.transshipment = c.route.transshipment.enumerated().compactMap { i, p in
-            place(p, "route.transshipment[\(i)]", &issues)
+        if !c.route.transshipment.isEmpty {
+            c.route.transshipment = c.route.transshipment.enumerated().compactMap { i, p in
+                place(p, "route.transshipment[\(i)]", &issues)
+            }
         }
         c.route.countryOfDeparture = country(c.route.countryOfDeparture, "route.countryOfDeparture", &issues)
         c.route.countryOfDestination = country(c.route.countryOfDestination, "route.countryOfDestination", &issues)
-        for i in c.parties.indices {
+        for i in c.parties.indices where c.parties[i].country != nil {
             c.parties[i].country = country(c.parties[i].country, "parties[\(i)].country", &issues)
         }
 
+        // Goods are checked in place: a copy of an item out of the array and back retained and released its texts.
         for i in c.goods.indices {
             // Paths are built only for an issue: most goods have none, and this runs for every row of a file.
             func path(_ field: String) -> String { "goods[\(i)].\(field)" }
-            var item = c.goods[i]
-            if let raw = item.hsCode {
+            if let raw = c.goods[i].hsCode {
                 switch HSCode.check(raw, lists: lists) {
                 case .valid(let code, let warning):
-                    item.hsCode = code
+                    if code != raw { c.goods[i].hsCode = code }
                     if let warning { issues.append(.warning(path("hsCode"), warning)) }
                 case .invalid(let reason):
                     issues.append(.error(path("hsCode"), "'\(raw)': \(reason)"))
                 }
             }
-            item.countryOfOrigin = country(item.countryOfOrigin, path("countryOfOrigin"), &issues)
-            nonNegative(item.grossMassKg, path("grossMassKg"), &issues)
-            nonNegative(item.netMassKg, path("netMassKg"), &issues)
-            nonNegative(item.quantity, path("quantity"), &issues)
-            nonNegative(item.invoiceValue?.amount, path("invoiceValue"), &issues)
-            nonNegative(item.customsValue?.amount, path("customsValue"), &issues)
-            if var value = item.invoiceValue {
-                value.currency = currency(value.currency, path("invoiceValue.currency"), &issues)
-                item.invoiceValue = value
+            if c.goods[i].countryOfOrigin != nil {
+                c.goods[i].countryOfOrigin = country(c.goods[i].countryOfOrigin, path("countryOfOrigin"), &issues)
             }
-            if var value = item.customsValue {
-                value.currency = currency(value.currency, path("customsValue.currency"), &issues)
-                item.customsValue = value
+            nonNegative(c.goods[i].grossMassKg, path("grossMassKg"), &issues)
+            nonNegative(c.goods[i].netMassKg, path("netMassKg"), &issues)
+            nonNegative(c.goods[i].quantity, path("quantity"), &issues)
+            nonNegative(c.goods[i].invoiceValue?.amount, path("invoiceValue"), &issues)
+            nonNegative(c.goods[i].customsValue?.amount, path("customsValue"), &issues)
+            if let currency = c.goods[i].invoiceValue?.currency {
+                c.goods[i].invoiceValue?.currency = self.currency(currency, path("invoiceValue.currency"), &issues)
             }
-            if let p = item.packages, p < 0 { issues.append(.error(path("packages"), "is negative (\(p))")) }
-            item.containerNumbers = item.containerNumbers.map { ContainerNumber.normalize($0) }
-            c.goods[i] = item
+            if let currency = c.goods[i].customsValue?.currency {
+                c.goods[i].customsValue?.currency = self.currency(currency, path("customsValue.currency"), &issues)
+            }
+            if let p = c.goods[i].packages, p < 0 { issues.append(.error(path("packages"), "is negative (\(p))")) }
+            for k in c.goods[i].containerNumbers.indices {
+                let number = ContainerNumber.normalize(c.goods[i].containerNumbers[k])
+                if number != c.goods[i].containerNumbers[k] { c.goods[i].containerNumbers[k] = number }
+            }
         }
 
         for i in c.containers.indices {

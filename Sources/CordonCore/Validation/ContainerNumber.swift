@@ -1,20 +1,21 @@
 /// ISO 6346 freight container identification: owner code, equipment category, serial number and check digit.
 public enum ContainerNumber {
-    /// Value of each letter in the check-digit sum: A=10, skipping multiples of 11.
-    private static let letterValues: [UInt8: Int] = {
-        var table: [UInt8: Int] = [:]
+    /// Value of each letter A-Z in the check-digit sum: A=10, skipping multiples of 11. An array, not a
+    /// dictionary: every container of every file is summed, ten look-ups each.
+    private static let letterValues: [Int] = {
+        var table: [Int] = []
         var value = 10
-        for letter in UInt8(ascii: "A")...UInt8(ascii: "Z") {
+        for _ in UInt8(ascii: "A")...UInt8(ascii: "Z") {
             if value % 11 == 0 { value += 1 }
-            table[letter] = value
+            table.append(value)
             value += 1
         }
         return table
     }()
 
     /// Removes the separators people write (spaces, hyphens, dots, slashes) and upper-cases.
-    public static func normalize(_ raw: some StringProtocol) -> String {
-        if raw.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) { return String(raw) }
+    public static func normalize(_ raw: String) -> String {
+        if raw.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) { return raw }
         var out = ""
         out.reserveCapacity(11)
         for ch in raw.uppercased() where !(ch == " " || ch == "-" || ch == "." || ch == "/") {
@@ -29,8 +30,8 @@ public enum ContainerNumber {
         var sum = 0
         for (i, byte) in firstTen.enumerated() {
             let v: Int
-            if let letter = letterValues[byte] { v = letter }
-            else if byte >= 48 && byte <= 57 { v = Int(byte - 48) }
+            if isLetter(byte) { v = letterValues[Int(byte - 65)] }
+            else if isDigit(byte) { v = Int(byte - 48) }
             else { return nil }
             sum += v << i
         }
@@ -38,7 +39,7 @@ public enum ContainerNumber {
     }
 
     /// Checks a container number and says precisely what is wrong with it.
-    public static func check(_ raw: some StringProtocol) -> CheckResult {
+    public static func check(_ raw: String) -> CheckResult {
         let number = normalize(raw)
         let bytes = Array(number.utf8)
         if bytes.isEmpty { return .invalid(reason: "empty") }

@@ -1,14 +1,14 @@
 /// UN/LOCODE: two-letter ISO 3166 country and three characters (letters and digits 2-9) for the place.
 public enum LOCODE {
     /// Upper-cases and removes the space some systems put after the country (`GB PME`).
-    public static func normalize(_ raw: some StringProtocol) -> String {
-        if raw.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) { return String(raw) }
+    public static func normalize(_ raw: String) -> String {
+        if raw.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) { return raw }
         return String(raw.uppercased().filter { $0 != " " })
     }
 
     /// Checks the format and the country strictly; a place absent from the bundled list is only a warning,
     /// since new locations are added every release and national lists run ahead of the UN one.
-    public static func check(_ raw: some StringProtocol, lists: CodeLists = .bundled) -> CheckResult {
+    public static func check(_ raw: String, lists: CodeLists = .bundled) -> CheckResult {
         let code = normalize(raw)
         let b = Array(code.utf8)
         guard b.count == 5 else {
@@ -37,14 +37,14 @@ public enum HSCode {
     static let earlierEditionHeadings: [String: String] = ["8803": "HS 2017"]
 
     /// Removes the dots and spaces of printed tariff codes (`8703.23.19`).
-    public static func normalize(_ raw: some StringProtocol) -> String {
-        if !raw.utf8.contains(where: { $0 == 46 || $0 == 32 }) { return String(raw) }
+    public static func normalize(_ raw: String) -> String {
+        if !raw.utf8.contains(where: { $0 == 46 || $0 == 32 }) { return raw }
         return String(raw.filter { $0 != "." && $0 != " " })
     }
 
     /// Checks length and digits, and that chapter and heading exist; an unknown 6-digit subheading is a
     /// warning, since the bundled list is one HS edition and declarations may follow another.
-    public static func check(_ raw: some StringProtocol, lists: CodeLists = .bundled) -> CheckResult {
+    public static func check(_ raw: String, lists: CodeLists = .bundled) -> CheckResult {
         let code = normalize(raw)
         guard code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             return .invalid(reason: "must contain digits only")
@@ -52,7 +52,9 @@ public enum HSCode {
         guard (6...10).contains(code.utf8.count) else {
             return .invalid(reason: "length is \(code.utf8.count), expected 6 to 10 digits")
         }
-        let chapter = String(code.prefix(2)), heading = String(code.prefix(4)), sub = String(code.prefix(6))
+        // Digits only by now: byte prefixes are character prefixes.
+        func prefix(_ n: Int) -> String { String(decoding: code.utf8.prefix(n), as: UTF8.self) }
+        let chapter = prefix(2), heading = prefix(4), sub = prefix(6)
         guard lists.hs[chapter] != nil else { return .invalid(reason: "chapter \(chapter) does not exist") }
         guard lists.hs[heading] != nil else {
             if let edition = earlierEditionHeadings[heading] {
@@ -69,7 +71,7 @@ public enum HSCode {
 
 /// ISO 3166-1 countries (alpha-2, alpha-3 accepted and converted).
 public enum CountryCode {
-    public static func check(_ raw: some StringProtocol, lists: CodeLists = .bundled) -> CheckResult {
+    public static func check(_ raw: String, lists: CodeLists = .bundled) -> CheckResult {
         let code = raw.uppercased().trimmingSpaces()
         if code == "ZZ" { return .valid(normalized: code, warning: "user-assigned code for an unknown country") }
         if code.count == 2 {
@@ -86,7 +88,7 @@ public enum CountryCode {
 
 /// ISO 4217 currencies.
 public enum CurrencyCode {
-    public static func check(_ raw: some StringProtocol, lists: CodeLists = .bundled) -> CheckResult {
+    public static func check(_ raw: String, lists: CodeLists = .bundled) -> CheckResult {
         let code = raw.uppercased().trimmingSpaces()
         return lists.currencies[code] != nil
             ? .valid(normalized: code, warning: nil)

@@ -11,6 +11,8 @@ public struct CSVRecord: Sendable {
     public var line: Int
     /// Byte offset just past the record, for progress and resumption.
     public var endOffset: Int
+    /// Whether a field begins or ends with a space or a tab: only then do its fields need trimming.
+    public var padded = true
 }
 
 /// Errors that stop a CSV file from being read at all (a bad record never does).
@@ -138,16 +140,17 @@ public final class CSVReader {
         var inQuotes = false
         var wasQuoted = false
         var newlines = 0
+        var padded = false
         let sep = separator
         while true {
             if pos >= end {
                 if eof {
                     // Last record without a trailing newline.
                     if pos == start && fields.isEmpty { start = pos; return nil }
-                    finishField(&fields, &field, fieldStart, pos, wasQuoted)
+                    finishField(&fields, &field, fieldStart, pos, wasQuoted, &padded)
                     start = pos
                     line += newlines
-                    return CSVRecord(fields: fields, line: firstLine, endOffset: consumed + pos)
+                    return CSVRecord(fields: fields, line: firstLine, endOffset: consumed + pos, padded: padded)
                 }
                 // Keep the partial record: rebase positions after the buffer moves.
                 let shift = start
@@ -187,17 +190,17 @@ public final class CSVReader {
                 continue
             }
             if b == sep {
-                finishField(&fields, &field, fieldStart, pos, wasQuoted)
+                finishField(&fields, &field, fieldStart, pos, wasQuoted, &padded)
                 wasQuoted = false
                 pos += 1
                 fieldStart = pos
             } else if b == 10 {
                 var fieldEnd = pos
                 if fieldEnd > fieldStart && buffer[fieldEnd - 1] == 13 { fieldEnd -= 1 }
-                finishField(&fields, &field, fieldStart, fieldEnd, wasQuoted)
+                finishField(&fields, &field, fieldStart, fieldEnd, wasQuoted, &padded)
                 start = pos + 1
                 line += newlines + 1
-                return CSVRecord(fields: fields, line: firstLine, endOffset: consumed + start)
+                return CSVRecord(fields: fields, line: firstLine, endOffset: consumed + start, padded: padded)
             } else if b == 34 && pos == fieldStart && field.isEmpty && !wasQuoted {
                 inQuotes = true
                 wasQuoted = true
@@ -209,15 +212,19 @@ public final class CSVReader {
         }
     }
 
-    private func finishField(_ fields: inout [String], _ field: inout [UInt8], _ from: Int, _ to: Int, _ quoted: Bool) {
+    private func finishField(_ fields: inout [String], _ field: inout [UInt8], _ from: Int, _ to: Int, _ quoted: Bool,
+                             _ padded: inout Bool) {
+        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 }
         var to = to
         if !quoted && to > from && buffer[to - 1] == 13 { to -= 1 }
         if field.isEmpty {
+            if to > from && (isSpace(buffer[from]) || isSpace(buffer[to - 1])) { padded = true }
             fields.append(buffer.withUnsafeBufferPointer { b in
                 String(decoding: UnsafeBufferPointer(rebasing: b[from..<max(from, to)]), as: UTF8.self)
             })
         } else {
             field.append(contentsOf: buffer[from..<max(from, to)])
+            if let first = field.first, let last = field.last, isSpace(first) || isSpace(last) { padded = true }
             fields.append(String(decoding: field, as: UTF8.self))
             field.removeAll(keepingCapacity: true)
         }

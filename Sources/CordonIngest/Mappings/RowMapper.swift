@@ -101,6 +101,10 @@ public struct RowMapper: Sendable {
     let columnOfTarget: [String: String]
     /// Parties named by the mapping, in the order their fields are filled.
     let partyRoles: [PartyRole]
+    /// A row's parties before it is read (one empty slot per role), and how many attributes a row may have: made
+    /// once, they save every row a generic array set-up and a dictionary's regrowth.
+    let noParties: [Party?]
+    let attributeColumns: Int
     /// The file's separator, to keep a rejected record's raw text as it was.
     let separator: String
     /// The column of the document number.
@@ -146,19 +150,27 @@ public struct RowMapper: Sendable {
         self.thousands = mapping.thousandsSeparator?.utf8.first
         self.columnOfTarget = Dictionary(bindings.map { ($0.target, $0.column) }, uniquingKeysWith: { a, _ in a })
         self.partyRoles = roles
+        self.noParties = [Party?](repeating: nil, count: roles.count)
+        self.attributeColumns = bindings.filter { if case .attribute = $0.field { true } else { false } }.count
         self.separator = String(UnicodeScalar(separator))
         self.documentColumn = bindings.first { $0.field.isDocumentNumber }?.index
     }
 
     /// Maps one record on its own: the accepted consignment, or the reasons for rejecting it.
     public func map(_ record: CSVRecord, file: String) -> RowOutcome {
-        finish([(record, build(record, file: file))], file: file)[0]
+        // Most documents are one row: validated without `finish`'s arrays and copies. A rare rejected one is read
+        // again through `finish`, which names the source columns of its reasons.
+        guard case .accepted(let c) = build(record, file: file),
+              case .accepted(let valid) = validator.validate(c) else {
+            return finish([(record, build(record, file: file))], file: file)[0]
+        }
+        return .accepted(valid)
     }
 
     /// The document number a record names (before any validation), to group the rows of one document.
     public func documentNumber(of record: CSVRecord) -> String? {
         guard let i = documentColumn, i < record.fields.count else { return nil }
-        return RowMapper.trimmed(record.fields[i])
+        return record.padded ? RowMapper.trimmed(record.fields[i]) : record.fields[i]
     }
 
     /// Reads one record into an unvalidated consignment with at most one goods item. A continuation row (a
@@ -176,14 +188,15 @@ public struct RowMapper: Sendable {
         var c = Consignment(kind: mapping.kind, documentNumber: "", date: CalendarDate.epoch)
         var item = GoodsItem(sequence: 1)
         var hasItem = false
-        var parties = [Party?](repeating: nil, count: partyRoles.count)
+        var parties = noParties
+        if attributeColumns > 1 { c.attributes.reserveCapacity(attributeColumns) }
         var currency = mapping.currency
         var container: Container?
         var containerNumbers: [String] = []
         var label: OutcomeLabel?
 
         for b in bindings {
-            var value = RowMapper.trimmed(record.fields[b.index])
+            var value = record.padded ? RowMapper.trimmed(record.fields[b.index]) : record.fields[b.index]
             if let map = b.valueMap, let mapped = map[value] { value = mapped }
             if value.isEmpty {
                 if b.required && (!continuation || b.field.isDocumentNumber) { return reject(b.column, "is empty") }
@@ -253,14 +266,14 @@ public struct RowMapper: Sendable {
             case .attribute(let name):
                 c.attributes[name] = value
             case .party(let role, let part):
-                var p = parties[b.partySlot] ?? Party(role: role)
+                // Filled in place: a copy of the party out and back cost a retain and release of each of its texts.
+                if parties[b.partySlot] == nil { parties[b.partySlot] = Party(role: role) }
                 switch part {
-                case .identifier: p.identifier = value
-                case .name: p.name = value
-                case .address: p.address = value
-                case .country: p.country = value
+                case .identifier: parties[b.partySlot]?.identifier = value
+                case .name: parties[b.partySlot]?.name = value
+                case .address: parties[b.partySlot]?.address = value
+                case .country: parties[b.partySlot]?.country = value
                 }
-                parties[b.partySlot] = p
             }
         }
         guard let date = date ?? (continuation ? CalendarDate.epoch : nil) else {

@@ -105,10 +105,28 @@ public struct IngestPipeline: Sendable {
         var flying: [Task<IntakeCounts, any Error>] = []
         var counts = IntakeCounts()
         var chunk = CSVChunk()
-        var group: [CSVRecord] = []
         var groupDocument: String?
         var records = 0
         var lastProgress = Date()
+        // Maps and prepares a chunk beside the reading, and commits it after the chunk before it.
+        func send(_ ready: CSVChunk, last: Bool) async throws {
+            let mapped = Task { () throws -> Prepared? in
+                let batch = ready.batch(mapper: mapper, source: source)
+                return batch.isEmpty ? nil : try prepare(batch)
+            }
+            let previous = flying.last
+            flying.append(Task {
+                let prepared = try await mapped.value
+                _ = try await previous?.value
+                guard let prepared else { return IntakeCounts() }
+                return try await commit(prepared)
+            })
+            while flying.count > (last ? 0 : inFlight) { counts = counts + (try await flying.removeFirst().value) }
+            if Date().timeIntervalSince(lastProgress) >= 1 || last {
+                progress(IngestProgress(file: path, records: records, bytesRead: reader.bytesRead, totalBytes: total))
+                lastProgress = Date()
+            }
+        }
         while true {
             let record: CSVRecord?
             do { record = try reader.next() } catch {
@@ -116,39 +134,20 @@ public struct IngestPipeline: Sendable {
                 chunk.rejects.append(RejectedRecord(file: source.name, line: 0, field: "(file)", reason: String(describing: error), raw: ""))
                 record = nil
             }
-            if let record {
-                records += 1
-                let document = mapping.groupRows ? mapper.documentNumber(of: record) : nil
-                if document == nil || document != groupDocument, !group.isEmpty {
-                    chunk.add(group)
-                    group.removeAll(keepingCapacity: true)
-                }
-                group.append(record)
-                groupDocument = document
-            } else if !group.isEmpty {
-                chunk.add(group)
+            guard let record else {
+                try await send(chunk, last: true)
+                break
             }
-            if record == nil || chunk.records >= batchSize {
-                let ready = chunk
+            records += 1
+            let document = mapping.groupRows ? mapper.documentNumber(of: record) : nil
+            let startsDocument = document == nil || document != groupDocument
+            groupDocument = document
+            // A chunk ends only where a document does.
+            if startsDocument && chunk.records.count >= batchSize {
+                try await send(chunk, last: false)
                 chunk = CSVChunk()
-                let mapped = Task { () throws -> Prepared? in
-                    let batch = ready.batch(mapper: mapper, source: source)
-                    return batch.isEmpty ? nil : try prepare(batch)
-                }
-                let previous = flying.last
-                flying.append(Task {
-                    let prepared = try await mapped.value
-                    _ = try await previous?.value
-                    guard let prepared else { return IntakeCounts() }
-                    return try await commit(prepared)
-                })
-                while flying.count > (record == nil ? 0 : inFlight) { counts = counts + (try await flying.removeFirst().value) }
-                if Date().timeIntervalSince(lastProgress) >= 1 || record == nil {
-                    progress(IngestProgress(file: path, records: records, bytesRead: reader.bytesRead, totalBytes: total))
-                    lastProgress = Date()
-                }
             }
-            if record == nil { break }
+            chunk.add(record, startsDocument: startsDocument)
         }
         if let decompressor {
             decompressor.waitUntilExit()
@@ -192,28 +191,38 @@ public struct IngestPipeline: Sendable {
 
 /// The records of a CSV file read for one batch, grouped by document, waiting to be mapped.
 struct CSVChunk: Sendable {
-    var groups: [[CSVRecord]] = []
-    var records = 0
+    /// In file order; a document's rows are together. Flat rather than an array per document: most documents
+    /// are one row, and an array each cost every row an allocation.
+    var records: [CSVRecord] = []
+    /// Where each document's rows begin in `records`.
+    var documentStarts: [Int] = []
     /// Records kept aside while reading.
     var rejects: [RejectedRecord] = []
 
-    mutating func add(_ group: [CSVRecord]) {
-        groups.append(group)
-        records += group.count
+    mutating func add(_ record: CSVRecord, startsDocument: Bool) {
+        if startsDocument || records.isEmpty { documentStarts.append(records.count) }
+        records.append(record)
     }
 
     /// The batch of these records: each document's rows mapped and validated.
     func batch(mapper: RowMapper, source: SourceFile) -> IntakeBatch {
         var batch = IntakeBatch(source: source, rejects: rejects)
-        for group in groups {
-            let rows = group.enumerated().map { i, record in (record, mapper.build(record, file: source.name, continuation: i > 0)) }
-            for outcome in mapper.finish(rows, file: source.name) {
-                switch outcome {
-                case .accepted(let c): batch.consignments.append(c)
-                case .rejected(let r): batch.rejects.append(r)
-                case .merged: break
-                }
+        batch.consignments.reserveCapacity(documentStarts.count)
+        func add(_ outcome: RowOutcome) {
+            switch outcome {
+            case .accepted(let c): batch.consignments.append(c)
+            case .rejected(let r): batch.rejects.append(r)
+            case .merged: break
             }
+        }
+        for (k, start) in documentStarts.enumerated() {
+            let end = k + 1 < documentStarts.count ? documentStarts[k + 1] : records.count
+            if end - start == 1 {
+                add(mapper.map(records[start], file: source.name))
+                continue
+            }
+            let rows = (start..<end).map { i in (records[i], mapper.build(records[i], file: source.name, continuation: i > start)) }
+            for outcome in mapper.finish(rows, file: source.name) { add(outcome) }
         }
         return batch
     }
