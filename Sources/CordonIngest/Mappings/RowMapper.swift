@@ -10,29 +10,20 @@ public enum RowOutcome: Sendable {
 
 /// Turns CSV records into validated consignments following a `ColumnMapping` bound to a file's header.
 public struct RowMapper: Sendable {
-    /// A column bound to a Cordon field. A class: every row walks all bindings, and copying a struct of strings and
-    /// a dictionary for each of them was a good part of the cost of a row.
-    final class Binding: Sendable {
+    /// A column bound to a Cordon field. Numbers only (its texts are in the mapper's tables): every row walks all
+    /// bindings, and each text or dictionary in a binding cost a retain and a release per row.
+    struct Binding: Sendable {
+        /// The column in the file; its name is the header's.
         let index: Int
-        let column: String
-        let target: String
         let field: Field
         let required: Bool
-        let valueMap: [String: String]?
+        /// The column's value map in `valueMaps`, -1 for none.
+        let valueMap: Int
         /// The place of its party in `partyRoles`, -1 for other fields: a row's parties are gathered in an array,
         /// not a dictionary, which cost a hash and an allocation for every row.
         let partySlot: Int
-
-        init(index: Int, column: String, target: String, field: Field, required: Bool, valueMap: [String: String]?,
-             partySlot: Int) {
-            self.index = index
-            self.column = column
-            self.target = target
-            self.field = field
-            self.required = required
-            self.valueMap = valueMap
-            self.partySlot = partySlot
-        }
+        /// The attribute's name in `attributeNames`, -1 for other fields.
+        let attribute: Int
     }
 
     /// A Cordon field, compiled once from its name so that rows are not matched by string comparison.
@@ -44,10 +35,16 @@ public struct RowMapper: Sendable {
         case quantity, grossMass, netMass, invoiceValue, customsValue
         case containerNumber, containerSizeType, containerSeals
         case illicit, critical, revenue
-        case attribute(String)
+        /// A free attribute, `attributes.NAME`; the name is `Field.attributeName(of:)`.
+        case attribute
         case party(PartyRole, PartyPart)
 
         enum PartyPart: Sendable { case identifier, name, address, country }
+
+        static func attributeName(of target: String) -> String? {
+            guard target.hasPrefix("attributes."), target.count > "attributes.".count else { return nil }
+            return String(target.dropFirst("attributes.".count))
+        }
 
         var isDocumentNumber: Bool {
             if case .documentNumber = self { return true }
@@ -71,8 +68,8 @@ public struct RowMapper: Sendable {
                 "label.revenue": .revenue,
             ]
             if let f = simple[target] { self = f; return }
-            if target.hasPrefix("attributes."), target.count > "attributes.".count {
-                self = .attribute(String(target.dropFirst("attributes.".count)))
+            if Field.attributeName(of: target) != nil {
+                self = .attribute
                 return
             }
             let parts = target.split(separator: ".")
@@ -92,6 +89,8 @@ public struct RowMapper: Sendable {
 
     let mapping: ColumnMapping
     let bindings: [Binding]
+    let valueMaps: [[String: String]]
+    let attributeNames: [String]
     let header: [String]
     let layout: DateLayout
     let validator: ConsignmentValidator
@@ -119,6 +118,9 @@ public struct RowMapper: Sendable {
         for (i, h) in trimmed.enumerated() where index[h] == nil { index[h] = i }
         var missing: [String] = []
         var bindings: [Binding] = []
+        var targets: [String] = []
+        var valueMaps: [[String: String]] = []
+        var attributeNames: [String] = []
         var roles: [PartyRole] = []
         for (column, target) in mapping.columns.sorted(by: { $0.key < $1.key }) {
             guard let i = index[column] else {
@@ -131,16 +133,28 @@ public struct RowMapper: Sendable {
                 slot = roles.firstIndex(of: role) ?? roles.count
                 if slot == roles.count { roles.append(role) }
             }
-            bindings.append(Binding(index: i, column: column, target: target, field: field,
-                                    required: mapping.required.contains(target), valueMap: mapping.values[target],
-                                    partySlot: slot))
+            var valueMap = -1
+            if let map = mapping.values[target] {
+                valueMap = valueMaps.count
+                valueMaps.append(map)
+            }
+            var attribute = -1
+            if let name = Field.attributeName(of: target) {
+                attribute = attributeNames.count
+                attributeNames.append(name)
+            }
+            bindings.append(Binding(index: i, field: field, required: mapping.required.contains(target), valueMap: valueMap,
+                                    partySlot: slot, attribute: attribute))
+            targets.append(target)
         }
         if !missing.isEmpty { throw .missingColumns(file: file, columns: missing) }
-        let mappedTargets = Set(bindings.map(\.target))
+        let mappedTargets = Set(targets)
         let unmet = mapping.required.filter { !mappedTargets.contains($0) }
         if !unmet.isEmpty { throw .badMapping("no column maps to the required field(s) \(unmet.joined(separator: ", "))") }
         self.mapping = mapping
         self.bindings = bindings
+        self.valueMaps = valueMaps
+        self.attributeNames = attributeNames
         self.header = trimmed
         guard let layout = DateLayout(mapping.dateFormat) else { throw .badMapping("dateFormat '\(mapping.dateFormat)' needs yyyy or yy, MM and dd") }
         self.layout = layout
@@ -148,10 +162,10 @@ public struct RowMapper: Sendable {
                                               lists: lists)
         self.decimalComma = mapping.decimalSeparator == ","
         self.thousands = mapping.thousandsSeparator?.utf8.first
-        self.columnOfTarget = Dictionary(bindings.map { ($0.target, $0.column) }, uniquingKeysWith: { a, _ in a })
+        self.columnOfTarget = Dictionary(zip(targets, bindings.map { trimmed[$0.index] }), uniquingKeysWith: { a, _ in a })
         self.partyRoles = roles
         self.noParties = [Party?](repeating: nil, count: roles.count)
-        self.attributeColumns = bindings.filter { if case .attribute = $0.field { true } else { false } }.count
+        self.attributeColumns = attributeNames.count
         self.separator = String(UnicodeScalar(separator))
         self.documentColumn = bindings.first { $0.field.isDocumentNumber }?.index
     }
@@ -197,15 +211,15 @@ public struct RowMapper: Sendable {
 
         for b in bindings {
             var value = record.padded ? RowMapper.trimmed(record.fields[b.index]) : record.fields[b.index]
-            if let map = b.valueMap, let mapped = map[value] { value = mapped }
+            if b.valueMap >= 0, let mapped = valueMaps[b.valueMap][value] { value = mapped }
             if value.isEmpty {
-                if b.required && (!continuation || b.field.isDocumentNumber) { return reject(b.column, "is empty") }
+                if b.required && (!continuation || b.field.isDocumentNumber) { return reject(header[b.index], "is empty") }
                 continue
             }
             switch b.field {
             case .documentNumber: documentNumber = value
             case .date, .arrival:
-                guard let d = layout.parse(value) else { return reject(b.column, "'\(value)' is not a date in the form \(mapping.dateFormat)") }
+                guard let d = layout.parse(value) else { return reject(header[b.index], "'\(value)' is not a date in the form \(mapping.dateFormat)") }
                 if case .date = b.field { date = d } else { c.arrival = d }
             case .mode:
                 if let m = TransportMode(rawValue: value.lowercased()) ?? (value.lowercased() == "land" ? .road : nil) {
@@ -237,11 +251,11 @@ public struct RowMapper: Sendable {
             case .unNumber: item.dangerousGoods = RowMapper.list(value); hasItem = true
             case .packages:
                 guard let n = number(value), n >= 0, n == n.rounded(), n < 1e12 else {
-                    return reject(b.column, "'\(value)' is not a whole number of packages")
+                    return reject(header[b.index], "'\(value)' is not a whole number of packages")
                 }
                 item.packages = Int(n); hasItem = true
             case .quantity, .grossMass, .netMass, .invoiceValue, .customsValue:
-                guard let n = number(value) else { return reject(b.column, "'\(value)' is not a number") }
+                guard let n = number(value) else { return reject(header[b.index], "'\(value)' is not a number") }
                 switch b.field {
                 case .quantity: item.quantity = n
                 case .grossMass: item.grossMassKg = n
@@ -254,17 +268,17 @@ public struct RowMapper: Sendable {
             case .containerSizeType: container = container ?? Container(number: ""); container?.sizeType = value
             case .containerSeals: container = container ?? Container(number: ""); container?.seals = RowMapper.list(value)
             case .illicit, .critical:
-                guard let flag = RowMapper.flag(value) else { return reject(b.column, "'\(value)' is not 1/0, true/false or yes/no") }
+                guard let flag = RowMapper.flag(value) else { return reject(header[b.index], "'\(value)' is not 1/0, true/false or yes/no") }
                 if case .illicit = b.field {
                     label = OutcomeLabel(illicit: flag, critical: label?.critical, revenue: label?.revenue)
                 } else {
                     label = OutcomeLabel(illicit: label?.illicit ?? flag, critical: flag, revenue: label?.revenue)
                 }
             case .revenue:
-                guard let n = number(value) else { return reject(b.column, "'\(value)' is not a number") }
+                guard let n = number(value) else { return reject(header[b.index], "'\(value)' is not a number") }
                 label = OutcomeLabel(illicit: label?.illicit ?? (n > 0), critical: label?.critical, revenue: n)
-            case .attribute(let name):
-                c.attributes[name] = value
+            case .attribute:
+                c.attributes[attributeNames[b.attribute]] = value
             case .party(let role, let part):
                 // Filled in place: a copy of the party out and back cost a retain and release of each of its texts.
                 if parties[b.partySlot] == nil { parties[b.partySlot] = Party(role: role) }

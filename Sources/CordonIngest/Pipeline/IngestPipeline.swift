@@ -73,15 +73,20 @@ public struct IngestPipeline: Sendable {
                                         prepare: @escaping @Sendable (IntakeBatch) throws -> Prepared,
                                         commit: @escaping @Sendable (Prepared) async throws -> IntakeCounts,
                                         progress: @escaping @Sendable (IngestProgress) -> Void = { _ in }) async throws -> IntakeCounts {
-        let source = SourceFile(name: (path as NSString).lastPathComponent,
-                                fingerprint: try FileFingerprint.of(path: path), format: format.rawValue)
+        let name = (path as NSString).lastPathComponent
         if format.isCSV {
-            return try await runCSV(path: path, source: source, prepare: prepare, commit: commit, progress: progress)
+            // The file's fingerprint (a hash of all of it) is worked out beside the reading of its first batch, which
+            // needs it only once mapped: before, the whole file was read twice in a row.
+            let fingerprint = Task { () throws -> String in try FileFingerprint.of(path: path) }
+            defer { fingerprint.cancel() }
+            return try await runCSV(path: path, name: name, fingerprint: fingerprint, prepare: prepare, commit: commit,
+                                    progress: progress)
         }
+        let source = SourceFile(name: name, fingerprint: try FileFingerprint.of(path: path), format: format.rawValue)
         return try await runEDIFACT(path: path, source: source, commit: { try await commit(try prepare($0)) }, progress: progress)
     }
 
-    private func runCSV<Prepared: Sendable>(path: String, source: SourceFile,
+    private func runCSV<Prepared: Sendable>(path: String, name: String, fingerprint: Task<String, any Error>,
                                             prepare: @escaping @Sendable (IntakeBatch) throws -> Prepared,
                                             commit: @escaping @Sendable (Prepared) async throws -> IntakeCounts,
                                             progress: @escaping @Sendable (IngestProgress) -> Void) async throws -> IntakeCounts {
@@ -93,7 +98,7 @@ public struct IngestPipeline: Sendable {
         guard let header = try reader.next() else {
             return IntakeCounts()
         }
-        let mapper = try RowMapper(mapping: mapping, header: header.fields, file: source.name, separator: reader.separator)
+        let mapper = try RowMapper(mapping: mapping, header: header.fields, file: name, separator: reader.separator)
         // Reading splits the file into records and groups the rows of each document (a document is never split across
         // batches); mapping, validating and preparing a batch is most of the work, and runs on the other cores while
         // the next batches are read. Each batch is committed after the one before it, so that a later version of a
@@ -110,7 +115,9 @@ public struct IngestPipeline: Sendable {
         var lastProgress = Date()
         // Maps and prepares a chunk beside the reading, and commits it after the chunk before it.
         func send(_ ready: CSVChunk, last: Bool) async throws {
+            let format = self.format
             let mapped = Task { () throws -> Prepared? in
+                let source = SourceFile(name: name, fingerprint: try await fingerprint.value, format: format.rawValue)
                 let batch = ready.batch(mapper: mapper, source: source)
                 return batch.isEmpty ? nil : try prepare(batch)
             }
@@ -131,7 +138,7 @@ public struct IngestPipeline: Sendable {
             let record: CSVRecord?
             do { record = try reader.next() } catch {
                 // A record too large to be a record (an unclosed quote) ends the file: keep it aside, say so.
-                chunk.rejects.append(RejectedRecord(file: source.name, line: 0, field: "(file)", reason: String(describing: error), raw: ""))
+                chunk.rejects.append(RejectedRecord(file: name, line: 0, field: "(file)", reason: String(describing: error), raw: ""))
                 record = nil
             }
             guard let record else {
@@ -280,6 +287,7 @@ public enum FileFingerprint {
                 throw .unreadable(file: path, reason: error.localizedDescription)
             }
             if chunk.isEmpty { break }
+            if Task.isCancelled { throw .unreadable(file: path, reason: "reading stopped") }
             hasher.update(data: chunk)
         }
         return hasher.finalize().hexString
