@@ -421,21 +421,33 @@ public actor Store {
         var rows: [[SQLValue]] = []
         rows.reserveCapacity(toInsert.count)
         var containerEntries: [(number: String, id: Int, valid: Bool)] = []
-        var partyEntries: [(term: String, id: Int, role: String)] = []
+        // A batch's distinct party names in `terms`, each entry naming its name by place there: a name is hashed once
+        // per entry here, and the numbering looks up each distinct name once.
+        var terms: [String] = []
+        var termIndex: [String: Int] = [:]
+        var partyEntries: [(term: Int, id: Int, role: String)] = []
         for (index, version, current) in toInsert {
-            let item = items[index]
+            // Read in place: a copy of the prepared document would retain each of its texts and arrays.
             let id = nextID
             nextID += 1
-            var row: [SQLValue] = [.int(id), .int(version), .text(item.hash), .int(current ? 1 : 0)]
+            var row: [SQLValue] = [.int(id), .int(version), .text(items[index].hash), .int(current ? 1 : 0)]
             row.reserveCapacity(Store.consignmentColumns.count)
-            row.append(contentsOf: item.columns)
+            row.append(contentsOf: items[index].columns)
             row.append(.int(fileID))
             row.append(.text(now))
             rows.append(row)
-            containerEntries += item.containers.map { ($0.number, id, $0.checkDigitValid) }
-            partyEntries += item.parties.map { ($0.term, id, $0.role) }
-            counts.containers += item.containerCount
-            counts.warnings += item.warnings
+            for k in items[index].containers { containerEntries.append((k.number, id, k.checkDigitValid)) }
+            for p in items[index].parties {
+                let term: Int
+                if let known = termIndex[p.term] { term = known } else {
+                    term = terms.count
+                    termIndex[p.term] = term
+                    terms.append(p.term)
+                }
+                partyEntries.append((term, id, p.role))
+            }
+            counts.containers += items[index].containerCount
+            counts.warnings += items[index].warnings
         }
         try await insert(into: "consignments", columns: Store.consignmentColumns, rows: rows)
         // The search tables are kept in key order: entries inserted in that order land each near the one before,
@@ -443,13 +455,16 @@ public actor Store {
         containerEntries.sort { ($0.number, $0.id) < ($1.number, $1.id) }
         try await insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
                          rows: containerEntries.map { [.text($0.number), .int($0.id), .int($0.valid ? 1 : 0)] })
-        let names = try await partyNameIDs(Set(partyEntries.map(\.term)))
+        let names = try await partyNameIDs(Set(terms))
+        var nameIDs: [Int] = []
+        nameIDs.reserveCapacity(terms.count)
+        for term in terms {
+            guard let name = names[term] else { throw StoreError.query("party name '\(term)' was not numbered") }
+            nameIDs.append(name)
+        }
         var parties: [(name: Int, id: Int, role: String)] = []
         parties.reserveCapacity(partyEntries.count)
-        for e in partyEntries {
-            guard let name = names[e.term] else { throw StoreError.query("party name '\(e.term)' was not numbered") }
-            parties.append((name, e.id, e.role))
-        }
+        for e in partyEntries { parties.append((nameIDs[e.term], e.id, e.role)) }
         parties.sort { ($0.name, $0.id, $0.role) < ($1.name, $1.id, $1.role) }
         try await insert(into: "consignment_parties", columns: ["name_id", "consignment_id", "role"],
                          rows: parties.map { [.int($0.name), .int($0.id), .text($0.role)] })
@@ -664,18 +679,22 @@ extension Store {
     /// The search entries of a consignment: its containers and its parties' identifiers and upper-cased names by role,
     /// each once. Ingest writes them; a purge removes them by their keys.
     static func searchEntries(of c: Consignment) -> (containers: [(number: String, checkDigitValid: Bool)], parties: [(term: String, role: String)]) {
-        // A container listed twice in one document is one search entry.
-        var seen = Set<String>()
-        let containers = c.containers.filter { seen.insert($0.number).inserted }.map { ($0.number, $0.checkDigitValid) }
-        // A document names a few parties: a look at the terms kept already costs less than hashing into a set.
+        // A container listed twice in one document is one search entry. A document names a few containers and
+        // parties: a look at the entries kept already costs less than hashing into a set.
+        var containers: [(number: String, checkDigitValid: Bool)] = []
+        containers.reserveCapacity(c.containers.count)
+        for k in c.containers where !containers.contains(where: { $0.number == k.number }) {
+            containers.append((k.number, k.checkDigitValid))
+        }
         var parties: [(term: String, role: String)] = []
         parties.reserveCapacity(2 * c.parties.count)
+        func add(_ term: String?, _ role: String) {
+            guard let term, !parties.contains(where: { $0.term == term && $0.role == role }) else { return }
+            parties.append((term, role))
+        }
         for p in c.parties {
-            let role = p.role.rawValue
-            for term in [p.identifier, p.name?.uppercased()] {
-                guard let term, !parties.contains(where: { $0.term == term && $0.role == role }) else { continue }
-                parties.append((term, role))
-            }
+            add(p.identifier, p.role.rawValue)
+            add(p.name?.uppercased(), p.role.rawValue)
         }
         return (containers, parties)
     }
