@@ -140,22 +140,33 @@ final class Connection: @unchecked Sendable {
     /// `skippingConflictsOn`: the columns of a unique key; a row whose key is stored already is left out.
     func insert(into table: String, columns: [String], rows: [[SQLValue]], skippingConflictsOn key: [String]? = nil,
                 on db: any SQLDatabase) async throws {
-        guard !rows.isEmpty else { return }
-        let perStatement = max(1, 30000 / columns.count)
-        for chunk in rows.chunks(ofCount: perStatement) {
+        try await insert(into: table, columns: columns, values: rows.flatMap { $0 }, skippingConflictsOn: key, on: db)
+    }
+
+    /// The same with the rows one after another in `values` (`columns.count` values each): a large intake writes
+    /// millions of search entries, and an array for each row cost an allocation and a free on the store's way.
+    func insert(into table: String, columns: [String], values: [SQLValue], skippingConflictsOn key: [String]? = nil,
+                on db: any SQLDatabase) async throws {
+        let width = columns.count
+        guard width > 0, values.count % width == 0 else {
+            throw StoreError.query("\(values.count) values are no whole number of rows of \(width) columns for \(table)")
+        }
+        guard !values.isEmpty else { return }
+        let perStatement = max(1, 30000 / width) * width
+        for start in stride(from: 0, to: values.count, by: perStatement) {
+            let chunk = values[start..<min(values.count, start + perStatement)]
             if let sqlite {
                 // Ingest spends most of its time here: SQLiteData binds avoid a dynamic cast per value.
-                let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+                let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
                 let statement = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-                    + Array(repeating: tuple, count: chunk.count).joined(separator: ",")
+                    + Array(repeating: tuple, count: chunk.count / width).joined(separator: ",")
                     + (key.map { " ON CONFLICT (\($0.joined(separator: ", "))) DO NOTHING" } ?? "")
-                var binds: [SQLiteData] = []
-                binds.reserveCapacity(chunk.count * columns.count)
-                for row in chunk { for v in row { binds.append(v.sqlite) } }
-                _ = try await sqlite.query(statement, binds)
+                _ = try await sqlite.query(statement, chunk.map(\.sqlite))
             } else {
                 var insert = db.insert(into: table).columns(columns)
-                for row in chunk { insert = insert.values(row.map(\.bind)) }
+                for row in stride(from: chunk.startIndex, to: chunk.endIndex, by: width) {
+                    insert = insert.values(chunk[row..<row + width].map(\.bind))
+                }
                 if let key { insert = insert.ignoringConflicts(with: key) }
                 try await insert.run()
             }

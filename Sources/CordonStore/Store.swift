@@ -54,6 +54,11 @@ public actor Store {
         try await connection.insert(into: table, columns: columns, rows: rows, skippingConflictsOn: key, on: sql)
     }
 
+    /// Rows one after another in `values`, `columns.count` values each.
+    func insert(into table: String, columns: [String], values: [SQLValue]) async throws {
+        try await connection.insert(into: table, columns: columns, values: values, on: sql)
+    }
+
     // A stored consignment version never changes (a change is a new row), so its decoded form can be kept: queue
     // pages, the API and targeting read the same documents again and again.
     private var decoded: [Int: Consignment] = [:]
@@ -245,7 +250,40 @@ public actor Store {
         /// The source, rejects and file warnings; the records are in `consignments` and `bayPlans`.
         let batch: IntakeBatch
         let consignments: [PreparedConsignment]
+        let entries: BatchEntries
         let bayPlans: [(BayPlan, String, String)]
+    }
+
+    /// A batch's search entries gathered and put in key order beside the wait for the store (`prepare`): done
+    /// in the commit, it held up the writing of every batch. A document is named by its place in the batch; its
+    /// id, given at the commit, grows with that place, so the order holds.
+    struct BatchEntries: Sendable {
+        /// Container entries by number, then document.
+        var containers: [(number: String, item: Int, valid: Bool)] = []
+        /// The distinct party names (identifiers, upper-cased names), in name order.
+        var names: [String] = []
+        /// The entries of name `n` are `parties[nameStarts[n]..<nameStarts[n + 1]]`, by document, then role.
+        var parties: [(item: Int, role: String)] = []
+        var nameStarts: [Int] = [0]
+
+        init(_ items: [PreparedConsignment]) {
+            var byName: [(name: String, item: Int, role: String)] = []
+            for (i, item) in items.enumerated() {
+                for k in item.containers { containers.append((k.number, i, k.checkDigitValid)) }
+                for p in item.parties { byName.append((p.term, i, p.role)) }
+            }
+            containers.sort { ($0.number, $0.item) < ($1.number, $1.item) }
+            byName.sort { ($0.name, $0.item, $0.role) < ($1.name, $1.item, $1.role) }
+            parties.reserveCapacity(byName.count)
+            for e in byName {
+                if names.last != e.name {
+                    if !names.isEmpty { nameStarts.append(parties.count) }
+                    names.append(e.name)
+                }
+                parties.append((e.item, e.role))
+            }
+            if !names.isEmpty { nameStarts.append(parties.count) }
+        }
     }
 
     /// A consignment with everything that does not depend on what is stored already worked out: its key, payload,
@@ -292,6 +330,7 @@ public actor Store {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let consignments = batch.consignments.map(PreparedConsignment.init)
+        let entries = BatchEntries(consignments)
         let plans: [(BayPlan, String, String)] = try batch.bayPlans.map { p in
             let data = try encoder.encode(p)
             return (p, String(decoding: data, as: UTF8.self), SHA256.hash(data: data).hexString)
@@ -300,7 +339,7 @@ public actor Store {
         var rest = batch
         rest.consignments = []
         rest.bayPlans = []
-        return PreparedBatch(batch: rest, consignments: consignments, bayPlans: plans)
+        return PreparedBatch(batch: rest, consignments: consignments, entries: entries, bayPlans: plans)
     }
 
     /// Stores one batch atomically: new documents, new versions of changed ones (the old kept), duplicates
@@ -314,6 +353,7 @@ public actor Store {
     public func commit(_ prepared: PreparedBatch, audit: (@Sendable (IntakeCounts) -> AuditEntry)? = nil) async throws -> IntakeCounts {
         let batch = prepared.batch
         let encoded = prepared.consignments
+        let entries = prepared.entries
         let plans = prepared.bayPlans
         let now = Store.now()
         // Several processes may ingest into one PostgreSQL database. If another one stored the same document
@@ -323,7 +363,7 @@ public actor Store {
         while true {
             attempt += 1
             do {
-                let counts = try await commitOnce(batch: batch, encoded: encoded, plans: plans, now: now, audit: audit)
+                let counts = try await commitOnce(batch: batch, encoded: encoded, entries: entries, plans: plans, now: now, audit: audit)
                 connection.walGrew()
                 return counts
             } catch where attempt < 8 && isConflictWithConcurrentWriter(error) {
@@ -333,13 +373,13 @@ public actor Store {
         }
     }
 
-    private func commitOnce(batch: IntakeBatch, encoded: [PreparedConsignment],
+    private func commitOnce(batch: IntakeBatch, encoded: [PreparedConsignment], entries: BatchEntries,
                             plans: [(BayPlan, String, String)], now: String,
                             audit: (@Sendable (IntakeCounts) -> AuditEntry)?) async throws -> IntakeCounts {
         try await transaction {
             var counts = IntakeCounts()
             let fileID = try await fileID(for: batch.source, now: now)
-            counts = counts + (try await storeConsignments(encoded, fileID: fileID, now: now))
+            counts = counts + (try await storeConsignments(encoded, entries: entries, fileID: fileID, now: now))
             counts = counts + (try await storeBayPlans(plans, fileID: fileID, now: now))
             // A re-read file's rejects are in the quarantine already (not stored twice), yet they are rejected
             // records of this run all the same; file warnings count once, when first seen.
@@ -377,7 +417,8 @@ public actor Store {
 
     private struct Known { var version: Int; var hash: String; var id: Int }
 
-    private func storeConsignments(_ items: [PreparedConsignment], fileID: Int, now: String) async throws -> IntakeCounts {
+    private func storeConsignments(_ items: [PreparedConsignment], entries: BatchEntries, fileID: Int,
+                                   now: String) async throws -> IntakeCounts {
         var counts = IntakeCounts()
         guard !items.isEmpty else { return counts }
         // What is stored already for these documents: current version and its hash.
@@ -398,17 +439,18 @@ public actor Store {
         var toInsert: [(item: Int, version: Int, current: Bool)] = []
         var pendingIndex: [String: Int] = [:]   // key → index in toInsert of this batch's latest version
         var superseded: [Int] = []
-        for (index, item) in items.enumerated() {
+        for index in items.indices {
+            let key = items[index].key, hash = items[index].hash
             var version = 1
-            if let k = known[item.key] {
-                if k.hash == item.hash { counts.duplicates += 1; continue }
+            if let k = known[key] {
+                if k.hash == hash { counts.duplicates += 1; continue }
                 // The stored current version, or an earlier version from this same batch, stops being current.
-                if let i = pendingIndex[item.key] { toInsert[i].current = false } else { superseded.append(k.id) }
+                if let i = pendingIndex[key] { toInsert[i].current = false } else { superseded.append(k.id) }
                 version = k.version + 1
                 counts.newVersions += 1
             }
-            known[item.key] = Known(version: version, hash: item.hash, id: 0)
-            pendingIndex[item.key] = toInsert.count
+            known[key] = Known(version: version, hash: hash, id: 0)
+            pendingIndex[key] = toInsert.count
             toInsert.append((index, version, true))
         }
         if !superseded.isEmpty {
@@ -418,56 +460,61 @@ public actor Store {
         }
         guard !toInsert.isEmpty else { return counts }
         var nextID = try await allocateIDs(toInsert.count)
-        var rows: [[SQLValue]] = []
-        rows.reserveCapacity(toInsert.count)
-        var containerEntries: [(number: String, id: Int, valid: Bool)] = []
-        // A batch's distinct party names in `terms`, each entry naming its name by place there: a name is hashed once
-        // per entry here, and the numbering looks up each distinct name once.
-        var terms: [String] = []
-        var termIndex: [String: Int] = [:]
-        var partyEntries: [(term: Int, id: Int, role: String)] = []
+        // The id of each document of the batch that is written, 0 for a duplicate.
+        var ids = [Int](repeating: 0, count: items.count)
+        var rows: [SQLValue] = []
+        rows.reserveCapacity(toInsert.count * Store.consignmentColumns.count)
         for (index, version, current) in toInsert {
             // Read in place: a copy of the prepared document would retain each of its texts and arrays.
             let id = nextID
             nextID += 1
-            var row: [SQLValue] = [.int(id), .int(version), .text(items[index].hash), .int(current ? 1 : 0)]
-            row.reserveCapacity(Store.consignmentColumns.count)
-            row.append(contentsOf: items[index].columns)
-            row.append(.int(fileID))
-            row.append(.text(now))
-            rows.append(row)
-            for k in items[index].containers { containerEntries.append((k.number, id, k.checkDigitValid)) }
-            for p in items[index].parties {
-                let term: Int
-                if let known = termIndex[p.term] { term = known } else {
-                    term = terms.count
-                    termIndex[p.term] = term
-                    terms.append(p.term)
-                }
-                partyEntries.append((term, id, p.role))
-            }
+            ids[index] = id
+            rows.append(.int(id))
+            rows.append(.int(version))
+            rows.append(.text(items[index].hash))
+            rows.append(.int(current ? 1 : 0))
+            rows.append(contentsOf: items[index].columns)
+            rows.append(.int(fileID))
+            rows.append(.text(now))
             counts.containers += items[index].containerCount
             counts.warnings += items[index].warnings
         }
-        try await insert(into: "consignments", columns: Store.consignmentColumns, rows: rows)
-        // The search tables are kept in key order: entries inserted in that order land each near the one before,
-        // in pages just read and written, instead of all over a large table.
-        containerEntries.sort { ($0.number, $0.id) < ($1.number, $1.id) }
-        try await insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
-                         rows: containerEntries.map { [.text($0.number), .int($0.id), .int($0.valid ? 1 : 0)] })
-        let names = try await partyNameIDs(Set(terms))
-        var nameIDs: [Int] = []
-        nameIDs.reserveCapacity(terms.count)
-        for term in terms {
-            guard let name = names[term] else { throw StoreError.query("party name '\(term)' was not numbered") }
-            nameIDs.append(name)
+        try await insert(into: "consignments", columns: Store.consignmentColumns, values: rows)
+        // The search tables are written in key order: entries inserted in that order land each near the one before,
+        // in pages just read and written, instead of all over a large table (the order is worked out in `prepare`).
+        var containers: [SQLValue] = []
+        containers.reserveCapacity(3 * entries.containers.count)
+        for e in entries.containers where ids[e.item] != 0 {
+            containers.append(.text(e.number))
+            containers.append(.int(ids[e.item]))
+            containers.append(.int(e.valid ? 1 : 0))
         }
-        var parties: [(name: Int, id: Int, role: String)] = []
-        parties.reserveCapacity(partyEntries.count)
-        for e in partyEntries { parties.append((nameIDs[e.term], e.id, e.role)) }
-        parties.sort { ($0.name, $0.id, $0.role) < ($1.name, $1.id, $1.role) }
-        try await insert(into: "consignment_parties", columns: ["name_id", "consignment_id", "role"],
-                         rows: parties.map { [.int($0.name), .int($0.id), .text($0.role)] })
+        try await insert(into: "consignment_containers", columns: ["number", "consignment_id", "check_digit_valid"],
+                         values: containers)
+        // Names only duplicates name are left unnumbered; the others' entries go in the order of their numbers.
+        let named = entries.names.indices.filter { n in
+            entries.parties[entries.nameStarts[n]..<entries.nameStarts[n + 1]].contains { ids[$0.item] != 0 }
+        }
+        let nameIDs = try await partyNameIDs(Set(named.map { entries.names[$0] }))
+        var order: [(number: Int, name: Int)] = []
+        order.reserveCapacity(named.count)
+        for n in named {
+            guard let number = nameIDs[entries.names[n]] else {
+                throw StoreError.query("party name '\(entries.names[n])' was not numbered")
+            }
+            order.append((number, n))
+        }
+        order.sort { $0.number < $1.number }
+        var parties: [SQLValue] = []
+        parties.reserveCapacity(3 * entries.parties.count)
+        for (number, n) in order {
+            for e in entries.parties[entries.nameStarts[n]..<entries.nameStarts[n + 1]] where ids[e.item] != 0 {
+                parties.append(.int(number))
+                parties.append(.int(ids[e.item]))
+                parties.append(.text(e.role))
+            }
+        }
+        try await insert(into: "consignment_parties", columns: ["name_id", "consignment_id", "role"], values: parties)
         counts.accepted += toInsert.count
         counts.consignments += toInsert.count
         return counts

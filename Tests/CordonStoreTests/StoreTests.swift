@@ -155,8 +155,14 @@ struct StoreTests {
             let both = try await store.commit(IntakeBatch(source: source, consignments: [declaration("D3", mass: 1), declaration("D3", mass: 2)]))
             #expect(both.accepted == 2)
             #expect(try await store.consignment("D3", kind: .declaration)?.goods[0].grossMassKg == 2)
+            // A batch of a duplicate and a new document writes the new one's search entries only, in key order.
+            let mixed = try await store.commit(IntakeBatch(source: source, consignments: [
+                declaration("D2"), declaration("D4", containers: ["TGHU9876543", "MSCU1234566"]),
+            ]))
+            #expect(mixed.accepted == 1 && mixed.duplicates == 1)
             let totals = try await store.totals()
-            #expect(totals.consignments == 5 && totals.currentConsignments == 3)
+            #expect(totals.consignments == 6 && totals.currentConsignments == 4)
+            #expect(totals.containers == 3 && totals.partyNames == 2)
             // Cyrillic survives the round trip.
             #expect(versions[0].parties[0].name == "ТОО Каспий Транс")
         }
