@@ -90,12 +90,23 @@ extension PayloadWriter {
 
     /// A dictionary of strings as an object, keys in byte order (as JSONEncoder's `.sortedKeys` puts them).
     mutating func stringMap(_ map: [String: String]) {
+        func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
         object { o, w in
-            for (k, v) in map.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            func pair(_ k: String, _ v: String) {
                 if !o.first { w.bytes.append(44) }
                 o.first = false
                 w.string(k); w.bytes.append(58); w.string(v)
             }
+            // Most maps (a document's attributes, a reason's values) have one or two entries: put in order without
+            // the sorted copy, which every stored document and every reason of a target paid for.
+            if map.count <= 2 {
+                var pairs = map.makeIterator()
+                guard let a = pairs.next() else { return }
+                guard let b = pairs.next() else { pair(a.key, a.value); return }
+                if precedes(a.key, b.key) { pair(a.key, a.value); pair(b.key, b.value) } else { pair(b.key, b.value); pair(a.key, a.value) }
+                return
+            }
+            for (k, v) in map.sorted(by: { precedes($0.key, $1.key) }) { pair(k, v) }
         }
     }
 

@@ -55,6 +55,8 @@ public enum HSCode {
         // Digits only by now: byte prefixes are character prefixes.
         func prefix(_ n: Int) -> String { String(decoding: code.utf8.prefix(n), as: UTF8.self) }
         let chapter = prefix(2), heading = prefix(4), sub = prefix(6)
+        // A listed subheading's heading and chapter are listed: one look-up for most codes.
+        if lists.hs[sub] != nil { return .valid(normalized: code, warning: nil) }
         guard lists.hs[chapter] != nil else { return .invalid(reason: "chapter \(chapter) does not exist") }
         guard lists.hs[heading] != nil else {
             if let edition = earlierEditionHeadings[heading] {
