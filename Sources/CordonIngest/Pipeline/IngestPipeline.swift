@@ -113,10 +113,6 @@ public struct IngestPipeline: Sendable {
         var groupDocument: String?
         var records = 0
         var lastProgress = Date()
-        // The first batches are an eighth, a quarter and half of `batchSize`: the store waits for the first batch
-        // to be read, mapped and prepared (beside the next ones, which share the cores), and with a whole batch first
-        // it sat idle for the first tenth of a 200,000-row intake.
-        var chunkSize = max(1, batchSize / 8)
         // Maps and prepares a chunk beside the reading, and commits it after the chunk before it.
         func send(_ ready: CSVChunk, last: Bool) async throws {
             let format = self.format
@@ -154,10 +150,9 @@ public struct IngestPipeline: Sendable {
             let startsDocument = document == nil || document != groupDocument
             groupDocument = document
             // A chunk ends only where a document does.
-            if startsDocument && chunk.records.count >= chunkSize {
+            if startsDocument && chunk.records.count >= batchSize {
                 try await send(chunk, last: false)
                 chunk = CSVChunk()
-                chunkSize = min(batchSize, 2 * chunkSize)
             }
             chunk.add(record, startsDocument: startsDocument)
         }
