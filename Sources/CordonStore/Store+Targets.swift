@@ -15,25 +15,27 @@ extension Store {
                 profileIDs["\(try r.decode(column: "name", as: String.self))@\(try r.decode(column: "version", as: Int.self))"] =
                     try r.decode(column: "id", as: Int.self)
             }
-            var rows: [[SQLValue]] = []
-            var hits: [[SQLValue]] = []
+            // Rows one after another in one list: a day of a large unit is tens of thousands of targets.
+            var rows: [SQLValue] = []
+            rows.reserveCapacity(11 * targets.count)
+            var hits: [SQLValue] = []
             for t in targets {
-                rows.append([.text(unit), .text(day.description), .int(t.consignmentID), .int(t.rank), .double(t.score),
-                             .text(t.lane.rawValue), .text(t.selection.rawValue),
-                             .text(String(decoding: t.reasons.payloadJSON, as: UTF8.self)),
-                             .text(String(decoding: t.profiles.payloadJSON, as: UTF8.self)),
-                             SQLValue(modelVersion), .text(now)])
+                rows += [.text(unit), .text(day.description), .int(t.consignmentID), .int(t.rank), .double(t.score),
+                         .text(t.lane.rawValue), .text(t.selection.rawValue),
+                         .text(String(decoding: t.reasons.payloadJSON, as: UTF8.self)),
+                         .text(String(decoding: t.profiles.payloadJSON, as: UTF8.self)),
+                         SQLValue(modelVersion), .text(now)]
                 for p in Set(t.profiles) {
                     guard let id = profileIDs[p] else { throw StoreError.query("profile \(p) of a target is not stored") }
-                    hits.append([.int(id), .int(t.consignmentID), .text(unit), .text(day.description),
-                                 .int(t.selection == .released ? 0 : 1)])
+                    hits += [.int(id), .int(t.consignmentID), .text(unit), .text(day.description),
+                             .int(t.selection == .released ? 0 : 1)]
                 }
             }
             try await insert(into: "targets", columns: [
                 "unit_code", "day", "consignment_id", "rank", "score", "lane", "selection", "reasons", "profiles",
-                "model_version", "scored_at"], rows: rows)
+                "model_version", "scored_at"], values: rows)
             try await insert(into: "profile_hits", columns: [
-                "profile_id", "consignment_id", "unit_code", "day", "selected"], rows: hits)
+                "profile_id", "consignment_id", "unit_code", "day", "selected"], values: hits)
         }
     }
 
