@@ -39,6 +39,15 @@ func declaration(_ number: String, hs: String = "090230", mass: Double = 100, co
 
 let source = SourceFile(name: "t.csv", fingerprint: "f1", format: "kcs")
 
+/// A closed SQLite store file holding `documents`, for the tests that rewrite it as an earlier version left it.
+func closedStore(with documents: [Consignment], in dir: TemporaryDirectory) async throws -> String {
+    let path = dir.file("node.sqlite")
+    let store = try await Store.open(.sqlite(path: path))
+    _ = try await store.commit(IntakeBatch(source: source, consignments: documents))
+    await store.close()
+    return path
+}
+
 @Suite("Store")
 struct StoreTests {
     @Test("migrations are versioned and applied once", arguments: TestDatabases.available)
@@ -55,10 +64,7 @@ struct StoreTests {
     func partyNamesMigration() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let path = dir.file("node.sqlite")
-        var store = try await Store.open(.sqlite(path: path))
-        _ = try await store.commit(IntakeBatch(source: source, consignments: [declaration("A1"), declaration("A2")]))
-        await store.close()
+        let path = try await closedStore(with: [declaration("A1"), declaration("A2")], in: dir)
         // The store as version 16 left it: every entry with its term, no names table.
         let downgrade = try run("/usr/bin/env", ["sqlite3", path, """
             CREATE TABLE consignment_party_terms (
@@ -70,7 +76,7 @@ struct StoreTests {
             SELECT COUNT(*) FROM consignment_party_terms;
             """])
         #expect(downgrade.status == 0 && downgrade.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "4", "\(downgrade.stderr)")
-        store = try await Store.open(.sqlite(path: path))
+        let store = try await Store.open(.sqlite(path: path))
         #expect(try await store.schemaVersion() >= 17)
         func found(_ term: String) async throws -> Set<String> {
             Set(try await store.traderHistory(terms: [term], excluding: 0, units: nil).map(\.documentNumber))
@@ -90,12 +96,9 @@ struct StoreTests {
     func containerEntriesMigration() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let path = dir.file("node.sqlite")
-        var store = try await Store.open(.sqlite(path: path))
-        _ = try await store.commit(IntakeBatch(source: source, consignments: [
+        let path = try await closedStore(with: [
             declaration("C1", containers: ["MSCU1234566"]), declaration("C2", containers: ["MSCU1234566", "TGHU9876543"]),
-        ]))
-        await store.close()
+        ], in: dir)
         // The store as version 17 left it: the entries' table with a foreign key to the documents.
         let downgrade = try run("/usr/bin/env", ["sqlite3", path, """
             CREATE TABLE old_entries (
@@ -107,7 +110,7 @@ struct StoreTests {
             SELECT COUNT(*) FROM pragma_foreign_key_list('consignment_containers');
             """])
         #expect(downgrade.status == 0 && downgrade.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(downgrade.stderr)")
-        store = try await Store.open(.sqlite(path: path))
+        let store = try await Store.open(.sqlite(path: path))
         #expect(try await store.schemaVersion() >= 18)
         _ = try await store.commit(IntakeBatch(source: source, consignments: [declaration("C3", containers: ["TGHU9876543"])]))
         await store.close()
