@@ -266,11 +266,12 @@ public actor Store {
         var parties: [(item: Int, role: String)] = []
         var nameStarts: [Int] = [0]
 
-        init(_ items: [PreparedConsignment]) {
+        init(_ documents: [Consignment]) {
             var byName: [(name: String, item: Int, role: String)] = []
-            for (i, item) in items.enumerated() {
-                for k in item.containers { containers.append((k.number, i, k.checkDigitValid)) }
-                for p in item.parties { byName.append((p.term, i, p.role)) }
+            for i in documents.indices {
+                let (found, named) = Store.searchEntries(of: documents[i])
+                for k in found { containers.append((k.number, i, k.checkDigitValid)) }
+                for p in named { byName.append((p.term, i, p.role)) }
             }
             containers.sort { ($0.number, $0.item) < ($1.number, $1.item) }
             byName.sort { ($0.name, $0.item, $0.role) < ($1.name, $1.item, $1.role) }
@@ -287,16 +288,14 @@ public actor Store {
     }
 
     /// A consignment with everything that does not depend on what is stored already worked out: its key, payload,
-    /// hash, the columns it is found by and its search entries. Writing a batch waits for the one before it; what
-    /// is done here is done beside that wait, not in it.
+    /// hash and the columns it is found by (its search entries are in the batch's `BatchEntries`). Writing a batch
+    /// waits for the one before it; what is done here is done beside that wait, not in it.
     struct PreparedConsignment: Sendable {
         let key: String
         let documentNumber: String
         let hash: String
         /// doc_date through payload, in the order of `Store.consignmentColumns`.
         let columns: [SQLValue]
-        let containers: [(number: String, checkDigitValid: Bool)]
-        let parties: [(term: String, role: String)]
         /// Containers as the document lists them (a search entry is one per number) and the record's warnings, for the counts.
         let containerCount: Int
         let warnings: Int
@@ -310,7 +309,6 @@ public actor Store {
                        SQLValue(c.office), SQLValue(c.route.placeOfLoading), SQLValue(c.route.placeOfDischarge),
                        SQLValue(c.goods.first?.hsCode), SQLValue(c.label.map { $0.illicit ? 1 : 0 }),
                        SQLValue(c.label?.revenue), .text(String(decoding: bytes, as: UTF8.self))]
-            (containers, parties) = Store.searchEntries(of: c)
             containerCount = c.containers.count
             warnings = c.warnings.count
         }
@@ -330,7 +328,7 @@ public actor Store {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let consignments = batch.consignments.map(PreparedConsignment.init)
-        let entries = BatchEntries(consignments)
+        let entries = BatchEntries(batch.consignments)
         let plans: [(BayPlan, String, String)] = try batch.bayPlans.map { p in
             let data = try encoder.encode(p)
             return (p, String(decoding: data, as: UTF8.self), SHA256.hash(data: data).hexString)
