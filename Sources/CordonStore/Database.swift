@@ -99,6 +99,32 @@ enum SQLValue: Sendable {
     }
 }
 
+/// A row read by `Connection.rows(_:in:on:)`: its integer and text columns by name, from either database.
+struct KeyedRow {
+    enum Source { case sqlite(SQLiteRow), sql(any SQLRow) }
+    private let source: Source
+
+    init(_ source: Source) { self.source = source }
+
+    func int(_ column: String) throws -> Int {
+        switch source {
+        case .sqlite(let row):
+            guard let value = row.column(column)?.integer else { throw StoreError.query("\(column) is not a stored number") }
+            return Int(value)
+        case .sql(let row): return try row.decode(column: column, as: Int.self)
+        }
+    }
+
+    func text(_ column: String) throws -> String {
+        switch source {
+        case .sqlite(let row):
+            guard let value = row.column(column)?.string else { throw StoreError.query("\(column) is not a stored text") }
+            return value
+        case .sql(let row): return try row.decode(column: column, as: String.self)
+        }
+    }
+}
+
 /// The store's way to the database. SQLite: one connection, used by one unit of work at a time (the Store's gate).
 /// PostgreSQL: one connection of its own for session-wide locks (migrations) and a pool from which every unit of
 /// work leases one, so that a server's requests do not queue behind each other's round trips.
@@ -173,15 +199,19 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// SQLite: the rows of `select` (a fixed query ending in `IN`) for each chunk of `keys`, read through the
-    /// connection itself: SQLKit's encoding of each bound key and decoding of each value were about 4 % of the work
-    /// of a large intake, all of it on the path each batch waits for. nil on PostgreSQL, where callers use SQLKit.
-    func sqliteLookup(_ select: String, keys: [String]) async throws -> [SQLiteRow]? {
-        guard let sqlite else { return nil }
-        var rows: [SQLiteRow] = []
+    /// The rows of `select` (a fixed query ending in `IN`) for each chunk of `keys`. On SQLite they are read through
+    /// the connection itself: SQLKit's encoding of each bound key and decoding of each value were about 4 % of the
+    /// work of a large intake, all of it on the path each batch waits for.
+    func rows(_ select: String, in keys: [String], on db: any SQLDatabase) async throws -> [KeyedRow] {
+        var rows: [KeyedRow] = []
         for chunk in keys.chunks(ofCount: 5000) {
-            let statement = select + " (" + Array(repeating: "?", count: chunk.count).joined(separator: ",") + ")"
-            rows += try await sqlite.query(statement, chunk.map { .text($0) })
+            if let sqlite {
+                let statement = select + " (" + Array(repeating: "?", count: chunk.count).joined(separator: ",") + ")"
+                rows += try await sqlite.query(statement, chunk.map { .text($0) }).map { KeyedRow(.sqlite($0)) }
+            } else {
+                let binds: [any Encodable & Sendable] = Array(chunk)
+                rows += try await db.raw("\(unsafeRaw: select) (\(binds: binds))").all().map { KeyedRow(.sql($0)) }
+            }
         }
         return rows
     }

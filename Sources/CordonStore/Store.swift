@@ -422,28 +422,12 @@ public actor Store {
         // What is stored already for these documents: current version and its hash.
         var known: [String: Known] = [:]
         let numbers = Array(Set(items.map(\.documentNumber)))
-        if let rows = try await connection.sqliteLookup("""
+        for r in try await connection.rows("""
             SELECT id, kind, document_number, version, content_hash FROM consignments
             WHERE is_current = 1 AND document_number IN
-            """, keys: numbers) {
-            for r in rows {
-                guard let id = r.column("id")?.integer, let kind = r.column("kind")?.string,
-                      let number = r.column("document_number")?.string, let version = r.column("version")?.integer,
-                      let hash = r.column("content_hash")?.string else { throw StoreError.query("a stored document's row is unreadable") }
-                known[kind + "\u{1}" + number] = Known(version: Int(version), hash: hash, id: Int(id))
-            }
-        } else {
-            for chunk in numbers.chunks(ofCount: 5000) {
-                let rows = try await sql.select().columns("id", "kind", "document_number", "version", "content_hash")
-                    .from("consignments").where("is_current", .equal, 1)
-                    .where("document_number", .in, Array(chunk)).all()
-                for r in rows {
-                    let key = try r.decode(column: "kind", as: String.self) + "\u{1}" + r.decode(column: "document_number", as: String.self)
-                    known[key] = Known(version: try r.decode(column: "version", as: Int.self),
-                                       hash: try r.decode(column: "content_hash", as: String.self),
-                                       id: try r.decode(column: "id", as: Int.self))
-                }
-            }
+            """, in: numbers, on: sql) {
+            known[try r.text("kind") + "\u{1}" + r.text("document_number")] =
+                Known(version: try r.int("version"), hash: try r.text("content_hash"), id: try r.int("id"))
         }
         // index in items, version, still current at the end of the batch
         var toInsert: [(item: Int, version: Int, current: Bool)] = []
@@ -535,19 +519,8 @@ public actor Store {
     private func partyNameIDs(_ terms: Set<String>) async throws -> [String: Int] {
         func read(_ wanted: [String]) async throws -> [String: Int] {
             var found: [String: Int] = [:]
-            if let rows = try await connection.sqliteLookup("SELECT id, term FROM party_names WHERE term IN", keys: wanted) {
-                for r in rows {
-                    guard let id = r.column("id")?.integer, let term = r.column("term")?.string else {
-                        throw StoreError.query("a stored party name is unreadable")
-                    }
-                    found[term] = Int(id)
-                }
-                return found
-            }
-            for chunk in wanted.chunks(ofCount: 5000) {
-                for r in try await sql.select().columns("id", "term").from("party_names").where("term", .in, Array(chunk)).all() {
-                    found[try r.decode(column: "term", as: String.self)] = try r.decode(column: "id", as: Int.self)
-                }
+            for r in try await connection.rows("SELECT id, term FROM party_names WHERE term IN", in: wanted, on: sql) {
+                found[try r.text("term")] = try r.int("id")
             }
             return found
         }

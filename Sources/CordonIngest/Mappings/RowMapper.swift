@@ -100,10 +100,9 @@ public struct RowMapper: Sendable {
     let columnOfTarget: [String: String]
     /// Parties named by the mapping, in the order their fields are filled.
     let partyRoles: [PartyRole]
-    /// A row's parties before it is read (one empty slot per role), and how many attributes a row may have: made
-    /// once, they save every row a generic array set-up and a dictionary's regrowth.
+    /// A row's parties before it is read (one empty slot per role): made once, it saves every row a generic array
+    /// set-up.
     let noParties: [Party?]
-    let attributeColumns: Int
     /// The file's separator, to keep a rejected record's raw text as it was.
     let separator: String
     /// The column of the document number.
@@ -165,7 +164,6 @@ public struct RowMapper: Sendable {
         self.columnOfTarget = Dictionary(zip(targets, bindings.map { trimmed[$0.index] }), uniquingKeysWith: { a, _ in a })
         self.partyRoles = roles
         self.noParties = [Party?](repeating: nil, count: roles.count)
-        self.attributeColumns = attributeNames.count
         self.separator = String(UnicodeScalar(separator))
         self.documentColumn = bindings.first { $0.field.isDocumentNumber }?.index
     }
@@ -184,7 +182,12 @@ public struct RowMapper: Sendable {
     /// The document number a record names (before any validation), to group the rows of one document.
     public func documentNumber(of record: CSVRecord) -> String? {
         guard let i = documentColumn, i < record.fields.count else { return nil }
-        return record.padded ? RowMapper.trimmed(record.fields[i]) : record.fields[i]
+        return RowMapper.cell(record, i)
+    }
+
+    /// A record's field without surrounding spaces; only a record with such a field pays for looking.
+    static func cell(_ record: CSVRecord, _ i: Int) -> String {
+        record.padded ? trimmed(record.fields[i]) : record.fields[i]
     }
 
     /// Reads one record into an unvalidated consignment with at most one goods item. A continuation row (a
@@ -203,14 +206,15 @@ public struct RowMapper: Sendable {
         var item = GoodsItem(sequence: 1)
         var hasItem = false
         var parties = noParties
-        if attributeColumns > 1 { c.attributes.reserveCapacity(attributeColumns) }
+        // Room for every attribute at once: grown one at a time, the dictionary was made twice for two.
+        if attributeNames.count > 1 { c.attributes.reserveCapacity(attributeNames.count) }
         var currency = mapping.currency
         var container: Container?
         var containerNumbers: [String] = []
         var label: OutcomeLabel?
 
         for b in bindings {
-            var value = record.padded ? RowMapper.trimmed(record.fields[b.index]) : record.fields[b.index]
+            var value = RowMapper.cell(record, b.index)
             if b.valueMap >= 0, let mapped = valueMaps[b.valueMap][value] { value = mapped }
             if value.isEmpty {
                 if b.required && (!continuation || b.field.isDocumentNumber) { return reject(header[b.index], "is empty") }
