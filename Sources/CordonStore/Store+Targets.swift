@@ -19,11 +19,16 @@ extension Store {
             var rows: [SQLValue] = []
             rows.reserveCapacity(11 * targets.count)
             var hits: [SQLValue] = []
-            for t in targets {
+            // Writing the reasons out was a third of storing a day: done on all cores.
+            let encoded = Parallel.map(targets.count, minimumPart: 512) { range in
+                range.map { i in
+                    (String(decoding: targets[i].reasons.payloadJSON, as: UTF8.self),
+                     String(decoding: targets[i].profiles.payloadJSON, as: UTF8.self))
+                }
+            }
+            for (t, (reasons, profiles)) in zip(targets, encoded) {
                 rows += [.text(unit), .text(day.description), .int(t.consignmentID), .int(t.rank), .double(t.score),
-                         .text(t.lane.rawValue), .text(t.selection.rawValue),
-                         .text(String(decoding: t.reasons.payloadJSON, as: UTF8.self)),
-                         .text(String(decoding: t.profiles.payloadJSON, as: UTF8.self)),
+                         .text(t.lane.rawValue), .text(t.selection.rawValue), .text(reasons), .text(profiles),
                          SQLValue(modelVersion), .text(now)]
                 for p in Set(t.profiles) {
                     guard let id = profileIDs[p] else { throw StoreError.query("profile \(p) of a target is not stored") }

@@ -86,10 +86,9 @@ extension Store {
                     w.where("place_of_discharge", .in, unit.locations).orWhere("office", .in, unit.locations)
                 }
                 .orderBy("id").all()
-            return try rows.map { r in
-                let id = try r.decode(column: "id", as: Int.self)
-                return (id, try consignment(id: id, payload: try r.decode(column: "payload", as: String.self)))
-            }
+            return try consignments(rows: try rows.map { r in
+                (try r.decode(column: "id", as: Int.self), try r.decode(column: "payload", as: String.self))
+            })
         }
     }
 }

@@ -75,21 +75,33 @@ public actor Store {
         }
         if missing.isEmpty { return found }
         for chunk in missing.chunks(ofCount: 500) {
-            for r in try await sql.select().columns("id", "payload").from("consignments").where("id", .in, Array(chunk)).all() {
-                let id = try r.decode(column: "id", as: Int.self)
-                found[id] = try consignment(id: id, payload: try r.decode(column: "payload", as: String.self))
+            let rows = try await sql.select().columns("id", "payload").from("consignments").where("id", .in, Array(chunk)).all()
+            for (id, c) in try consignments(rows: try rows.map { r in
+                (try r.decode(column: "id", as: Int.self), try r.decode(column: "payload", as: String.self))
+            }) {
+                found[id] = c
             }
         }
         return found
     }
 
-    /// The consignment of row `id` from its payload, decoded once.
-    func consignment(id: Int, payload: String) throws -> Consignment {
-        if let c = decoded[id] { return c }
-        let c = try Consignment(payload: payload)
-        if decoded.count >= Store.decodedLimit { decoded.removeAll(keepingCapacity: true) }
-        decoded[id] = c
-        return c
+    /// The consignments of rows read with their payloads, in their order: those decoded before from the cache, the
+    /// others decoded on all cores (a unit's day is thousands of documents, and decoding them was most of reading it).
+    func consignments(rows: [(id: Int, payload: String)]) throws -> [(id: Int, consignment: Consignment)] {
+        let cached = rows.map { decoded[$0.id] }
+        let decodedNow = try Parallel.map(rows.count, minimumPart: 256) { range throws(StoreError) in
+            try range.map { i throws(StoreError) in
+                if let c = cached[i] { return c }
+                do { return try Consignment(payload: rows[i].payload) } catch {
+                    throw StoreError.query("stored consignment \(rows[i].id) is unreadable: \(error)")
+                }
+            }
+        }
+        for (i, c) in decodedNow.enumerated() where cached[i] == nil {
+            if decoded.count >= Store.decodedLimit { decoded.removeAll(keepingCapacity: true) }
+            decoded[rows[i].id] = c
+        }
+        return zip(rows, decodedNow).map { ($0.id, $1) }
     }
 
     // Units, peers, operations and the node's identity are read on nearly every request and change rarely: kept for a moment

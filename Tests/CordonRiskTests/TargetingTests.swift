@@ -93,6 +93,35 @@ struct TargetingTests {
         #expect(mixed.first { $0.consignmentID == 2 }?.reasons.first?.english.hasPrefix("model: ") == true)
     }
 
+    @Test("a large day is scored in parts on the cores: each document as when scored alone, alerts and operations on theirs")
+    func largeDay() throws {
+        let examples = try KCSRows.labelled(plantedKCS(rows: 1500, seed: 9, startMonth: 1))
+        let scorer = try ModelTraining.train(examples).scorer
+        let profiles = try ProfileSet([VersionedProfile(profile: TargetingTests.tobaccoProfile, version: 3)])
+        let screening = NameMatcher(list: WatchList(entries: [WatchListEntry(id: "W1", name: "Kaspiy Trans LLP")]))
+        let targeting = DayTargeting(profiles: profiles, scorer: scorer, screening: screening)
+        var day = examples.enumerated().map { (id: 10_000 + $0.offset, consignment: $0.element.consignment) }
+        for i in [3, 1203] { day[i].consignment.parties.append(Party(role: .consignee, name: "ТОО Каспий Транс")) }
+        // Near the ends of the parts (two cores: 0..<750, 750..<1500) and inside them.
+        let alerted = [10_749: Reason("alert", ["container": "A"]), 11_400: Reason("alert", ["container": "B"])]
+        let boosted = [10_750: Reason("operation", ["operation": "OP1"]), 10_010: Reason("operation", ["operation": "OP2"])]
+        let targets = try targeting.run(day, policy: SelectionPolicy(capacity: .percent(5)), seed: 1, alerted: alerted, boosted: boosted)
+        #expect(targets.map(\.rank) == Array(1...day.count))
+        #expect(Set(targets.map(\.consignmentID)) == Set(day.map(\.id)))
+        #expect(targets.prefix(2).map(\.consignmentID).sorted() == [10_749, 11_400])
+        let byID = Dictionary(uniqueKeysWithValues: targets.map { ($0.consignmentID, $0) })
+        let checked = Set(stride(from: 0, to: day.count, by: 37)).union([3, 10, 748, 749, 750, 751, 1203, 1400, 1499])
+        for i in checked.sorted() {
+            let alone = try #require(try targeting.run([day[i]], policy: SelectionPolicy(capacity: .count(0)), seed: 1,
+                                                       alerted: alerted, boosted: boosted).first)
+            let inDay = try #require(byID[day[i].id])
+            #expect(inDay.score == alone.score && inDay.lane == alone.lane && inDay.profiles == alone.profiles, "document \(i)")
+            #expect(inDay.reasons.filter { $0.code != "control" } == alone.reasons, "document \(i)")
+        }
+        #expect(byID[10_003]?.reasons.contains { $0.code == "watch_list" } == true)
+        #expect(byID[10_750]?.reasons.first?.code == "operation" && byID[10_751]?.reasons.first?.code != "operation")
+    }
+
     @Test("training refuses examples of one class with a message that says what to do")
     func oneClass() throws {
         let examples = try KCSRows.labelled(plantedKCS(rows: 50, seed: 1, startMonth: 1)).map {

@@ -7,6 +7,32 @@ import TestSupport
 /// The paths every request takes: the queue page (prepared on PostgreSQL), and who a token speaks for.
 @Suite("Store: the queue page and token users, as requests read them")
 struct ReadPathTests {
+    @Test("a large day: its documents decoded on the cores, each under its own id; its targets written on the cores, each with its reasons",
+          arguments: TestDatabases.available)
+    func largeDay(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            let count = 1_200
+            _ = try await store.commit(IntakeBatch(source: source, consignments: (1...count).map { declaration("L\($0)", mass: Double($0)) }))
+            let day = try #require(CalendarDate(year: 2026, month: 11, day: 20))
+            try await store.saveUnit(ControlUnit(code: "U1", name: "Unit", kind: .pcu, country: "KZ", locations: ["KZALA"], capacity: .count(5)))
+            // A batch's documents get growing ids in their order, and the day is read in the order of the ids.
+            let docs = try await store.consignments(for: try await store.unit("U1"), on: day)
+            #expect(docs.map(\.id) == docs.map(\.id).sorted())
+            #expect(docs.map(\.consignment.documentNumber) == (1...count).map { "L\($0)" })
+            #expect(docs.allSatisfy { $0.consignment.goods.first?.grossMassKg == Double($0.consignment.documentNumber.dropFirst()) })
+            try await store.replaceTargets(unit: "U1", day: day, targets: docs.enumerated().map { i, d in
+                Target(consignmentID: d.id, kind: .declaration, documentNumber: d.consignment.documentNumber, rank: i + 1,
+                       score: 0.5, lane: .green, selection: i < 5 ? .targeted : .released,
+                       reasons: [Reason("model", ["percent": "\(i)"]), Reason.text(d.consignment.documentNumber)], profiles: [])
+            }, modelVersion: nil)
+            let stored = try await store.targets(unit: "U1", day: day, includeReleased: true)
+            #expect(stored.count == count)
+            #expect(stored.allSatisfy { t in
+                t.reasons == [Reason("model", ["percent": "\(t.rank - 1)"]), Reason.text(t.documentNumber)]
+            })
+        }
+    }
+
     @Test("queue pages: the whole day and the selected only, their counts, a page past the end, filters; the same asked many times at once",
           arguments: TestDatabases.available)
     func queuePages(kind: TestDatabases.Kind) async throws {

@@ -36,7 +36,7 @@ public struct DayTargeting: Sendable {
     }
 
     /// A scored consignment before selection.
-    struct Scored {
+    struct Scored: Sendable {
         var score: Double
         var lane: Lane
         var reasons: [Reason]
@@ -49,52 +49,9 @@ public struct DayTargeting: Sendable {
     /// the checklist of a joint operation the unit takes part in, with its reason: at least yellow, and a higher score.
     public func run(_ day: [(id: Int, consignment: Consignment)], policy: SelectionPolicy, seed: UInt64,
                     alerted: [Int: Reason] = [:], boosted: [Int: Reason] = [:]) throws(ModelError) -> [Target] {
-        let consignments = day.map(\.consignment)
-        // The model's probability and reasons, for the documents of the kinds it knows.
-        let known = consignments.indices.filter { modelKinds.contains(consignments[$0].kind) }
-        var model = [Float?](repeating: nil, count: consignments.count)
-        var modelReasons = [[Reason]](repeating: [], count: consignments.count)
-        if let scorer, !known.isEmpty {
-            let subset = known.map { consignments[$0] }
-            let (scores, reasons) = try scorer.scoresAndReasons(subset, top: settings.modelReasons)
-            for (j, (p, r)) in zip(scores, reasons).enumerated() {
-                model[known[j]] = p
-                modelReasons[known[j]] = r
-            }
-        }
-        var scored: [Scored] = []
-        scored.reserveCapacity(day.count)
-        for (i, c) in consignments.enumerated() {
-            let hits = profiles.hits(c)
-            var clean = 1 - Double(model[i] ?? 0)
-            var lane = Lane.green
-            var reasons = hits.sorted { ($0.lane, $0.weight) > ($1.lane, $1.weight) }.map(\.reason)
-            for h in hits {
-                clean *= 1 - h.weight
-                lane = max(lane, h.lane)
-            }
-            for (party, match) in watchListMatches(c) {
-                clean *= 1 - settings.watchListWeight * match.score
-                lane = max(lane, .yellow)
-                reasons.append(Reason("watch_list", ["role": party.role.rawValue, "name": party.name ?? "", "listed": match.matchedName,
-                                                     "percent": "\(Int((match.score * 100).rounded()))"]))
-            }
-            if let operation = boosted[day[i].id] {
-                clean *= 1 - settings.operationWeight
-                lane = max(lane, .yellow)
-                reasons.insert(operation, at: 0)
-            }
-            let score = 1 - clean
-            if score >= settings.redScore { lane = max(lane, .red) } else if score >= settings.yellowScore { lane = max(lane, .yellow) }
-            if let p = model[i] {
-                reasons.append(Reason("model", ["percent": "\(Int((p * 100).rounded()))"]))
-                reasons += modelReasons[i]
-            }
-            if let alert = alerted[day[i].id] {
-                lane = .red
-                reasons.insert(alert, at: 0)
-            }
-            scored.append(Scored(score: score, lane: lane, reasons: reasons, hits: hits))
+        // Each consignment is scored on its own: the day is shared among the cores.
+        let scored = try Parallel.map(day.count, minimumPart: 512) { range throws(ModelError) in
+            try score(day[range], alerted: alerted, boosted: boosted)
         }
         let mandatory = Set(scored.indices.filter { i in alerted[day[i].id] != nil || scored[i].hits.contains { $0.lane == .red } })
         var rng = SeededGenerator(seed: seed)
@@ -114,6 +71,59 @@ public struct DayTargeting: Sendable {
                           rank: rank + 1, score: scored[i].score, lane: scored[i].lane, selection: why, reasons: reasons,
                           profiles: scored[i].hits.map { "\($0.name)@\($0.version)" })
         }
+    }
+
+    /// The scores, lanes and reasons of part of a day, before selection.
+    func score(_ part: ArraySlice<(id: Int, consignment: Consignment)>, alerted: [Int: Reason], boosted: [Int: Reason])
+        throws(ModelError) -> [Scored] {
+        let ids = part.map(\.id), consignments = part.map(\.consignment)
+        // The model's probability and reasons, for the documents of the kinds it knows.
+        let known = consignments.indices.filter { modelKinds.contains(consignments[$0].kind) }
+        var model = [Float?](repeating: nil, count: consignments.count)
+        var modelReasons = [[Reason]](repeating: [], count: consignments.count)
+        if let scorer, !known.isEmpty {
+            let subset = known.map { consignments[$0] }
+            let (scores, reasons) = try scorer.scoresAndReasons(subset, top: settings.modelReasons)
+            for (j, (p, r)) in zip(scores, reasons).enumerated() {
+                model[known[j]] = p
+                modelReasons[known[j]] = r
+            }
+        }
+        var scored: [Scored] = []
+        scored.reserveCapacity(part.count)
+        for (i, c) in consignments.enumerated() {
+            let hits = profiles.hits(c)
+            var clean = 1 - Double(model[i] ?? 0)
+            var lane = Lane.green
+            var reasons = hits.sorted { ($0.lane, $0.weight) > ($1.lane, $1.weight) }.map(\.reason)
+            for h in hits {
+                clean *= 1 - h.weight
+                lane = max(lane, h.lane)
+            }
+            for (party, match) in watchListMatches(c) {
+                clean *= 1 - settings.watchListWeight * match.score
+                lane = max(lane, .yellow)
+                reasons.append(Reason("watch_list", ["role": party.role.rawValue, "name": party.name ?? "", "listed": match.matchedName,
+                                                     "percent": "\(Int((match.score * 100).rounded()))"]))
+            }
+            if let operation = boosted[ids[i]] {
+                clean *= 1 - settings.operationWeight
+                lane = max(lane, .yellow)
+                reasons.insert(operation, at: 0)
+            }
+            let score = 1 - clean
+            if score >= settings.redScore { lane = max(lane, .red) } else if score >= settings.yellowScore { lane = max(lane, .yellow) }
+            if let p = model[i] {
+                reasons.append(Reason("model", ["percent": "\(Int((p * 100).rounded()))"]))
+                reasons += modelReasons[i]
+            }
+            if let alert = alerted[ids[i]] {
+                lane = .red
+                reasons.insert(alert, at: 0)
+            }
+            scored.append(Scored(score: score, lane: lane, reasons: reasons, hits: hits))
+        }
+        return scored
     }
 
     /// The best watch-list match of each named party, if any reaches the matcher's threshold.
