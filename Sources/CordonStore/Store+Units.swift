@@ -80,15 +80,12 @@ extension Store {
     public func consignments(for unit: ControlUnit, on day: CalendarDate) async throws -> [(id: Int, consignment: Consignment)] {
         guard !unit.locations.isEmpty else { return [] }
         return try await exclusive {
-            let rows = try await sql.select().columns("id", "payload").from("consignments")
-                .where("is_current", .equal, 1).where("doc_date", .equal, day.description)
-                .where { w in
-                    w.where("place_of_discharge", .in, unit.locations).orWhere("office", .in, unit.locations)
-                }
-                .orderBy("id").all()
-            return try consignments(rows: try rows.map { r in
-                (try r.decode(column: "id", as: Int.self), try r.decode(column: "payload", as: String.self))
-            })
+            let locations: [any Encodable & Sendable] = unit.locations
+            let rows = try await connection.rows("""
+                SELECT id, payload FROM consignments WHERE is_current = 1 AND doc_date = \(bind: day.description)
+                AND (place_of_discharge IN (\(binds: locations)) OR office IN (\(binds: locations))) ORDER BY id
+                """, on: sql)
+            return try consignments(rows: try rows.map { (try $0.int("id"), try $0.text("payload")) })
         }
     }
 }

@@ -75,10 +75,9 @@ public actor Store {
         }
         if missing.isEmpty { return found }
         for chunk in missing.chunks(ofCount: 500) {
-            let rows = try await sql.select().columns("id", "payload").from("consignments").where("id", .in, Array(chunk)).all()
-            for (id, c) in try consignments(rows: try rows.map { r in
-                (try r.decode(column: "id", as: Int.self), try r.decode(column: "payload", as: String.self))
-            }) {
+            let binds: [any Encodable & Sendable] = Array(chunk)
+            let rows = try await connection.rows("SELECT id, payload FROM consignments WHERE id IN (\(binds: binds))", on: sql)
+            for (id, c) in try consignments(rows: try rows.map { (try $0.int("id"), try $0.text("payload")) }) {
                 found[id] = c
             }
         }
