@@ -85,7 +85,7 @@ public actor Store {
     }
 
     /// The consignments of rows read with their payloads, in their order: those decoded before from the cache, the
-    /// others decoded on all cores (a unit's day is thousands of documents, and decoding them was most of reading it).
+    /// others decoded on all cores (a unit's day is thousands of documents, and decoding them was about half of reading it).
     func consignments(rows: [(id: Int, payload: String)]) throws -> [(id: Int, consignment: Consignment)] {
         let cached = rows.map { decoded[$0.id] }
         let decodedNow = try Parallel.map(rows.count, minimumPart: 256) { range throws(StoreError) in
