@@ -19,15 +19,43 @@ actor Collector {
     var warnings: [RejectedRecord] { batches.flatMap(\.warnings) }
 }
 
-func ingest(_ format: CargoFormat, _ path: String, mapping: ColumnMapping? = nil, batchSize: Int = 5000) async throws -> Collector {
+func ingest(_ format: CargoFormat, _ path: String, mapping: ColumnMapping? = nil, batchSize: Int = 5000,
+            mappers: Int = IngestPipeline.cores) async throws -> Collector {
     let collector = Collector()
-    let pipeline = try IngestPipeline(format: format, mapping: mapping, batchSize: batchSize)
+    var pipeline = try IngestPipeline(format: format, mapping: mapping, batchSize: batchSize)
+    pipeline.mappers = mappers
     _ = try await pipeline.run(file: path, commit: { try await collector.add($0) })
     return collector
 }
 
 @Suite("CSV mappings")
 struct MappingTests {
+    @Test("batches are committed in file order however many are mapped at once")
+    func mappersKeepOrder() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var text = "sgd.id,sgd.date,importer.id,declarant.id,country,office.id,tariff.code,quantity,gross.weight,fob.value,cif.value,total.taxes,illicit,revenue\n"
+        for i in 0..<3_000 {
+            // Every 7th row is rejected (an HS code too short), so batches differ in what they carry.
+            text += "SGD\(i),13-01-\(i % 28 + 1 < 10 ? "0" : "")\(i % 28 + 1),IMP\(i % 97),DEC\(i % 13),CNTRY\(i % 7),OFFICE1,"
+                + (i % 7 == 0 ? "72" : "7208196032") + ",\(i),1.5,2.5,3.5,0.1,0,0\n"
+        }
+        try text.write(toFile: dir.file("b.csv"), atomically: true, encoding: .utf8)
+        var seen: [[[String]]] = []
+        for mappers in [1, 2, 3] {
+            let got = try await ingest(.bacuda, dir.file("b.csv"), batchSize: 100, mappers: mappers)
+            let batches = await got.batches
+            seen.append(batches.map { (b: IntakeBatch) -> [String] in
+                b.consignments.map(\.documentNumber) + b.rejects.map { (r: RejectedRecord) in "line \(r.line)" }
+            })
+        }
+        let all: [String] = seen[0].flatMap { $0 }
+        let accepted: [String] = (0..<3_000).filter { $0 % 7 != 0 }.map { "SGD\($0)" }
+        #expect(seen[0].count == 30 && all.count == 3_000)
+        #expect(all.filter { $0.hasPrefix("SGD") } == accepted)
+        #expect(seen[1] == seen[0] && seen[2] == seen[0])
+    }
+
     @Test("a Russian manifest with decimal comma, dd.MM.yyyy, BOM, CRLF and semicolons")
     func manifest() async throws {
         let mapping = try IngestPipeline.loadMapping(path: Fixtures.path("csv/manifest_ru.mapping.json"))

@@ -19,11 +19,20 @@ public struct IngestPipeline: Sendable {
     public var batchSize: Int
     /// EDIFACT interchanges are read whole; larger files are refused rather than exhausting memory.
     public var maxInterchangeBytes = 512 << 20
+    /// How many batches of a CSV file are mapped at once: all cores for a dry run; when the batches are written to a
+    /// store, its writer (one thread, the slowest part) should have a core of its own (see `writingMappers`).
+    public var mappers = IngestPipeline.cores
 
     /// Records per batch unless told otherwise: a larger batch puts more of its search entries into each page of
     /// the store it writes. Of 5,000 to 50,000, 20,000 took 1,000,000 BACUDA rich rows into SQLite fastest (in 60 %
     /// of the time 5,000 took), with about 600 MB of memory at the peak.
     public static let defaultBatchSize = 20_000
+
+    /// The processor's cores, at most 4 (beyond, reading the file is slower than mapping it).
+    public static var cores: Int { max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    /// Batches mapped at once while a store is written: one core less than all, and at least one.
+    public static var writingMappers: Int { max(1, cores - 1) }
 
     /// `mapping` is required for `manifest` and replaces the built-in one for `kcs` and `bacuda` when given.
     public init(format: CargoFormat, mapping: ColumnMapping? = nil, batchSize: Int = IngestPipeline.defaultBatchSize) throws(IngestError) {
@@ -105,9 +114,11 @@ public struct IngestPipeline: Sendable {
         // document is stored after an earlier one (and after a failed commit, none is); reading waits only when
         // `inFlight` batches are on their way, so memory stays flat.
         // (Up to about 100,000 records: more cores do not make larger batches take more memory.)
-        let cores = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
-        let inFlight = max(2, min(2 * cores, 100_000 / max(1, batchSize)))
+        let inFlight = max(2, min(2 * IngestPipeline.cores, 100_000 / max(1, batchSize)))
         var flying: [Task<IntakeCounts, any Error>] = []
+        // The mapping of a batch waits for the mapping `mappers` batches before it.
+        var mappings: [Task<Prepared?, any Error>] = []
+        let mappers = max(1, self.mappers)
         var counts = IntakeCounts()
         var chunk = CSVChunk()
         var groupDocument: String?
@@ -116,11 +127,15 @@ public struct IngestPipeline: Sendable {
         // Maps and prepares a chunk beside the reading, and commits it after the chunk before it.
         func send(_ ready: CSVChunk, last: Bool) async throws {
             let format = self.format
+            let gate = mappings.count >= mappers ? mappings[mappings.count - mappers] : nil
             let mapped = Task { () throws -> Prepared? in
+                _ = try? await gate?.value
                 let source = SourceFile(name: name, fingerprint: try await fingerprint.value, format: format.rawValue)
                 let batch = ready.batch(mapper: mapper, source: source)
                 return batch.isEmpty ? nil : try prepare(batch)
             }
+            mappings.append(mapped)
+            if mappings.count > mappers { mappings.removeFirst(mappings.count - mappers) }
             let previous = flying.last
             flying.append(Task {
                 let prepared = try await mapped.value

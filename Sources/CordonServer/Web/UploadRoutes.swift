@@ -119,7 +119,8 @@ struct UploadRoutes {
         let rejects = Rejects()
         let counts: IntakeCounts
         do {
-            let pipeline = try IngestPipeline(format: format, mapping: mapping)
+            var pipeline = try IngestPipeline(format: format, mapping: mapping)
+            pipeline.mappers = IngestPipeline.writingMappers
             counts = try await pipeline.run(file: path, commit: { batch in
                 rejects.add(batch.rejects)
                 return try await store.commit(try Store.prepare(batch))

@@ -61,7 +61,9 @@ struct IngestCommand: AsyncParsableCommand {
         let pipeline: IngestPipeline
         do {
             let mapping = try mapping.map { path throws(IngestError) in try IngestPipeline.loadMapping(path: path) }
-            pipeline = try IngestPipeline(format: format, mapping: mapping, batchSize: batchSize)
+            var made = try IngestPipeline(format: format, mapping: mapping, batchSize: batchSize)
+            if !dryRun { made.mappers = IngestPipeline.writingMappers }
+            pipeline = made
         } catch {
             StandardError.write("cordon ingest: \(error)\n")
             throw ExitCode(2)
