@@ -28,7 +28,7 @@ public struct IngestPipeline: Sendable {
     /// of the time 5,000 took), with about 600 MB of memory at the peak.
     public static let defaultBatchSize = 20_000
 
-    /// The processor's cores, at most 4 (beyond, reading the file is slower than mapping it).
+    /// The processor's cores, counted up to 4: what sizes the batches on their way and those mapped at once.
     public static var cores: Int { max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// Batches mapped at once while a store is written: one core less than all, and at least one.
