@@ -296,9 +296,10 @@ public actor Store {
                 }
             }
             containers.sort { ($0.number, $0.item) < ($1.number, $1.item) }
-            names = distinct.sorted()
+            let order = distinct.indices.sorted { distinct[$0] < distinct[$1] }
+            names = order.map { distinct[$0] }
             var place = [Int](repeating: 0, count: distinct.count)
-            for (k, name) in names.enumerated() { place[numbered[name] ?? 0] = k }
+            for (k, n) in order.enumerated() { place[n] = k }
             byName.sort { (place[$0.name], $0.item, $0.role) < (place[$1.name], $1.item, $1.role) }
             parties.reserveCapacity(byName.count)
             for k in byName.indices.dropFirst() where byName[k - 1].name != byName[k].name { nameStarts.append(k) }
@@ -509,7 +510,7 @@ public actor Store {
         let named = entries.names.indices.filter { n in
             entries.parties[entries.nameStarts[n]..<entries.nameStarts[n + 1]].contains { ids[$0.item] != 0 }
         }
-        let nameIDs = try await partyNameIDs(Set(named.map { entries.names[$0] }))
+        let nameIDs = try await partyNameIDs(named.map { entries.names[$0] })
         var order: [(number: Int, name: Int)] = []
         order.reserveCapacity(named.count)
         for n in named {
@@ -536,7 +537,8 @@ public actor Store {
 
     /// The numbers of party names (identifiers, upper-cased names), numbering those not stored yet. A name another
     /// writer stores at the same moment (several processes on PostgreSQL) is skipped here and its number read back.
-    private func partyNameIDs(_ terms: Set<String>) async throws -> [String: Int] {
+    /// `terms` are distinct and in name order (as a batch's `BatchEntries` has them).
+    private func partyNameIDs(_ terms: [String]) async throws -> [String: Int] {
         func read(_ wanted: [String]) async throws -> [String: Int] {
             var found: [String: Int] = [:]
             for r in try await connection.rows("SELECT id, term FROM party_names WHERE term IN", in: wanted, on: sql) {
@@ -544,9 +546,9 @@ public actor Store {
             }
             return found
         }
-        var ids = try await read(Array(terms))
+        var ids = try await read(terms)
         // In name order: the new numbers then follow the names' order (the numbers' key grows at its end).
-        let missing = terms.filter { ids[$0] == nil }.sorted()
+        let missing = terms.filter { ids[$0] == nil }
         guard !missing.isEmpty else { return ids }
         let first = try await allocateIDs(missing.count, block: "party_names")
         try await insert(into: "party_names", columns: ["id", "term"],

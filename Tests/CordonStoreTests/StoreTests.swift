@@ -158,7 +158,7 @@ struct StoreTests {
             let both = try await store.commit(IntakeBatch(source: source, consignments: [declaration("D3", mass: 1), declaration("D3", mass: 2)]))
             #expect(both.accepted == 2)
             #expect(try await store.consignment("D3", kind: .declaration)?.goods[0].grossMassKg == 2)
-            // A batch of a duplicate and a new document writes the new one's search entries only, in key order.
+            // A batch of a duplicate and a new document writes the new one's search entries only.
             let mixed = try await store.commit(IntakeBatch(source: source, consignments: [
                 declaration("D2"), declaration("D4", containers: ["TGHU9876543", "MSCU1234566"]),
             ]))
