@@ -19,9 +19,9 @@ public struct IngestPipeline: Sendable {
     public var batchSize: Int
     /// EDIFACT interchanges are read whole; larger files are refused rather than exhausting memory.
     public var maxInterchangeBytes = 512 << 20
-    /// How many batches of a CSV file are mapped at once: all cores for a dry run; when the batches are written to a
-    /// store, its writer (one thread, the slowest part) should have a core of its own (see `writingMappers`).
-    public var mappers = IngestPipeline.cores
+    /// How many batches of a CSV file are mapped at once: one core fewer than there are, so that the store's writer
+    /// (one thread, the slowest part) has a core of its own. A run that stores nothing (a dry run) may take them all.
+    public var mappers = max(1, IngestPipeline.cores - 1)
 
     /// Records per batch unless told otherwise: a larger batch puts more of its search entries into each page of
     /// the store it writes. Of 5,000 to 50,000, 20,000 took 1,000,000 BACUDA rich rows into SQLite fastest (in 60 %
@@ -30,9 +30,6 @@ public struct IngestPipeline: Sendable {
 
     /// The processor's cores, counted up to 4: what sizes the batches on their way and those mapped at once.
     public static var cores: Int { max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) }
-
-    /// Batches mapped at once while a store is written: one core less than all, and at least one.
-    public static var writingMappers: Int { max(1, cores - 1) }
 
     /// `mapping` is required for `manifest` and replaces the built-in one for `kcs` and `bacuda` when given.
     public init(format: CargoFormat, mapping: ColumnMapping? = nil, batchSize: Int = IngestPipeline.defaultBatchSize) throws(IngestError) {

@@ -119,8 +119,7 @@ struct UploadRoutes {
         let rejects = Rejects()
         let counts: IntakeCounts
         do {
-            var pipeline = try IngestPipeline(format: format, mapping: mapping)
-            pipeline.mappers = IngestPipeline.writingMappers
+            let pipeline = try IngestPipeline(format: format, mapping: mapping)
             counts = try await pipeline.run(file: path, commit: { batch in
                 rejects.add(batch.rejects)
                 return try await store.commit(try Store.prepare(batch))
