@@ -199,19 +199,14 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// The rows of `select` (a fixed query ending in `IN`) for each chunk of `keys`. On SQLite they are read through
-    /// the connection itself: SQLKit's encoding of each bound key and decoding of each value were about 4 % of the
-    /// work of a large intake, all of it on the path each batch waits for.
+    /// The rows of `select` (a fixed query ending in `IN`) for each chunk of `keys`: on SQLite read through the
+    /// connection itself (see `rows(_:on:)`), where SQLKit's encoding of each key and decoding of each value were
+    /// about 4 % of the work of a large intake, all of it on the path each batch waits for.
     func rows(_ select: String, in keys: [String], on db: any SQLDatabase) async throws -> [KeyedRow] {
         var rows: [KeyedRow] = []
         for chunk in keys.chunks(ofCount: 5000) {
-            if let sqlite {
-                let statement = select + " (" + Array(repeating: "?", count: chunk.count).joined(separator: ",") + ")"
-                rows += try await sqlite.query(statement, chunk.map { .text($0) }).map { KeyedRow(.sqlite($0)) }
-            } else {
-                let binds: [any Encodable & Sendable] = Array(chunk)
-                rows += try await db.raw("\(unsafeRaw: select) (\(binds: binds))").all().map { KeyedRow(.sql($0)) }
-            }
+            let binds: [any Encodable & Sendable] = Array(chunk)
+            rows += try await self.rows("\(unsafeRaw: select) (\(binds: binds))", on: db)
         }
         return rows
     }
