@@ -61,6 +61,32 @@ struct CodeListTests {
         #expect(HSCode.check("880330") == .valid(normalized: "880330", warning: "heading 8803 exists only up to HS 2017"))
     }
 
+    @Test("the HS codes kept as bits are exactly the list's chapters, headings and subheadings")
+    func hsCodeSet() {
+        let lists = CodeLists.bundled
+        func code(_ value: Int, _ digits: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: digits - text.count) + text
+        }
+        // Every chapter and heading there could be; the subheadings listed and those next to them.
+        var candidates = (0..<100).map { ($0, 2) } + (0..<10_000).map { ($0, 4) }
+        for key in lists.hs.keys where key.count == 6 {
+            let value = Int(key) ?? 0
+            candidates += (max(0, value - 2)...min(999_999, value + 2)).map { ($0, 6) }
+        }
+        var listed = 0
+        for (value, digits) in candidates {
+            let inList = lists.hs[code(value, digits)] != nil
+            if inList { listed += 1 }
+            if lists.hsCodes.contains(value, digits: digits) != inList {
+                Issue.record("\(code(value, digits)) is \(inList ? "" : "not ")in the list")
+                return
+            }
+        }
+        #expect(listed > 5_000)
+        #expect(!lists.hsCodes.contains(1, digits: 5) && !lists.hsCodes.contains(-1, digits: 2))
+    }
+
     @Test func countriesAndCurrencies() {
         #expect(CountryCode.check("kz") == .valid(normalized: "KZ", warning: nil))
         #expect(CountryCode.check("GEO") == .valid(normalized: "GE", warning: nil))

@@ -57,6 +57,38 @@ struct CSVReaderTests {
         #expect(r.last?.line == 60_001 + 60_000 / 7 + 1)
     }
 
+    @Test("a file through a pipe in small pieces: records cut anywhere, between doubled quotes too, and a 3 MB record")
+    func pipedInPieces() throws {
+        var expected: [[String]] = [["id", "text"]]
+        var text = "id,text\n"
+        for i in 0..<2_000 {
+            let body = i == 1_000 ? String(repeating: "long \"quoted\" text,\n", count: 150_000)
+                : i % 3 == 0 ? "say \"\(i)\", \"\"" : "plain \(i)"
+            expected.append(["\(i)", body])
+            text += "\(i),\"\(body.replacingOccurrences(of: "\"", with: "\"\""))\"\n"
+        }
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let bytes = Array(text.utf8), writeEnd = ends[1]
+        // Pieces of 1 to 61 bytes: a read returns what has been written so far, cutting records at every place.
+        let writer = Thread {
+            var at = 0, size = 1
+            while at < bytes.count {
+                let n = min(size, bytes.count - at)
+                _ = bytes[at..<at + n].withUnsafeBytes { write(writeEnd, $0.baseAddress, n) }
+                at += n
+                size = size % 61 + 1
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        let reader = try CSVReader(fileDescriptor: ends[0], name: "pipe")
+        var got: [[String]] = []
+        while let r = try reader.next() { got.append(r.fields) }
+        #expect(got.count == expected.count)
+        #expect(got == expected)
+    }
+
     @Test("an unclosed quote is an error, not endless memory")
     func unclosedQuote() throws {
         let dir = try TemporaryDirectory()

@@ -128,6 +128,57 @@ struct MappingTests {
         #expect(rejects.last?.reason == "'CNNGB' differs from 'CNSHA' in an earlier row of document D1")
     }
 
+    @Test("numbers are read as strtod reads them: plain decimals (read without it) and every other form")
+    func numbers() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var values = ["0", "-0", "0.1", "0.30000000000000004", "00012.5000", "1.", ".5", "-.5", "+3", "1e5", "1E-3",
+                      "123456789012345", "1234567890123456", "9007199254740993", "3.14159265358979323846",
+                      "999999999999999", "0.000000000000001", "12345678901234.5", "inf", "nan", "-", ".", "12.3.4",
+                      "1 5", "0x1A", "٣", "-12.5"]
+        // Random plain decimals around the fast path's limit of 15 digits, with and without a point.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let digits = String((0..<Int.random(in: 1...18, using: &generator)).map { _ in
+                Character(String(Int.random(in: 0...9, using: &generator)))
+            })
+            let point = Int.random(in: 0...digits.count, using: &generator)
+            values.append(point == 0 || point == digits.count ? digits
+                          : String(digits.prefix(point)) + "." + String(digits.dropFirst(point)))
+        }
+        var text = "D,Date,Q\n"
+        for (i, v) in values.enumerated() { text += "D\(i),2026-11-20,\"\(v)\"\n" }
+        FileManager.default.createFile(atPath: dir.file("n.csv"), contents: Data(text.utf8))
+        let mapping = ColumnMapping(columns: ["D": "documentNumber", "Date": "date", "Q": "goods.quantity"])
+        let got = try await ingest(.manifest, dir.file("n.csv"), mapping: mapping)
+        var quantities: [String: Double] = [:]
+        for c in await got.consignments { quantities[c.documentNumber] = c.goods.first?.quantity }
+        for (i, v) in values.enumerated() {
+            // Accepted with strtod's value exactly, or rejected where strtod reads none (or the validator refuses it).
+            if let expected = Double(v), expected.isFinite, !(expected < 0) {
+                #expect(quantities["D\(i)"]?.bitPattern == expected.bitPattern, "\(v)")
+            } else {
+                #expect(quantities["D\(i)"] == nil, "\(v)")
+            }
+        }
+    }
+
+    @Test("a row's parties are in the mapping's order whichever of their cells are empty")
+    func partyOrder() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // Columns in name order: A names the consignee, B the shipper, C the consignee's country. A row without a
+        // consignee name meets the shipper first.
+        let text = "A,B,C,D,Date\nCons,Ship,KZ,D1,2026-11-20\n,Ship,KZ,D2,2026-11-20\n,,KZ,D3,2026-11-20\nCons,,,D4,2026-11-20\n"
+        FileManager.default.createFile(atPath: dir.file("p.csv"), contents: Data(text.utf8))
+        let mapping = ColumnMapping(columns: ["A": "parties.consignee.name", "B": "parties.shipper.name",
+                                              "C": "parties.consignee.country", "D": "documentNumber", "Date": "date"])
+        let got = try await ingest(.manifest, dir.file("p.csv"), mapping: mapping)
+        let c = await got.consignments
+        #expect(c.map { $0.parties.map(\.role) } == [[.consignee, .shipper], [.consignee, .shipper], [.consignee], [.consignee]])
+        #expect(c[1].parties == [Party(role: .consignee, country: "KZ"), Party(role: .shipper, name: "Ship")])
+    }
+
     @Test("bad mapping files are named with the place of the error")
     func badMappings() throws {
         let dir = try TemporaryDirectory()

@@ -10,6 +10,8 @@ public final class CodeLists: Sendable {
     public var locodes: [String: (name: String, function: String)] { Storage.locodes }
     /// HS chapters, headings and subheadings: code → description.
     public var hs: [String: String] { Storage.hs }
+    /// The same chapters, headings and subheadings as numbers, for checking a declaration's code without hashing text.
+    public var hsCodes: HSCodeSet { Storage.hsCodes }
     /// ISO 3166-1 alpha-2 → English short name.
     public var countries: [String: String] { Storage.countries.byAlpha2 }
     /// ISO 3166-1 alpha-3 → alpha-2.
@@ -24,6 +26,39 @@ public final class CodeLists: Sendable {
     public var typeCodes: [String: String] { Storage.types }
 }
 
+/// A set of 2-, 4- and 6-digit HS codes kept as bits (about 125 KB): a look-up is an index, where a dictionary of
+/// texts hashed the code for every goods item of every file.
+public struct HSCodeSet: Sendable {
+    private var bits: [UInt64]
+
+    /// The codes of 2, 4 or 6 digits among `codes`; others (the list's `TOTAL`) are left out.
+    public init(_ codes: some Sequence<String>) {
+        bits = [UInt64](repeating: 0, count: (HSCodeSet.slot(999_999, digits: 6) ?? 0) / 64 + 1)
+        for code in codes {
+            var value = 0
+            guard code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { continue }
+            for b in code.utf8 { value = value * 10 + Int(b - 48) }
+            if let i = HSCodeSet.slot(value, digits: code.utf8.count) { bits[i >> 6] |= 1 << UInt64(i & 63) }
+        }
+    }
+
+    /// Whether the code written with `digits` digits (2, 4 or 6) whose value is `value` is in the set.
+    public func contains(_ value: Int, digits: Int) -> Bool {
+        guard let i = HSCodeSet.slot(value, digits: digits) else { return false }
+        return bits[i >> 6] & (1 << UInt64(i & 63)) != 0
+    }
+
+    /// Chapters first, then headings, then subheadings: "01", "0101" and "010121" do not collide.
+    private static func slot(_ value: Int, digits: Int) -> Int? {
+        switch digits {
+        case 2 where (0..<100).contains(value): return value
+        case 4 where (0..<10_000).contains(value): return 100 + value
+        case 6 where (0..<1_000_000).contains(value): return 10_100 + value
+        default: return nil
+        }
+    }
+}
+
 /// Lazily loaded tables (Swift initialises static lets once, thread-safely, on first access).
 private enum Storage {
     static let locodes: [String: (name: String, function: String)] = {
@@ -36,6 +71,7 @@ private enum Storage {
         for r in rows("hs") where r.count >= 3 { out[String(r[0])] = String(r[2]) }
         return out
     }()
+    static let hsCodes = HSCodeSet(hs.keys)
     static let countries: (byAlpha2: [String: String], alpha3: [String: String]) = {
         var byAlpha2: [String: String] = [:], alpha3: [String: String] = [:]
         for r in rows("iso3166") where r.count >= 3 {

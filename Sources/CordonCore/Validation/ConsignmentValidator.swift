@@ -22,6 +22,13 @@ public struct ConsignmentValidator: Sendable {
     /// Takes the consignment over (`consuming`): a caller done with it hands it on without a copy of its texts.
     public func validate(_ input: consuming Consignment) -> Outcome {
         var c = input
+        let errors = check(&c)
+        return errors.isEmpty ? .accepted(c) : .rejected(errors)
+    }
+
+    /// Validates and normalises `c` in place: the errors that reject it (none when it is accepted, with its
+    /// warnings added to it). A caller that keeps the consignment in place spares it a copy of its texts.
+    public func check(_ c: inout Consignment) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
 
         let doc = c.documentNumber.trimmingSpaces()
@@ -43,48 +50,58 @@ public struct ConsignmentValidator: Sendable {
             c.parties[i].country = country(c.parties[i].country, "parties[\(i)].country", &issues)
         }
 
-        // Goods are checked in place: a copy of an item out of the array and back retained and released its texts.
+        // Each goods item is moved out of the array, checked and moved back: reading a field through the array's
+        // subscript copied the whole item (a retain and a release of each of its texts) for every goods item of a file.
         for i in c.goods.indices {
-            // Paths are built only for an issue: most goods have none, and this runs for every row of a file.
-            func path(_ field: String) -> String { "goods[\(i)].\(field)" }
-            if let raw = c.goods[i].hsCode {
-                switch HSCode.check(raw, lists: lists) {
-                case .valid(let code, let warning):
-                    if code != raw { c.goods[i].hsCode = code }
-                    if let warning { issues.append(.warning(path("hsCode"), warning)) }
-                case .invalid(let reason):
-                    issues.append(.error(path("hsCode"), "'\(raw)': \(reason)"))
-                }
-            }
-            if c.goods[i].countryOfOrigin != nil {
-                c.goods[i].countryOfOrigin = country(c.goods[i].countryOfOrigin, path("countryOfOrigin"), &issues)
-            }
-            nonNegative(c.goods[i].grossMassKg, path("grossMassKg"), &issues)
-            nonNegative(c.goods[i].netMassKg, path("netMassKg"), &issues)
-            nonNegative(c.goods[i].quantity, path("quantity"), &issues)
-            nonNegative(c.goods[i].invoiceValue?.amount, path("invoiceValue"), &issues)
-            nonNegative(c.goods[i].customsValue?.amount, path("customsValue"), &issues)
-            if let currency = c.goods[i].invoiceValue?.currency {
-                c.goods[i].invoiceValue?.currency = self.currency(currency, path("invoiceValue.currency"), &issues)
-            }
-            if let currency = c.goods[i].customsValue?.currency {
-                c.goods[i].customsValue?.currency = self.currency(currency, path("customsValue.currency"), &issues)
-            }
-            if let p = c.goods[i].packages, p < 0 { issues.append(.error(path("packages"), "is negative (\(p))")) }
-            for k in c.goods[i].containerNumbers.indices {
-                let number = ContainerNumber.normalize(c.goods[i].containerNumbers[k])
-                if number != c.goods[i].containerNumbers[k] { c.goods[i].containerNumbers[k] = number }
-            }
+            var item = GoodsItem(sequence: 0)
+            swap(&item, &c.goods[i])
+            check(&item, i, &issues)
+            swap(&item, &c.goods[i])
         }
 
         for i in c.containers.indices {
             checkContainer(&c.containers[i], "containers[\(i)]", &issues)
         }
 
+        if issues.isEmpty { return [] }
         let errors = issues.filter { $0.severity == .error }
-        if !errors.isEmpty { return .rejected(errors) }
-        c.warnings += issues
-        return .accepted(c)
+        if !errors.isEmpty { return errors }
+        if c.warnings.isEmpty { c.warnings = issues } else { c.warnings += issues }
+        return []
+    }
+
+    /// Checks and normalises one goods item, the `i`th of its consignment.
+    func check(_ item: inout GoodsItem, _ i: Int, _ issues: inout [ValidationIssue]) {
+        // Paths are built only for an issue: most goods have none, and this runs for every row of a file.
+        func path(_ field: String) -> String { i == 0 ? "goods[0]." + field : "goods[\(i)].\(field)" }
+        if let raw = item.hsCode {
+            switch HSCode.check(raw, lists: lists) {
+            case .valid(let code, let warning):
+                if code != raw { item.hsCode = code }
+                if let warning { issues.append(.warning(path("hsCode"), warning)) }
+            case .invalid(let reason):
+                issues.append(.error(path("hsCode"), "'\(raw)': \(reason)"))
+            }
+        }
+        if item.countryOfOrigin != nil {
+            item.countryOfOrigin = country(item.countryOfOrigin, path("countryOfOrigin"), &issues)
+        }
+        nonNegative(item.grossMassKg, path("grossMassKg"), &issues)
+        nonNegative(item.netMassKg, path("netMassKg"), &issues)
+        nonNegative(item.quantity, path("quantity"), &issues)
+        nonNegative(item.invoiceValue?.amount, path("invoiceValue"), &issues)
+        nonNegative(item.customsValue?.amount, path("customsValue"), &issues)
+        if let currency = item.invoiceValue?.currency {
+            item.invoiceValue?.currency = self.currency(currency, path("invoiceValue.currency"), &issues)
+        }
+        if let currency = item.customsValue?.currency {
+            item.customsValue?.currency = self.currency(currency, path("customsValue.currency"), &issues)
+        }
+        if let p = item.packages, p < 0 { issues.append(.error(path("packages"), "is negative (\(p))")) }
+        for k in item.containerNumbers.indices {
+            let number = ContainerNumber.normalize(item.containerNumbers[k])
+            if number != item.containerNumbers[k] { item.containerNumbers[k] = number }
+        }
     }
 
     /// Normalises a container; a wrong check digit is a warning (the container is kept and flagged),

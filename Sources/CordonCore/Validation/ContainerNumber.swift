@@ -41,7 +41,12 @@ public enum ContainerNumber {
     /// Checks a container number and says precisely what is wrong with it.
     public static func check(_ raw: String) -> CheckResult {
         let number = normalize(raw)
-        let bytes = Array(number.utf8)
+        // Read in place: a copy of the bytes into an array was an allocation for every container of a file.
+        var text = number
+        return text.withUTF8 { check(bytes: $0, number: number) }
+    }
+
+    private static func check(bytes: UnsafeBufferPointer<UInt8>, number: String) -> CheckResult {
         if bytes.isEmpty { return .invalid(reason: "empty") }
         if let bad = bytes.firstIndex(where: { !(isLetter($0) || isDigit($0)) }) {
             let ch = String(decoding: bytes[bad...bad], as: UTF8.self)
@@ -53,7 +58,7 @@ public enum ContainerNumber {
         for i in 0..<3 where !isLetter(bytes[i]) {
             return .invalid(reason: "owner code must be 3 letters, position \(i + 1) is '\(Character(UnicodeScalar(bytes[i])))'")
         }
-        if !isLetter(bytes[3]) || ![UInt8(ascii: "U"), UInt8(ascii: "J"), UInt8(ascii: "Z")].contains(bytes[3]) {
+        if !(bytes[3] == UInt8(ascii: "U") || bytes[3] == UInt8(ascii: "J") || bytes[3] == UInt8(ascii: "Z")) {
             return .invalid(reason: "equipment category '\(Character(UnicodeScalar(bytes[3])))' must be U, J or Z")
         }
         for i in 4..<11 where !isDigit(bytes[i]) {
@@ -69,10 +74,11 @@ public enum ContainerNumber {
 
     /// The structure is right (4 letters with category U/J/Z, 7 digits) whatever the check digit says.
     public static func isWellFormed(_ number: String) -> Bool {
-        let b = Array(number.utf8)
-        guard b.count == 11, b[0..<3].allSatisfy(isLetter), [85, 74, 90].contains(b[3]),
-              b[4..<11].allSatisfy(isDigit) else { return false }
-        return true
+        var number = number
+        return number.withUTF8 { b in
+            b.count == 11 && b[0..<3].allSatisfy(isLetter) && (b[3] == 85 || b[3] == 74 || b[3] == 90)
+                && b[4..<11].allSatisfy(isDigit)
+        }
     }
 
     private static func isLetter(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }

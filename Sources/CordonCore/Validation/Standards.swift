@@ -46,28 +46,50 @@ public enum HSCode {
     /// warning, since the bundled list is one HS edition and declarations may follow another.
     public static func check(_ raw: String, lists: CodeLists = .bundled) -> CheckResult {
         let code = normalize(raw)
-        guard code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            return .invalid(reason: "must contain digits only")
+        // The code's leading digits as numbers: the look-ups are bits, and texts are made only for a reason.
+        var value = 0, count = 0, chapter = 0, heading = 0, sub = 0
+        for b in code.utf8 {
+            guard b >= 48 && b <= 57 else { return .invalid(reason: "must contain digits only") }
+            count += 1
+            if count <= 6 { value = value * 10 + Int(b - 48) }
+            if count == 2 { chapter = value } else if count == 4 { heading = value } else if count == 6 { sub = value }
         }
-        guard (6...10).contains(code.utf8.count) else {
-            return .invalid(reason: "length is \(code.utf8.count), expected 6 to 10 digits")
+        guard (6...10).contains(count) else {
+            return .invalid(reason: "length is \(count), expected 6 to 10 digits")
         }
+        let codes = lists.hsCodes
+        // A listed subheading's heading and chapter are listed: one look-up for most codes.
+        if codes.contains(sub, digits: 6) { return .valid(normalized: code, warning: nil) }
         // Digits only by now: byte prefixes are character prefixes.
         func prefix(_ n: Int) -> String { String(decoding: code.utf8.prefix(n), as: UTF8.self) }
-        let chapter = prefix(2), heading = prefix(4), sub = prefix(6)
-        // A listed subheading's heading and chapter are listed: one look-up for most codes.
-        if lists.hs[sub] != nil { return .valid(normalized: code, warning: nil) }
-        guard lists.hs[chapter] != nil else { return .invalid(reason: "chapter \(chapter) does not exist") }
-        guard lists.hs[heading] != nil else {
-            if let edition = earlierEditionHeadings[heading] {
-                return .valid(normalized: code, warning: "heading \(heading) exists only up to \(edition)")
+        guard codes.contains(chapter, digits: 2) else { return .invalid(reason: "chapter \(prefix(2)) does not exist") }
+        guard codes.contains(heading, digits: 4) else {
+            if let edition = earlierEditionHeadings[prefix(4)] {
+                return .valid(normalized: code, warning: "heading \(prefix(4)) exists only up to \(edition)")
             }
-            return .invalid(reason: "heading \(heading) does not exist in chapter \(chapter)")
+            return .invalid(reason: "heading \(prefix(4)) does not exist in chapter \(prefix(2))")
         }
-        if lists.hs[sub] == nil {
-            return .valid(normalized: code, warning: "subheading \(sub) not in the bundled HS edition")
+        return .valid(normalized: code, warning: unlistedSubheading(code))
+    }
+}
+
+extension HSCode {
+    /// The warning for a subheading absent from the bundled edition, written straight into one buffer: most goods
+    /// of some files carry one (national or older codes), and interpolating it was a tenth of validating them.
+    static func unlistedSubheading(_ code: String) -> String {
+        let head: StaticString = "subheading ", tail: StaticString = " not in the bundled HS edition"
+        var code = code
+        return code.withUTF8 { digits in
+            let sub = UnsafeBufferPointer(rebasing: digits.prefix(6))
+            return String(unsafeUninitializedCapacity: head.utf8CodeUnitCount + sub.count + tail.utf8CodeUnitCount) { buffer in
+                var n = 0
+                func put(_ part: UnsafeBufferPointer<UInt8>) { for b in part { buffer[n] = b; n += 1 } }
+                put(UnsafeBufferPointer(start: head.utf8Start, count: head.utf8CodeUnitCount))
+                put(sub)
+                put(UnsafeBufferPointer(start: tail.utf8Start, count: tail.utf8CodeUnitCount))
+                return n
+            }
         }
-        return .valid(normalized: code, warning: nil)
     }
 }
 
@@ -102,6 +124,8 @@ extension StringProtocol {
     /// The text without leading and trailing spaces and tabs.
     public func trimmingSpaces() -> String {
         var s = Substring(self)
+        // Most texts have nothing to trim: their ends are looked at as bytes, not as characters.
+        if let first = s.utf8.first, let last = s.utf8.last, first != 32, first != 9, last != 32, last != 9 { return String(s) }
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }
         return String(s)

@@ -131,77 +131,91 @@ public final class CSVReader {
 
     /// Parses one record from the buffer, refilling as needed.
     private func parseRecord() throws(CSVError) -> CSVRecord? {
+        while true {
+            let scanned = buffer.withUnsafeBufferPointer { b in scan(b, from: start, to: end, atEnd: eof) }
+            switch scanned {
+            case .record(let record, let next, let lines):
+                start = next
+                line += lines
+                return record
+            case .endOfFile:
+                start = end
+                return nil
+            case .incomplete:
+                if end - start > maxRecordBytes { throw .recordTooLarge(line: line, limit: maxRecordBytes) }
+                // As much again as the record so far is read before it is scanned again (a pipe gives 64 KB a read):
+                // a long record is scanned a few times, not once per read.
+                let wanted = 2 * (end - start)
+                repeat { try fill() } while !eof && end - start < wanted
+            }
+        }
+    }
+
+    /// What a scan of the buffer found at `start`.
+    private enum Scan {
+        /// A whole record, where the next one starts and how many lines it took.
+        case record(CSVRecord, next: Int, lines: Int)
+        /// Nothing left in the file.
+        case endOfFile
+        /// The record goes on past the bytes read so far.
+        case incomplete
+    }
+
+    /// Parses the record at `from` if the bytes up to `to` hold all of it (or the file ends in it). One pass over
+    /// the bytes in place: the buffer reached through the object for each byte and each field cost a retain, a
+    /// release and a bounds check; a record cut by the end of the buffer is scanned again after the refill.
+    private func scan(_ b: UnsafeBufferPointer<UInt8>, from: Int, to end: Int, atEnd: Bool) -> Scan {
         var fields: [String] = []
         fields.reserveCapacity(24)
-        let firstLine = line
-        var pos = start
+        // Only a quoted field with a doubled quote inside is put together here; other fields are made from the buffer.
         var field: [UInt8] = []
-        var fieldStart = pos
-        var inQuotes = false
-        var wasQuoted = false
+        var pos = from, fieldStart = from
+        var inQuotes = false, wasQuoted = false, padded = false
         var newlines = 0
-        var padded = false
         let sep = separator
-        while true {
-            if pos >= end {
-                if eof {
-                    // Last record without a trailing newline.
-                    if pos == start && fields.isEmpty { start = pos; return nil }
-                    finishField(&fields, &field, fieldStart, pos, wasQuoted, &padded)
-                    start = pos
-                    line += newlines
-                    return CSVRecord(fields: fields, line: firstLine, endOffset: consumed + pos, padded: padded)
-                }
-                // Keep the partial record: rebase positions after the buffer moves.
-                let shift = start
-                let fieldOffset = fieldStart - start
-                let posOffset = pos - start
-                try fill()
-                _ = shift
-                fieldStart = start + fieldOffset
-                pos = start + posOffset
-                if pos - start > maxRecordBytes { throw .recordTooLarge(line: firstLine, limit: maxRecordBytes) }
-                continue
+        func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 }
+        func finishField(_ from: Int, _ to: Int) {
+            var to = max(from, to)
+            if !wasQuoted && to > from && b[to - 1] == 13 { to -= 1 }
+            if field.isEmpty {
+                if to > from && (isSpace(b[from]) || isSpace(b[to - 1])) { padded = true }
+                fields.append(String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self))
+            } else {
+                field.append(contentsOf: b[from..<to])
+                if let first = field.first, let last = field.last, isSpace(first) || isSpace(last) { padded = true }
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
             }
-            let b = buffer[pos]
+            wasQuoted = false
+        }
+        while pos < end {
+            let c = b[pos]
             if inQuotes {
-                if b == 34 {
-                    if pos + 1 >= end && !eof {
-                        let fieldOffset = fieldStart - start, posOffset = pos - start
-                        try fill()
-                        fieldStart = start + fieldOffset
-                        pos = start + posOffset
-                        continue
-                    }
-                    if pos + 1 < end && buffer[pos + 1] == 34 {
-                        field.append(contentsOf: buffer[fieldStart..<pos + 1])
+                if c == 34 {
+                    // A quote at the end of what is read may be the first of a doubled pair.
+                    if pos + 1 >= end && !atEnd { return .incomplete }
+                    if pos + 1 < end && b[pos + 1] == 34 {
+                        field.append(contentsOf: b[fieldStart...pos])
                         pos += 2
-                        fieldStart = pos
-                        continue
+                    } else {
+                        field.append(contentsOf: b[fieldStart..<pos])
+                        inQuotes = false
+                        pos += 1
                     }
-                    field.append(contentsOf: buffer[fieldStart..<pos])
-                    inQuotes = false
-                    pos += 1
                     fieldStart = pos
-                    continue
+                } else {
+                    if c == 10 { newlines += 1 }
+                    pos += 1
                 }
-                if b == 10 { newlines += 1 }
-                pos += 1
-                continue
-            }
-            if b == sep {
-                finishField(&fields, &field, fieldStart, pos, wasQuoted, &padded)
-                wasQuoted = false
+            } else if c == sep {
+                finishField(fieldStart, pos)
                 pos += 1
                 fieldStart = pos
-            } else if b == 10 {
-                var fieldEnd = pos
-                if fieldEnd > fieldStart && buffer[fieldEnd - 1] == 13 { fieldEnd -= 1 }
-                finishField(&fields, &field, fieldStart, fieldEnd, wasQuoted, &padded)
-                start = pos + 1
-                line += newlines + 1
-                return CSVRecord(fields: fields, line: firstLine, endOffset: consumed + start, padded: padded)
-            } else if b == 34 && pos == fieldStart && field.isEmpty && !wasQuoted {
+            } else if c == 10 {
+                finishField(fieldStart, pos > fieldStart && b[pos - 1] == 13 ? pos - 1 : pos)
+                return .record(CSVRecord(fields: fields, line: line, endOffset: consumed + pos + 1, padded: padded),
+                               next: pos + 1, lines: newlines + 1)
+            } else if c == 34 && pos == fieldStart && field.isEmpty && !wasQuoted {
                 inQuotes = true
                 wasQuoted = true
                 pos += 1
@@ -210,23 +224,11 @@ public final class CSVReader {
                 pos += 1
             }
         }
-    }
-
-    private func finishField(_ fields: inout [String], _ field: inout [UInt8], _ from: Int, _ to: Int, _ quoted: Bool,
-                             _ padded: inout Bool) {
-        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 }
-        var to = to
-        if !quoted && to > from && buffer[to - 1] == 13 { to -= 1 }
-        if field.isEmpty {
-            if to > from && (isSpace(buffer[from]) || isSpace(buffer[to - 1])) { padded = true }
-            fields.append(buffer.withUnsafeBufferPointer { b in
-                String(decoding: UnsafeBufferPointer(rebasing: b[from..<max(from, to)]), as: UTF8.self)
-            })
-        } else {
-            field.append(contentsOf: buffer[from..<max(from, to)])
-            if let first = field.first, let last = field.last, isSpace(first) || isSpace(last) { padded = true }
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-        }
+        guard atEnd else { return .incomplete }
+        // The last record, without a final newline.
+        if pos == from { return .endOfFile }
+        finishField(fieldStart, pos)
+        return .record(CSVRecord(fields: fields, line: line, endOffset: consumed + pos, padded: padded), next: pos,
+                       lines: newlines)
     }
 }

@@ -123,9 +123,15 @@ struct DateLayout: Sendable {
     }
 
     func parse(_ text: String) -> CalendarDate? {
-        var bytes = Array(text.utf8)
+        // Read in place: a copy of the bytes into an array was an allocation for every date of a file.
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    func parse(bytes all: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
+        var bytes = all
         // Tolerate a time after the date (`2020-01-01 00:00:00`).
-        if bytes.count > length, bytes[length] == 32 || bytes[length] == 84 { bytes = Array(bytes[0..<length]) }
+        if bytes.count > length, bytes[length] == 32 || bytes[length] == 84 { bytes = UnsafeBufferPointer(rebasing: all[0..<length]) }
         guard bytes.count == length else { return nil }
         func number(_ r: Range<Int>) -> Int? {
             var v = 0

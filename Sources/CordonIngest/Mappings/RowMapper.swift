@@ -100,9 +100,6 @@ public struct RowMapper: Sendable {
     let columnOfTarget: [String: String]
     /// Parties named by the mapping, in the order their fields are filled.
     let partyRoles: [PartyRole]
-    /// A row's parties before it is read (one empty slot per role): made once, it saves every row a generic array
-    /// set-up.
-    let noParties: [Party?]
     /// The file's separator, to keep a rejected record's raw text as it was.
     let separator: String
     /// The column of the document number.
@@ -163,7 +160,6 @@ public struct RowMapper: Sendable {
         self.thousands = mapping.thousandsSeparator?.utf8.first
         self.columnOfTarget = Dictionary(zip(targets, bindings.map { trimmed[$0.index] }), uniquingKeysWith: { a, _ in a })
         self.partyRoles = roles
-        self.noParties = [Party?](repeating: nil, count: roles.count)
         self.separator = String(UnicodeScalar(separator))
         self.documentColumn = bindings.first { $0.field.isDocumentNumber }?.index
     }
@@ -172,11 +168,13 @@ public struct RowMapper: Sendable {
     public func map(_ record: CSVRecord, file: String) -> RowOutcome {
         // Most documents are one row: validated without `finish`'s arrays and copies. A rare rejected one is read
         // again through `finish`, which names the source columns of its reasons.
-        guard case .accepted(let c) = build(record, file: file),
-              case .accepted(let valid) = validator.validate(c) else {
+        // Read and checked in place: passed from outcome to outcome, the consignment was copied (a retain and a
+        // release of each of its texts) on every step.
+        var c = Consignment(kind: mapping.kind, documentNumber: "", date: CalendarDate.epoch)
+        guard read(record, file: file, into: &c) == nil, validator.check(&c).isEmpty else {
             return finish([(record, build(record, file: file))], file: file)[0]
         }
-        return .accepted(valid)
+        return .accepted(c)
     }
 
     /// The document number a record names (before any validation), to group the rows of one document.
@@ -193,19 +191,27 @@ public struct RowMapper: Sendable {
     /// Reads one record into an unvalidated consignment with at most one goods item. A continuation row (a
     /// later row of a document) may leave the document's cells blank: only its document number is required.
     func build(_ record: CSVRecord, file: String, continuation: Bool = false) -> RowOutcome {
-        func reject(_ field: String, _ reason: String) -> RowOutcome {
-            .rejected(RejectedRecord(file: file, line: record.line, field: field, reason: reason,
-                                    raw: record.fields.joined(separator: separator)))
+        var c = Consignment(kind: mapping.kind, documentNumber: "", date: CalendarDate.epoch)
+        if let rejected = read(record, file: file, continuation: continuation, into: &c) { return .rejected(rejected) }
+        return .accepted(c)
+    }
+
+    /// Reads one record into `c` (a new consignment); nil when it could be read, else why not.
+    func read(_ record: CSVRecord, file: String, continuation: Bool = false, into c: inout Consignment) -> RejectedRecord? {
+        func reject(_ field: String, _ reason: String) -> RejectedRecord {
+            RejectedRecord(file: file, line: record.line, field: field, reason: reason,
+                           raw: record.fields.joined(separator: separator))
         }
         if record.fields.count != header.count {
             return reject("(record)", "has \(record.fields.count) fields, the header has \(header.count)")
         }
         var documentNumber = ""
         var date: CalendarDate?
-        var c = Consignment(kind: mapping.kind, documentNumber: "", date: CalendarDate.epoch)
         var item = GoodsItem(sequence: 1)
         var hasItem = false
-        var parties = noParties
+        // A row's parties in the order of their slots; a role's party is found among the few of the row.
+        var parties: [Party] = []
+        var lastSlot = -1, partiesUnsorted = false
         // Room for every attribute at once: grown one at a time, the dictionary was made twice for two.
         if attributeNames.count > 1 { c.attributes.reserveCapacity(attributeNames.count) }
         var currency = mapping.currency
@@ -285,12 +291,22 @@ public struct RowMapper: Sendable {
                 c.attributes[attributeNames[b.attribute]] = value
             case .party(let role, let part):
                 // Filled in place: a copy of the party out and back cost a retain and release of each of its texts.
-                if parties[b.partySlot] == nil { parties[b.partySlot] = Party(role: role) }
+                // By index: `firstIndex(where:)` copied each party it looked at.
+                var i = -1
+                for k in parties.indices where parties[k].role == role { i = k; break }
+                if i < 0 {
+                    // Added at the end: a role met before one of an earlier slot sorts the row's parties at the end.
+                    if parties.isEmpty { parties.reserveCapacity(partyRoles.count) }
+                    if b.partySlot < lastSlot { partiesUnsorted = true }
+                    lastSlot = b.partySlot
+                    i = parties.count
+                    parties.append(Party(role: role))
+                }
                 switch part {
-                case .identifier: parties[b.partySlot]?.identifier = value
-                case .name: parties[b.partySlot]?.name = value
-                case .address: parties[b.partySlot]?.address = value
-                case .country: parties[b.partySlot]?.country = value
+                case .identifier: parties[i].identifier = value
+                case .name: parties[i].name = value
+                case .address: parties[i].address = value
+                case .country: parties[i].country = value
                 }
             }
         }
@@ -303,7 +319,10 @@ public struct RowMapper: Sendable {
             item.invoiceValue?.currency = currency
             item.customsValue?.currency = currency
         }
-        c.parties = parties.compactMap { $0 }
+        if partiesUnsorted {
+            parties.sort { (partyRoles.firstIndex(of: $0.role) ?? 0) < (partyRoles.firstIndex(of: $1.role) ?? 0) }
+        }
+        c.parties = parties
         let template = container ?? Container(number: "")
         c.containers = containerNumbers.map { n in
             var k = template
@@ -312,10 +331,12 @@ public struct RowMapper: Sendable {
         }
         if hasItem {
             item.containerNumbers = containerNumbers
-            c.goods = [item]
+            // Moved in by a swap: putting the item in an array literal copied it (a retain of each of its texts).
+            c.goods = [GoodsItem(sequence: 0)]
+            swap(&item, &c.goods[0])
         }
         c.label = label
-        return .accepted(c)
+        return nil
     }
 
     /// Validates the rows of one document, merged into one consignment when there are several: every row
@@ -459,7 +480,10 @@ public struct RowMapper: Sendable {
 
     /// Parses a number with the mapping's decimal and thousands separators.
     func number(_ text: String) -> Double? {
-        if !decimalComma && thousands == nil { return Double(text) }
+        if !decimalComma && thousands == nil {
+            var text = text
+            return text.withUTF8(RowMapper.plainDecimal) ?? Double(text)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for b in text.utf8 {
@@ -469,6 +493,40 @@ public struct RowMapper: Sendable {
             else { bytes.append(b) }
         }
         return Double(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Powers of ten that a double holds exactly.
+    private static let exactPowersOfTen: [Double] = {
+        var powers: [Double] = [1]
+        for _ in 1...22 { powers.append(powers[powers.count - 1] * 10) }
+        return powers
+    }()
+
+    /// A plain decimal (`-?digits(.digits)?`, at most 15 digits), read without strtod; nil for any other form, which
+    /// `Double(_:)` reads. Exact: the digits as a whole number and the power of ten are both exact doubles, so their
+    /// quotient is the correctly rounded value, the same as strtod's (Clinger's fast path).
+    static func plainDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0, mantissa = 0, digits = 0, fraction = -1
+        let negative = bytes.first == 45
+        if negative { i = 1 }
+        while i < bytes.count {
+            let b = bytes[i]
+            if b >= 48 && b <= 57 {
+                digits += 1
+                guard digits <= 15 else { return nil }
+                mantissa = mantissa * 10 + Int(b - 48)
+                if fraction >= 0 { fraction += 1 }
+            } else if b == 46 && fraction < 0 {
+                fraction = 0
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        // At least one digit on each side of a point, as every decimal this fast path takes is written.
+        guard digits > 0, fraction != 0, !(fraction > 0 && digits == fraction) else { return nil }
+        let value = Double(mantissa) / exactPowersOfTen[max(0, fraction)]
+        return negative ? -value : value
     }
 
     /// Splits a list cell; container numbers are not split on spaces, which people write inside them.

@@ -62,7 +62,10 @@ struct IngestCommand: AsyncParsableCommand {
         do {
             let mapping = try mapping.map { path throws(IngestError) in try IngestPipeline.loadMapping(path: path) }
             var made = try IngestPipeline(format: format, mapping: mapping, batchSize: batchSize)
-            if dryRun { made.mappers = IngestPipeline.cores }
+            if dryRun {
+                made.mappers = IngestPipeline.cores
+                made.fingerprints = false
+            }
             pipeline = made
         } catch {
             StandardError.write("cordon ingest: \(error)\n")
