@@ -146,19 +146,25 @@ struct MappingTests {
             values.append(point == 0 || point == digits.count ? digits
                           : String(digits.prefix(point)) + "." + String(digits.dropFirst(point)))
         }
-        var text = "D,Date,Q\n"
-        for (i, v) in values.enumerated() { text += "D\(i),2026-11-20,\"\(v)\"\n" }
-        FileManager.default.createFile(atPath: dir.file("n.csv"), contents: Data(text.utf8))
-        let mapping = ColumnMapping(columns: ["D": "documentNumber", "Date": "date", "Q": "goods.quantity"])
-        let got = try await ingest(.manifest, dir.file("n.csv"), mapping: mapping)
-        var quantities: [String: Double] = [:]
-        for c in await got.consignments { quantities[c.documentNumber] = c.goods.first?.quantity }
-        for (i, v) in values.enumerated() {
-            // Accepted with strtod's value exactly, or rejected where strtod reads none (or the validator refuses it).
-            if let expected = Double(v), expected.isFinite, !(expected < 0) {
-                #expect(quantities["D\(i)"]?.bitPattern == expected.bitPattern, "\(v)")
-            } else {
-                #expect(quantities["D\(i)"] == nil, "\(v)")
+        // The same values once more written with a decimal comma (a point there is no number), for a mapping that says so.
+        for decimalComma in [false, true] {
+            var text = "D,Date,Q\n"
+            for (i, v) in values.enumerated() {
+                text += "D\(i),2026-11-20,\"\(decimalComma ? v.replacingOccurrences(of: ".", with: ",") : v)\"\n"
+            }
+            FileManager.default.createFile(atPath: dir.file("n.csv"), contents: Data(text.utf8))
+            let mapping = ColumnMapping(decimalSeparator: decimalComma ? "," : ".",
+                                        columns: ["D": "documentNumber", "Date": "date", "Q": "goods.quantity"])
+            let got = try await ingest(.manifest, dir.file("n.csv"), mapping: mapping)
+            var quantities: [String: Double] = [:]
+            for c in await got.consignments { quantities[c.documentNumber] = c.goods.first?.quantity }
+            for (i, v) in values.enumerated() {
+                // Accepted with strtod's value exactly, or rejected where strtod reads none (or the validator refuses it).
+                if let expected = Double(v), expected.isFinite, !(expected < 0) {
+                    #expect(quantities["D\(i)"]?.bitPattern == expected.bitPattern, "\(v)")
+                } else {
+                    #expect(quantities["D\(i)"] == nil, "\(v)")
+                }
             }
         }
     }

@@ -492,7 +492,7 @@ public struct RowMapper: Sendable {
             else if decimalComma && b == 46 { return nil }
             else { bytes.append(b) }
         }
-        return Double(String(decoding: bytes, as: UTF8.self))
+        return bytes.withUnsafeBufferPointer(RowMapper.plainDecimal) ?? Double(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Powers of ten that a double holds exactly.
