@@ -80,11 +80,15 @@ struct IngestCommand: AsyncParsableCommand {
         do {
             for file in files {
                 // Batches are serialised beside the mapping, off the store, so that it overlaps with the batch being written.
-                let prepare = { @Sendable (batch: IntakeBatch) throws -> ReadyBatch in db == nil ? .dry(batch) : .ready(try Store.prepare(batch)) }
+                // A dry run counts a batch where it was mapped: freed on the thread that made it, its many small
+                // allocations go back to that thread's own free lists.
+                let prepare = { @Sendable (batch: IntakeBatch) throws -> ReadyBatch in
+                    db == nil ? .dry(IngestCommand.wouldStore(batch)) : .ready(try Store.prepare(batch))
+                }
                 let counts = try await pipeline.run(file: file, prepare: prepare, commit: { batch in
                     switch batch {
                     case .ready(let prepared): return try await db?.commit(prepared) ?? IntakeCounts()
-                    case .dry(let batch): return IngestCommand.wouldStore(batch)
+                    case .dry(let counts): return counts
                     }
                 },
                                                     progress: { p in
@@ -118,10 +122,10 @@ struct IngestCommand: AsyncParsableCommand {
         }
     }
 
-    /// A batch ready for the store, or read for a dry run.
+    /// A batch ready for the store, or what a dry run found in it.
     enum ReadyBatch: Sendable {
         case ready(Store.PreparedBatch)
-        case dry(IntakeBatch)
+        case dry(IntakeCounts)
     }
 
     /// What a batch would add to an empty store (for --dry-run).
