@@ -75,8 +75,9 @@ struct CSVReaderTests {
             var at = 0, size = 1
             while at < bytes.count {
                 let n = min(size, bytes.count - at)
-                _ = bytes[at..<at + n].withUnsafeBytes { write(writeEnd, $0.baseAddress, n) }
-                at += n
+                let written = bytes[at..<at + n].withUnsafeBytes { write(writeEnd, $0.baseAddress, n) }
+                if written < 0 && errno != EINTR { break }
+                at += max(0, written)
                 size = size % 61 + 1
             }
             close(writeEnd)
