@@ -287,11 +287,14 @@ public actor Store {
                 let (found, named) = Store.searchEntries(of: documents[i])
                 for k in found { containers.append((k.number, i, k.checkDigitValid)) }
                 for p in named {
-                    let n = numbered[p.term] ?? {
+                    let n: Int
+                    if let known = numbered[p.term] {
+                        n = known
+                    } else {
+                        n = distinct.count
+                        numbered[p.term] = n
                         distinct.append(p.term)
-                        numbered[p.term] = distinct.count - 1
-                        return distinct.count - 1
-                    }()
+                    }
                     byName.append((n, i, p.role))
                 }
             }

@@ -29,17 +29,18 @@ public final class CodeLists: Sendable {
 /// A set of 2-, 4- and 6-digit HS codes kept as bits (about 125 KB): a look-up is an index, where a dictionary of
 /// texts hashed the code for every goods item of every file.
 public struct HSCodeSet: Sendable {
-    private var bits: [UInt64]
+    private let bits: [UInt64]
 
     /// The codes of 2, 4 or 6 digits among `codes`; others (the list's `TOTAL`) are left out.
     public init(_ codes: some Sequence<String>) {
-        bits = [UInt64](repeating: 0, count: (HSCodeSet.slot(999_999, digits: 6) ?? 0) / 64 + 1)
+        var bits = [UInt64](repeating: 0, count: HSCodeSet.slots / 64 + 1)
         for code in codes {
             var value = 0
             guard code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { continue }
             for b in code.utf8 { value = value * 10 + Int(b - 48) }
             if let i = HSCodeSet.slot(value, digits: code.utf8.count) { bits[i >> 6] |= 1 << UInt64(i & 63) }
         }
+        self.bits = bits
     }
 
     /// Whether the code written with `digits` digits (2, 4 or 6) whose value is `value` is in the set.
@@ -57,6 +58,9 @@ public struct HSCodeSet: Sendable {
         default: return nil
         }
     }
+
+    /// How many slots there are: 100 chapters, 10,000 headings, 1,000,000 subheadings.
+    private static let slots = 1_010_100
 }
 
 /// Lazily loaded tables (Swift initialises static lets once, thread-safely, on first access).

@@ -74,22 +74,17 @@ public enum HSCode {
 }
 
 extension HSCode {
-    /// The warning for a subheading absent from the bundled edition, written straight into one buffer: most goods
-    /// of some files carry one (national or older codes), and interpolating it was a tenth of validating them.
+    /// The warning for a subheading absent from the bundled edition, in one buffer made to its size: most goods of
+    /// some files carry one (national or older codes), and interpolating it, buffer grown twice, was a tenth of
+    /// validating them.
     static func unlistedSubheading(_ code: String) -> String {
-        let head: StaticString = "subheading ", tail: StaticString = " not in the bundled HS edition"
-        var code = code
-        return code.withUTF8 { digits in
-            let sub = UnsafeBufferPointer(rebasing: digits.prefix(6))
-            return String(unsafeUninitializedCapacity: head.utf8CodeUnitCount + sub.count + tail.utf8CodeUnitCount) { buffer in
-                var n = 0
-                func put(_ part: UnsafeBufferPointer<UInt8>) { for b in part { buffer[n] = b; n += 1 } }
-                put(UnsafeBufferPointer(start: head.utf8Start, count: head.utf8CodeUnitCount))
-                put(sub)
-                put(UnsafeBufferPointer(start: tail.utf8Start, count: tail.utf8CodeUnitCount))
-                return n
-            }
-        }
+        let head = "subheading ", tail = " not in the bundled HS edition"
+        var warning = ""
+        warning.reserveCapacity(head.utf8.count + 6 + tail.utf8.count)
+        warning += head
+        warning += code.prefix(6)   // digits only by now: six characters are six bytes
+        warning += tail
+        return warning
     }
 }
 
