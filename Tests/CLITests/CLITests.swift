@@ -131,14 +131,15 @@ struct IngestCommandTests {
         let batch = 1_000
         // A run may, on a busy machine, end before the watcher sees its first batches: then once more with a file
         // twice as large (a store that never showed a committed batch would miss every time, and fail).
-        var killed: (dir: TemporaryDirectory, location: DatabaseLocation, rows: Int, afterKill: Int)?
+        var killed: KilledIngest?
         for attempt in 0..<3 where killed == nil {
             killed = try await killedIngest(kind, rows: 100_000 << attempt, batch: batch)
         }
-        guard let (dir, location, rows, afterKill) = killed else {
+        guard let killed else {
             Issue.record("the run finished before it could be killed, three times; make the file larger")
             return
         }
+        let (dir, location, rows, afterKill) = (killed.dir, killed.location, killed.rows, killed.afterKill)
         defer { dir.remove() }
         #expect(afterKill > 0 && afterKill < rows)
         #expect(afterKill % batch == 0, "a partial batch was committed: \(afterKill) rows")
@@ -154,11 +155,20 @@ struct IngestCommandTests {
         #expect(totals.consignments == rows && totals.currentConsignments == rows)
     }
 
+    /// A store whose intake was killed: where it is, the rows of its file, and the documents it held after the kill.
+    struct KilledIngest {
+        let dir: TemporaryDirectory
+        let location: DatabaseLocation
+        let rows: Int
+        let afterKill: Int
+    }
+
     /// Ingests a file of `rows` BACUDA rows in a child process and kills it once the watcher sees two batches
-    /// stored; the store and how many documents it holds after the kill, or nil when the run ended first.
-    func killedIngest(_ kind: TestDatabases.Kind, rows: Int, batch: Int) async throws
-        -> (dir: TemporaryDirectory, location: DatabaseLocation, rows: Int, afterKill: Int)? {
+    /// stored; nil (the store removed) when the run ended first.
+    func killedIngest(_ kind: TestDatabases.Kind, rows: Int, batch: Int) async throws -> KilledIngest? {
         let dir = try TemporaryDirectory()
+        var kept = false
+        defer { if !kept { dir.remove() } }
         let location = try await TestDatabases.fresh(kind, in: dir)
         var text = "sgd.id,sgd.date,importer.id,declarant.id,country,office.id,tariff.code,quantity,gross.weight,fob.value,cif.value,total.taxes,illicit,revenue\n"
         for i in 0..<rows {
@@ -185,14 +195,12 @@ struct IngestCommandTests {
         if interrupted { kill(child.processIdentifier, SIGKILL) }
         child.waitUntilExit()
         await watcher.close()
-        guard interrupted else {
-            dir.remove()
-            return nil
-        }
+        guard interrupted else { return nil }
         let store = try await Store.open(location, migrate: false)
         let afterKill = try await store.totals().consignments
         await store.close()
-        return (dir, location, rows, afterKill)
+        kept = true
+        return KilledIngest(dir: dir, location: location, rows: rows, afterKill: afterKill)
     }
 
     @Test("the KCS and BACUDA files and the EDIFACT samples of ../shared/data")

@@ -28,22 +28,28 @@ func ingest(_ format: CargoFormat, _ path: String, mapping: ColumnMapping? = nil
     return collector
 }
 
+/// Runs a pipeline on `text`, written to a file of its own for the run.
+func ingest(_ format: CargoFormat, text: String, mapping: ColumnMapping? = nil, batchSize: Int = 5000,
+            mappers: Int = IngestPipeline.cores) async throws -> Collector {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    FileManager.default.createFile(atPath: dir.file("in.csv"), contents: Data(text.utf8))
+    return try await ingest(format, dir.file("in.csv"), mapping: mapping, batchSize: batchSize, mappers: mappers)
+}
+
 @Suite("CSV mappings")
 struct MappingTests {
     @Test("batches are committed in file order however many are mapped at once")
     func mappersKeepOrder() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         var text = "sgd.id,sgd.date,importer.id,declarant.id,country,office.id,tariff.code,quantity,gross.weight,fob.value,cif.value,total.taxes,illicit,revenue\n"
         for i in 0..<3_000 {
             // Every 7th row is rejected (an HS code too short), so batches differ in what they carry.
             text += "SGD\(i),13-01-\(i % 28 + 1 < 10 ? "0" : "")\(i % 28 + 1),IMP\(i % 97),DEC\(i % 13),CNTRY\(i % 7),OFFICE1,"
                 + (i % 7 == 0 ? "72" : "7208196032") + ",\(i),1.5,2.5,3.5,0.1,0,0\n"
         }
-        try text.write(toFile: dir.file("b.csv"), atomically: true, encoding: .utf8)
         var seen: [[[String]]] = []
         for mappers in [1, 2, 3] {
-            let got = try await ingest(.bacuda, dir.file("b.csv"), batchSize: 100, mappers: mappers)
+            let got = try await ingest(.bacuda, text: text, batchSize: 100, mappers: mappers)
             let batches = await got.batches
             seen.append(batches.map { (b: IntakeBatch) -> [String] in
                 b.consignments.map(\.documentNumber) + b.rejects.map { (r: RejectedRecord) in "line \(r.line)" }
@@ -115,13 +121,10 @@ struct MappingTests {
 
     @Test("a continuation row naming another port contradicts its document")
     func contradictingPort() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         let text = "B/L,Date,Loading,HS\nD1,2026-11-20,CNSHA,090230\nD1,,CNNGB,090240\nD2,2026-11-20,CNSHA,090230\n"
-        FileManager.default.createFile(atPath: dir.file("m.csv"), contents: Data(text.utf8))
         let mapping = ColumnMapping(columns: ["B/L": "documentNumber", "Date": "date", "Loading": "route.placeOfLoading",
                                               "HS": "goods.hsCode"])
-        let got = try await ingest(.manifest, dir.file("m.csv"), mapping: mapping)
+        let got = try await ingest(.manifest, text: text, mapping: mapping)
         #expect(await got.consignments.map(\.documentNumber) == ["D2"])
         let rejects = await got.rejects
         #expect(rejects.map(\.field) == ["(document)", "Loading"])
@@ -130,8 +133,6 @@ struct MappingTests {
 
     @Test("numbers are read as strtod reads them: plain decimals (read without it) and every other form")
     func numbers() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         var values = ["0", "-0", "0.1", "0.30000000000000004", "00012.5000", "1.", ".5", "-.5", "+3", "1e5", "1E-3",
                       "123456789012345", "1234567890123456", "9007199254740993", "3.14159265358979323846",
                       "999999999999999", "0.000000000000001", "12345678901234.5", "inf", "nan", "-", ".", "12.3.4",
@@ -152,10 +153,9 @@ struct MappingTests {
             for (i, v) in values.enumerated() {
                 text += "D\(i),2026-11-20,\"\(decimalComma ? v.replacingOccurrences(of: ".", with: ",") : v)\"\n"
             }
-            FileManager.default.createFile(atPath: dir.file("n.csv"), contents: Data(text.utf8))
             let mapping = ColumnMapping(decimalSeparator: decimalComma ? "," : ".",
                                         columns: ["D": "documentNumber", "Date": "date", "Q": "goods.quantity"])
-            let got = try await ingest(.manifest, dir.file("n.csv"), mapping: mapping)
+            let got = try await ingest(.manifest, text: text, mapping: mapping)
             var quantities: [String: Double] = [:]
             for c in await got.consignments { quantities[c.documentNumber] = c.goods.first?.quantity }
             for (i, v) in values.enumerated() {
@@ -171,15 +171,12 @@ struct MappingTests {
 
     @Test("a row's parties are in the mapping's order whichever of their cells are empty")
     func partyOrder() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         // Columns in name order: A names the consignee, B the shipper, C the consignee's country. A row without a
         // consignee name meets the shipper first.
         let text = "A,B,C,D,Date\nCons,Ship,KZ,D1,2026-11-20\n,Ship,KZ,D2,2026-11-20\n,,KZ,D3,2026-11-20\nCons,,,D4,2026-11-20\n"
-        FileManager.default.createFile(atPath: dir.file("p.csv"), contents: Data(text.utf8))
         let mapping = ColumnMapping(columns: ["A": "parties.consignee.name", "B": "parties.shipper.name",
                                               "C": "parties.consignee.country", "D": "documentNumber", "Date": "date"])
-        let got = try await ingest(.manifest, dir.file("p.csv"), mapping: mapping)
+        let got = try await ingest(.manifest, text: text, mapping: mapping)
         let c = await got.consignments
         #expect(c.map { $0.parties.map(\.role) } == [[.consignee, .shipper], [.consignee, .shipper], [.consignee], [.consignee]])
         #expect(c[1].parties == [Party(role: .consignee, country: "KZ"), Party(role: .shipper, name: "Ship")])
@@ -233,8 +230,6 @@ struct MappingTests {
 
     @Test("BACUDA rich rows: pseudonymous codes, padded tariff codes, check-digit flags")
     func bacuda() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
         let text = """
             sgd.id,sgd.date,importer.id,declarant.id,country,office.id,tariff.code,quantity,gross.weight,fob.value,cif.value,total.taxes,illicit,revenue,container.no,port.loading,port.transship,shipper.name,consignee.name,goods.description,payment.terms,mode
             SGD1,13-01-01,IMP1,DEC1,CNTRY605,OFFICE34,7208196032,38212,42121.0,21185.27,23510.09,1309.73,0,0.0,MSCU1234566,FEGDV,ILSFU,"Pioneer Aurora Co., Ltd",Phoenix Trident,FLAT-ROLLED IRON,LC,sea
@@ -243,8 +238,7 @@ struct MappingTests {
             SGD4 ,13-01-03, IMP3,DEC3,CNTRY1,OFFICE1\t,7208196032,1,1.0,1.0,1.0,1.0,0,0.0, MSCU1234566 ,FEGDV,,"  Pioneer Aurora Co., Ltd ",Z,IRON,LC,sea
 
             """
-        FileManager.default.createFile(atPath: dir.file("b.csv"), contents: Data(text.utf8))
-        let got = try await ingest(.bacuda, dir.file("b.csv"))
+        let got = try await ingest(.bacuda, text: text)
         let c = await got.consignments
         #expect(c.count == 3)
         // Spaces and tabs around a cell are not part of its value, quoted or not.
