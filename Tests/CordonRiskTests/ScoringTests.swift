@@ -167,24 +167,7 @@ struct SimulationTests {
 
     @Test("ranked by hits and revenue, the selection goes where frauds recover most")
     func revenueRanking() throws {
-        var rng: UInt64 = 7
-        func next() -> Double {
-            rng = rng &* 6364136223846793005 &+ 1442695040888963407
-            return Double(rng >> 11) / Double(1 << 53)
-        }
-        // Tobacco: often fraud, little revenue; cars: a little less often, much revenue; the rest rarely.
-        let start = CalendarDate(year: 2020, month: 1, day: 1)!
-        let rows = (0..<3500).map { i -> WeeklySimulation.Row in
-            let pick = next()
-            let (hs, value, rate, revenue): (String, Double, Double, Double) =
-                pick < 0.4 ? ("240220", 1_000, 0.5, 100) : pick < 0.5 ? ("870321", 50_000, 0.4, 20_000) : ("940360", 5_000, 0.02, 500)
-            let illicit = next() < rate
-            let c = Consignment(kind: .declaration, documentNumber: "D\(i)", date: start.adding(days: i / 50),
-                                parties: [Party(role: .importer, identifier: "IMP\(Int(next() * 200))")],
-                                goods: [GoodsItem(sequence: 1, hsCode: hs, netMassKg: 100 + next() * 10,
-                                                  customsValue: Money(amount: value * (0.9 + next() * 0.2)))])
-            return WeeklySimulation.Row(id: "D\(i)", consignment: c, illicit: illicit, revenue: illicit ? revenue : 0)
-        }
+        let rows = tobaccoAndCars()
         var p = TrainingParameters()
         p.rounds = 60
         p.earlyStopping = 10
@@ -192,9 +175,6 @@ struct SimulationTests {
         let byProbability = try simulation.run(rows)
         simulation.revenueWeight = 1
         let byRevenue = try simulation.run(rows)
-        func mean(_ weeks: [WeeklySimulation.Week], _ value: (WeeklySimulation.Week) -> Double) -> Double {
-            weeks.map(value).reduce(0, +) / Double(max(1, weeks.count))
-        }
         #expect(byRevenue.count == byProbability.count && byRevenue.count >= 7)
         let recallP = mean(byProbability, \.revenueRecall), recallR = mean(byRevenue, \.revenueRecall)
         #expect(recallR > recallP + 0.2, "revenue recall \(recallR) ranked by hits and revenue, \(recallP) by probability")
@@ -205,5 +185,48 @@ struct SimulationTests {
         let lightly = try simulation.run(rows)
         let recallL = mean(lightly, \.revenueRecall)
         #expect(recallL < recallP + 0.1, "revenue recall \(recallL) at weight 0.001, \(recallP) by probability")
+    }
+
+    @Test("an exploration share spent on expected revenue finds the frauds that recover most, beside the ranking")
+    func revenueExploration() throws {
+        let rows = tobaccoAndCars()
+        var p = TrainingParameters()
+        p.rounds = 60
+        p.earlyStopping = 10
+        // Ranked by probability, the targeted part is tobacco; a third of the selection explores.
+        var simulation = WeeklySimulation(ratePercent: 5, explorePercent: 34, parameters: p)
+        let random = try simulation.run(rows)
+        simulation.exploreBy = .revenue
+        let byRevenue = try simulation.run(rows)
+        #expect(byRevenue.count == random.count && byRevenue.count >= 7)
+        let recallRandom = mean(random, \.revenueRecall), recallRevenue = mean(byRevenue, \.revenueRecall)
+        #expect(recallRevenue > recallRandom + 0.15, "revenue recall \(recallRevenue) exploring by revenue, \(recallRandom) at random")
+        // The cars explored are frauds four times in ten; drawn at random, most explored declarations are the rest's.
+        #expect(mean(byRevenue, \.precision) > mean(random, \.precision))
+    }
+
+    private func mean(_ weeks: [WeeklySimulation.Week], _ value: (WeeklySimulation.Week) -> Double) -> Double {
+        weeks.map(value).reduce(0, +) / Double(max(1, weeks.count))
+    }
+
+    /// Tobacco: often fraud, little revenue; cars: a little less often, much revenue; the rest rarely.
+    private func tobaccoAndCars() -> [WeeklySimulation.Row] {
+        var rng: UInt64 = 7
+        func next() -> Double {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Double(rng >> 11) / Double(1 << 53)
+        }
+        let start = CalendarDate(year: 2020, month: 1, day: 1)!
+        return (0..<3500).map { i -> WeeklySimulation.Row in
+            let pick = next()
+            let (hs, value, rate, revenue): (String, Double, Double, Double) =
+                pick < 0.4 ? ("240220", 1_000, 0.5, 100) : pick < 0.5 ? ("870321", 50_000, 0.4, 20_000) : ("940360", 5_000, 0.02, 500)
+            let illicit = next() < rate
+            let c = Consignment(kind: .declaration, documentNumber: "D\(i)", date: start.adding(days: i / 50),
+                                parties: [Party(role: .importer, identifier: "IMP\(Int(next() * 200))")],
+                                goods: [GoodsItem(sequence: 1, hsCode: hs, netMassKg: 100 + next() * 10,
+                                                  customsValue: Money(amount: value * (0.9 + next() * 0.2)))])
+            return WeeklySimulation.Row(id: "D\(i)", consignment: c, illicit: illicit, revenue: illicit ? revenue : 0)
+        }
     }
 }

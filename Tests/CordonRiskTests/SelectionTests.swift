@@ -30,6 +30,25 @@ struct SelectionTests {
         #expect(over.all.sorted() == [1, 2, 3])
     }
 
+    @Test("given stakes, the control share goes to the highest stakes among what the scores left out")
+    func controlByStake() {
+        var rng = SeededGenerator(seed: 3)
+        // Stakes highest at the low scores' end: the control picks come from there, not from the targeted top.
+        let stakes: [Float] = (0..<100).map { Float(100 - $0) }
+        let s = SelectionPolicy(capacity: .count(10), controlSharePercent: 30)
+            .select(scores: scores, mandatory: [0], controlStakes: stakes, using: &rng)
+        #expect(s.mandatory == [0])
+        #expect(s.targeted == [99, 98, 97, 96, 95, 94])
+        #expect(s.control == [1, 2, 3])
+        // Stakes that do not match the scores one for one are not used: the draw is random.
+        var again = SeededGenerator(seed: 3)
+        let random = SelectionPolicy(capacity: .count(10), controlSharePercent: 30)
+            .select(scores: scores, mandatory: [0], controlStakes: [1, 2], using: &again)
+        var plain = SeededGenerator(seed: 3)
+        #expect(random == SelectionPolicy(capacity: .count(10), controlSharePercent: 30)
+            .select(scores: scores, mandatory: [0], using: &plain))
+    }
+
     @Test("the control draw is replayable from its seed and differs between seeds")
     func seeded() {
         let policy = SelectionPolicy(capacity: .count(30), controlSharePercent: 50)

@@ -46,6 +46,9 @@ public struct WeeklySimulation: Sendable {
     /// frauds), in units of the revealed frauds' mean revenue; the weight is what an average fraud's revenue is
     /// worth against a hit. At 0, the default, the probability alone ranks and no revenue is learned.
     public var revenueWeight = 0.0
+    /// How the exploration share is spent: at random (what a unit's control share does, so that hit rates can be
+    /// measured), or on the highest expected revenue among the declarations the ranking left out.
+    public var exploreBy = Exploration.random
     /// Fewest revealed frauds to learn amounts from; with fewer, the probability ranks.
     static let minimumRevenueExamples = 30
 
@@ -87,14 +90,19 @@ public struct WeeklySimulation: Sendable {
                 }
                 scorer = current
                 let test = current.features.matrix(members.map { rows[$0].consignment })
-                var scores = try current.model.predict(test)
-                if revenueWeight > 0,
+                let probabilities = try current.model.predict(test)
+                var scores = probabilities
+                var stakes: [Float]?
+                if revenueWeight > 0 || exploreBy == .revenue,
                    let amounts = try expectedRevenue(current, revealed: revealed, revenue: revealedRevenue, test: test) {
-                    // A hit is worth one, plus its revenue at the chosen weight.
-                    let weight = Float(revenueWeight)
-                    scores = zip(scores, amounts).map { $0 * (1 + weight * $1) }
+                    if revenueWeight > 0 {
+                        // A hit is worth one, plus its revenue at the chosen weight.
+                        let weight = Float(revenueWeight)
+                        scores = zip(probabilities, amounts).map { $0 * (1 + weight * $1) }
+                    }
+                    if exploreBy == .revenue { stakes = zip(probabilities, amounts).map { $0 * $1 } }
                 }
-                chosen = policy.select(scores: scores, using: &rng).all.map { members[$0] }
+                chosen = policy.select(scores: scores, controlStakes: stakes, using: &rng).all.map { members[$0] }
             }
             for i in chosen {
                 revealed.append(LabelledConsignment(consignment: rows[i].consignment, illicit: rows[i].illicit))
@@ -128,5 +136,16 @@ public struct WeeklySimulation: Sendable {
         let model = try GradientBoostedModel.train(learn, labels: frauds.map { Float(log1p(max(0, revenue[$0]))) }, parameters: p)
         let mean = max(1e-9, frauds.reduce(0) { $0 + revenue[$1] } / Double(frauds.count))
         return try model.predict(test).map { expm1(max(0, $0)) / Float(mean) }
+    }
+}
+
+extension WeeklySimulation {
+    /// What the exploration share of a week's selection goes to.
+    public enum Exploration: String, Sendable, CaseIterable {
+        /// Drawn at random from the declarations not ranked in.
+        case random
+        /// The highest expected revenue (probability times the revenue frauds like it recovered) among them; drawn at
+        /// random while too few frauds are revealed to learn amounts from.
+        case revenue
     }
 }

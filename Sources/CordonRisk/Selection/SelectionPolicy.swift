@@ -22,7 +22,7 @@ public struct SelectionPolicy: Sendable {
         public var mandatory: [Int]
         /// Selected for their scores, highest first.
         public var targeted: [Int]
-        /// Selected at random.
+        /// Selected at random (or for their stakes, when the control share is spent on them).
         public var control: [Int]
 
         public var all: [Int] { mandatory + targeted + control }
@@ -36,8 +36,10 @@ public struct SelectionPolicy: Sendable {
         }
     }
 
-    /// Selects among consignments with these scores; `mandatory` indices are always selected.
-    public func select(scores: [Float], mandatory: Set<Int> = [], using rng: inout some RandomNumberGenerator) -> Selection {
+    /// Selects among consignments with these scores; `mandatory` indices are always selected. The control share is
+    /// drawn at random, or, given `controlStakes` (one per consignment), goes to the highest stakes among the rest.
+    public func select(scores: [Float], mandatory: Set<Int> = [], controlStakes: [Float]? = nil,
+                       using rng: inout some RandomNumberGenerator) -> Selection {
         let slots = slots(for: scores.count)
         // Ties are broken by position, so that a selection can be replayed exactly (a Set's order cannot).
         let byScore: (Int, Int) -> Bool = { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
@@ -48,8 +50,13 @@ public struct SelectionPolicy: Sendable {
         let targeted = Array(ranked.prefix(free - controls))
         var rest = Array(ranked.dropFirst(free - controls))
         var control: [Int] = []
-        for _ in 0..<controls where !rest.isEmpty {
-            control.append(rest.remove(at: Int.random(in: 0..<rest.count, using: &rng)))
+        if let stakes = controlStakes, stakes.count == scores.count {
+            let byStake: (Int, Int) -> Bool = { stakes[$0] != stakes[$1] ? stakes[$0] > stakes[$1] : $0 < $1 }
+            control = Array(rest.sorted(by: byStake).prefix(controls))
+        } else {
+            for _ in 0..<controls where !rest.isEmpty {
+                control.append(rest.remove(at: Int.random(in: 0..<rest.count, using: &rng)))
+            }
         }
         return Selection(mandatory: must, targeted: targeted, control: control)
     }

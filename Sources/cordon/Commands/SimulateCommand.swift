@@ -13,12 +13,14 @@ struct SimulateCommand: ParsableCommand {
             Weeks are (date - first date) div 7. Weeks 0 and 1 are labelled history. In each later week the model, \
             retrained on every label revealed so far (fitted anew every --full-fit-every weeks, retrained with that \
             fit's choices between), selects floor(n * RATE / 100) declarations (EXPLORE percent \
-            of them at random among the rest), and their labels are revealed. Writes week,id for every selection; \
+            of them among the rest, at random or, with --explore-by revenue, by expected revenue), and their labels are revealed. Writes week,id for every selection; \
             prints each week's precision and revenue recall, and their means, to stderr.
 
             Example:
               cordon simulate --format bacuda --data A_s1_rich.csv.gz --rate 5 \\
                 --out selections.csv
+              cordon simulate --format bacuda --data A_s1_rich.csv.gz --rate 1 \\
+                --explore-by revenue --out selections.csv
             """)
 
     @Option(help: "Format of the file: bacuda or kcs.")
@@ -30,8 +32,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Percentage of each week's declarations to select.")
     var rate: Double
 
-    @Option(help: "Percentage of the selection drawn at random (exploration).")
+    @Option(help: "Percentage of the selection spent on exploration (see --explore-by).")
     var explore: Double = 5
+
+    @Option(help: "What the exploration share goes to: random (drawn at random, as a unit's control share is), or revenue (the highest expected revenue, probability times the revenue revealed frauds like it recovered, among the declarations the ranking left out).")
+    var exploreBy = WeeklySimulation.Exploration.random
 
     @Option(help: "Fit the model anew (rounds and the use of traders' history chosen by validation) every this many weeks; retrain it with those choices in the weeks between.")
     var fullFitEvery = 4
@@ -72,6 +77,7 @@ struct SimulateCommand: ParsableCommand {
         simulation.screening = try model.screening()
         simulation.weeksBetweenFullFits = fullFitEvery
         simulation.revenueWeight = rankBy == "hits-and-revenue" ? revenueWeight : 0
+        simulation.exploreBy = exploreBy
         let weeks = try simulation.run(rows) { w in
             StandardError.write("week \(w.week): \(w.declarations) declarations, \(w.selected.count) selected, precision \(String(format: "%.3f", w.precision)), revenue recall \(String(format: "%.3f", w.revenueRecall))\n")
         }
@@ -83,3 +89,5 @@ struct SimulateCommand: ParsableCommand {
                                    weeks.reduce(0) { $0 + $1.precision } / n, weeks.reduce(0) { $0 + $1.revenueRecall } / n, weeks.count))
     }
 }
+
+extension WeeklySimulation.Exploration: ExpressibleByArgument {}
