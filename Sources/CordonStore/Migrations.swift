@@ -369,6 +369,35 @@ enum Migrations {
             "DROP TABLE consignment_containers",
             "ALTER TABLE consignment_container_entries RENAME TO consignment_containers",
         ] },
+        Migration(version: 19, name: "search entries in blocks of documents") { f in [
+            // The search entries are keyed first by their document's block (its id div 4096, `Store.entryBlockSize`).
+            // Keyed by name or number alone, every batch of a large intake wrote into nearly every page of these tables
+            // (its names recur all over them), so the cost of a batch grew with the store: half of what SQLite did for a
+            // 1,000,000-row intake. A batch now writes into the pages of its own few blocks. A search looks in each
+            // block (`Store.entryBlocks`): a seek per block, thousands of blocks for millions of documents.
+            """
+            CREATE TABLE consignment_party_entries (
+                block BIGINT NOT NULL, name_id BIGINT NOT NULL, consignment_id BIGINT NOT NULL, role TEXT NOT NULL,
+                PRIMARY KEY (block, name_id, consignment_id, role))\(f.clustered)
+            """,
+            """
+            INSERT INTO consignment_party_entries (block, name_id, consignment_id, role)
+            SELECT consignment_id / 4096, name_id, consignment_id, role FROM consignment_parties
+            """,
+            "DROP TABLE consignment_parties",
+            "ALTER TABLE consignment_party_entries RENAME TO consignment_parties",
+            """
+            CREATE TABLE consignment_container_entries (
+                block BIGINT NOT NULL, number TEXT NOT NULL, consignment_id BIGINT NOT NULL, check_digit_valid INTEGER NOT NULL,
+                PRIMARY KEY (block, number, consignment_id))\(f.clustered)
+            """,
+            """
+            INSERT INTO consignment_container_entries (block, number, consignment_id, check_digit_valid)
+            SELECT consignment_id / 4096, number, consignment_id, check_digit_valid FROM consignment_containers
+            """,
+            "DROP TABLE consignment_containers",
+            "ALTER TABLE consignment_container_entries RENAME TO consignment_containers",
+        ] },
     ]
 
     static var latest: Int { all.last?.version ?? 0 }

@@ -363,7 +363,7 @@ extension Store {
                     FROM alert_watches w JOIN consignment_containers cc ON cc.number = w.container
                         JOIN messages m ON m.id = w.message_id
                     WHERE w.unit_code = \(bind: unit) AND w.from_day <= \(bind: day.description) AND w.until_day >= \(bind: day.description)
-                        AND cc.consignment_id IN (\(binds: Array(chunk)))
+                        AND cc.block IN (\(binds: Store.entryBlocks(of: chunk))) AND cc.consignment_id IN (\(binds: Array(chunk)))
                     ORDER BY m.created_at
                     """).all() {
                     let id = try r.decode(column: "consignment_id", as: Int.self)
@@ -388,8 +388,9 @@ extension Store {
         return try await exclusive {
             // The alert reason names the message id (a UUID), so the reasons text tells whether this alert flagged it.
             try await sql.raw("""
+                \(unsafeRaw: Store.entryBlocks)
                 SELECT DISTINCT c.doc_date FROM alert_watches w
-                    JOIN consignment_containers cc ON cc.number = w.container
+                    CROSS JOIN entry_blocks b \(unsafeRaw: entriesJoin) consignment_containers cc ON cc.block = b.block AND cc.number = w.container
                     JOIN consignments c ON c.id = cc.consignment_id AND c.is_current = 1
                 WHERE w.unit_code = \(bind: unit) AND c.doc_date >= w.from_day AND c.doc_date <= w.until_day
                     \(unsafeRaw: containers == nil ? "" : "AND w.container IN (")\(binds: containers ?? [])\(unsafeRaw: containers == nil ? "" : ")")

@@ -49,8 +49,9 @@ extension Store {
             conditions = conditions + """
                  AND (UPPER(c.document_number) LIKE \(bind: part) ESCAPE '\\'
                      OR t.consignment_id IN (SELECT consignment_id FROM consignment_containers WHERE number LIKE \(bind: part) ESCAPE '\\')
-                     OR t.consignment_id IN (SELECT p.consignment_id FROM party_names n JOIN consignment_parties p ON p.name_id = n.id
-                                             WHERE n.term LIKE \(bind: part) ESCAPE '\\'))
+                     OR t.consignment_id IN (\(unsafeRaw: Store.entryBlocks)
+                         SELECT p.consignment_id FROM \(unsafeRaw: partyEntriesByName)
+                         WHERE n.term LIKE \(bind: part) ESCAPE '\\'))
                 """
         }
         let filtered = documentFilter || q.lane != nil
@@ -119,8 +120,9 @@ extension Store {
         let resultScope: SQLQueryString = units.map { " WHERE unit_code IN (\(binds: $0))" } ?? ""
         return try await exclusive {
             let rows = try await sql.raw("""
+                \(unsafeRaw: Store.entryBlocks)
                 SELECT c.id, c.kind, c.document_number, c.doc_date, MIN(p.role) AS role, MAX(r.outcome) AS outcome
-                FROM party_names n JOIN consignment_parties p ON p.name_id = n.id
+                FROM \(unsafeRaw: partyEntriesByName)
                 JOIN consignments c ON c.id = p.consignment_id AND c.is_current = 1
                 LEFT JOIN (SELECT document_number, kind, outcome FROM inspection_results\(resultScope)) r
                     ON r.document_number = c.document_number AND r.kind = c.kind

@@ -66,18 +66,25 @@ extension Store {
                 }
                 for chunk in containers.chunks(ofCount: 500) {
                     try await sql.delete(from: "consignment_containers")
-                        .where(SQLGroupExpression([SQLColumn("number"), SQLColumn("consignment_id")]), .in,
-                               SQLGroupExpression(chunk.map { SQLGroupExpression([SQLBind($0.0), SQLBind($0.1)]) })).run()
+                        .where(SQLGroupExpression([SQLColumn("block"), SQLColumn("number"), SQLColumn("consignment_id")]), .in,
+                               SQLGroupExpression(chunk.map {
+                                   SQLGroupExpression([SQLBind($0.1 / Store.entryBlockSize), SQLBind($0.0), SQLBind($0.1)])
+                               })).run()
                 }
-                // A party's entries are found by its name's number; a name no document names any more goes too.
+                // A party's entries are found by its document's block and its name's number; a name no document names
+                // any more goes too.
+                let blocks = Store.entryBlocks(of: ids)
                 for chunk in Array(names).chunks(ofCount: 500) {
                     try await sql.raw("""
                         DELETE FROM consignment_parties
-                        WHERE name_id IN (SELECT id FROM party_names WHERE term IN (\(binds: Array(chunk)))) AND consignment_id IN (\(binds: ids))
+                        WHERE block IN (\(binds: blocks)) AND name_id IN (SELECT id FROM party_names WHERE term IN (\(binds: Array(chunk))))
+                            AND consignment_id IN (\(binds: ids))
                         """).run()
                     try await sql.raw("""
+                        \(unsafeRaw: Store.entryBlocks)
                         DELETE FROM party_names WHERE term IN (\(binds: Array(chunk)))
-                            AND NOT EXISTS (SELECT 1 FROM consignment_parties p WHERE p.name_id = party_names.id)
+                            AND NOT EXISTS (SELECT 1 FROM entry_blocks b \(unsafeRaw: entriesJoin) consignment_parties p
+                                            ON p.block = b.block AND p.name_id = party_names.id)
                         """).run()
                 }
                 for table in ["targets", "profile_hits"] {

@@ -39,6 +39,17 @@ func declaration(_ number: String, hs: String = "090230", mass: Double = 100, co
 
 let source = SourceFile(name: "t.csv", fingerprint: "f1", format: "kcs")
 
+/// Sets the next id a store hands out, through the database's own client (as other records taking ids would).
+func setNextID(_ id: Int, of location: DatabaseLocation) throws {
+    let statement = "UPDATE id_blocks SET next_id = \(id) WHERE name = 'main'"
+    let result: ProcessResult
+    switch location {
+    case .sqlite(let path): result = try run("/usr/bin/env", ["sqlite3", path, statement])
+    case .postgres(let url): result = try run("/usr/bin/env", ["psql", "-X", "-q", url, "-c", statement])
+    }
+    guard result.status == 0 else { throw TestSetupError("could not set the next id: \(result.stderr)") }
+}
+
 /// A closed SQLite store file holding `documents`, for the tests that rewrite it as an earlier version left it.
 func closedStore(with documents: [Consignment], in dir: TemporaryDirectory) async throws -> String {
     let path = dir.file("node.sqlite")
@@ -104,7 +115,7 @@ struct StoreTests {
             CREATE TABLE old_entries (
                 number TEXT NOT NULL, consignment_id BIGINT NOT NULL REFERENCES consignments (id),
                 check_digit_valid INTEGER NOT NULL, PRIMARY KEY (number, consignment_id)) WITHOUT ROWID;
-            INSERT INTO old_entries SELECT * FROM consignment_containers;
+            INSERT INTO old_entries SELECT number, consignment_id, check_digit_valid FROM consignment_containers;
             DROP TABLE consignment_containers; ALTER TABLE old_entries RENAME TO consignment_containers;
             DELETE FROM schema_migrations WHERE version >= 18;
             SELECT COUNT(*) FROM pragma_foreign_key_list('consignment_containers');
@@ -121,6 +132,80 @@ struct StoreTests {
             """])
         #expect(after.stdout.split(separator: "\n") == ["0", "MSCU1234566 C1", "MSCU1234566 C2", "TGHU9876543 C2", "TGHU9876543 C3"],
                 "\(after.stderr)")
+    }
+
+    @Test("documents whose search entries lie in blocks far apart are found by parties and containers, and purged entry by entry",
+          arguments: TestDatabases.available)
+    func entryBlocks(kind: TestDatabases.Kind) async throws {
+        try await withStore(kind) { store, _ in
+            let day = try #require(CalendarDate(year: 2026, month: 11, day: 20))
+            let old = try #require(CalendarDate(year: 2024, month: 1, day: 10))
+            func doc(_ number: String, _ container: String, consignee: String, on date: CalendarDate = day) -> Consignment {
+                var c = declaration(number, containers: [container])
+                c.date = date
+                c.parties.append(Party(role: .consignee, name: consignee))
+                return c
+            }
+            // Ids jump between batches, as when other records take ids in between, so that the documents fall in the
+            // blocks 0, 2 and 3 (one batch across their border) and 7 of 4,096 documents.
+            func commit(_ docs: [Consignment], nextID: Int?) async throws {
+                if let nextID { try await setNextID(nextID, of: await store.location) }
+                _ = try await store.commit(IntakeBatch(source: source, consignments: docs))
+            }
+            try await commit([doc("B0", "MSCU1234566", consignee: "Alpha LLC")], nextID: nil)
+            // B2 alone names a shipper, Beta; its consignee Gamma is B7's too.
+            var b2 = doc("B2", "TGHU9876543", consignee: "Gamma LLC", on: old)
+            b2.parties.append(Party(role: .shipper, name: "Beta LLC"))
+            try await commit([b2, doc("B3", "MSCU1234566", consignee: "Alpha LLC")], nextID: 3 * 4096 - 1)
+            try await commit([doc("B7", "TGHU9876543", consignee: "Gamma LLC")], nextID: 7 * 4096 + 5)
+            try await store.saveUnit(ControlUnit(code: "U1", name: "Unit", kind: .pcu, country: "KZ", locations: ["KZALA"], capacity: .count(5)))
+            let docs = try await store.consignments(for: try await store.unit("U1"), on: day)
+            let ids = Dictionary(uniqueKeysWithValues: docs.map { ($0.consignment.documentNumber, $0.id) })
+            #expect(ids.count == 3 && ids["B3"].map { $0 / 4096 } == 3 && ids["B7"].map { $0 / 4096 } == 7)
+
+            func history(_ term: String) async throws -> Set<String> {
+                Set(try await store.traderHistory(terms: [term], excluding: 0, units: nil).map(\.documentNumber))
+            }
+            #expect(try await history("IMP1") == ["B0", "B2", "B3", "B7"])
+            #expect(try await history("ALPHA LLC") == ["B0", "B3"])
+            try await store.replaceTargets(unit: "U1", day: day, targets: docs.enumerated().map { i, d in
+                Target(consignmentID: d.id, kind: .declaration, documentNumber: d.consignment.documentNumber, rank: i + 1,
+                       score: 0.5, lane: .green, selection: .released, reasons: [], profiles: [])
+            }, modelVersion: nil)
+            func search(_ text: String) async throws -> Set<String> {
+                var q = QueueQuery(unit: "U1", day: day)
+                q.includeReleased = true
+                q.search = text
+                return Set(try await store.queue(q).targets.map(\.documentNumber))
+            }
+            #expect(try await search("gamma") == ["B7"])
+            #expect(try await search("alpha") == ["B0", "B3"])
+            #expect(try await search("tghu98") == ["B7"])
+            // An alert on a container carried in two blocks matches both documents, and finds the day scored without it.
+            _ = try await store.receiveMessage(id: "a1", sender: "kz-node", signature: "s", kind: "alert", json: "{}",
+                                               message: MessageRecord(id: "a1", thread: "a1", inReplyTo: nil, kind: "alert", priority: "urgent",
+                                                                      language: "en", senderNode: "uz-node", senderUnit: "TAS", sentBy: nil,
+                                                                      channel: "{}", channelLabel: "unit uz-node/TAS", subject: "watch",
+                                                                      content: "{}", created: "2026-11-19T08:00:00Z"),
+                                               boxes: ["U1"],
+                                               watches: [AlertWatch(messageID: "a1", unit: "U1", container: "MSCU1234566",
+                                                                    from: day.adding(days: -7), until: day.adding(days: 7))], effect: nil)
+            let matches = try await store.alertMatches(unit: "U1", day: day, consignmentIDs: docs.map(\.id))
+            #expect(Set(matches.keys) == Set([ids["B0"], ids["B3"]].compactMap { $0 }))
+            #expect(try await store.daysWithUnflaggedAlerts(unit: "U1") == [day])
+
+            // The purge takes B2 (block 2) with its entries and the name only it gave (Beta, not Gamma, which B7 in
+            // block 7 gives too); the others are found as before.
+            #expect(try await store.totals().partyNames == 5)
+            #expect(try await store.purgeCargo(before: try #require(CalendarDate(iso: "2025-01-01"))).consignments == 1)
+            let totals = try await store.totals()
+            #expect(totals.consignments == 3 && totals.containers == 3 && totals.partyNames == 4)
+            #expect(try await history("IMP1") == ["B0", "B3", "B7"])
+            #expect(try await history("GAMMA LLC") == ["B7"])
+            #expect(try await search("gamma") == ["B7"])
+            #expect(try await search("beta").isEmpty)
+            #expect(try await search("tghu98") == ["B7"])
+        }
     }
 
     @Test("a store closed from a cancelled task (a server shutting down) still closes its SQLite file")
