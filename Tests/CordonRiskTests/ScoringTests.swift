@@ -168,10 +168,7 @@ struct SimulationTests {
     @Test("ranked by hits and revenue, the selection goes where frauds recover most")
     func revenueRanking() throws {
         let rows = tobaccoAndCars()
-        var p = TrainingParameters()
-        p.rounds = 60
-        p.earlyStopping = 10
-        var simulation = WeeklySimulation(ratePercent: 5, explorePercent: 0, parameters: p)
+        var simulation = smallSimulation(explorePercent: 0)
         let byProbability = try simulation.run(rows)
         simulation.revenueWeight = 1
         let byRevenue = try simulation.run(rows)
@@ -190,11 +187,8 @@ struct SimulationTests {
     @Test("an exploration share spent on expected revenue finds the frauds that recover most, beside the ranking")
     func revenueExploration() throws {
         let rows = tobaccoAndCars()
-        var p = TrainingParameters()
-        p.rounds = 60
-        p.earlyStopping = 10
         // Ranked by probability, the targeted part is tobacco; a third of the selection explores.
-        var simulation = WeeklySimulation(ratePercent: 5, explorePercent: 34, parameters: p)
+        var simulation = smallSimulation(explorePercent: 34)
         let random = try simulation.run(rows)
         simulation.exploreBy = .revenue
         let byRevenue = try simulation.run(rows)
@@ -203,6 +197,14 @@ struct SimulationTests {
         #expect(recallRevenue > recallRandom + 0.15, "revenue recall \(recallRevenue) exploring by revenue, \(recallRandom) at random")
         // The cars explored are frauds four times in ten; drawn at random, most explored declarations are the rest's.
         #expect(mean(byRevenue, \.precision) > mean(random, \.precision))
+    }
+
+    /// A simulation at 5 % with few trees, quick on the small data of these tests.
+    private func smallSimulation(explorePercent: Double) -> WeeklySimulation {
+        var p = TrainingParameters()
+        p.rounds = 60
+        p.earlyStopping = 10
+        return WeeklySimulation(ratePercent: 5, explorePercent: explorePercent, parameters: p)
     }
 
     private func mean(_ weeks: [WeeklySimulation.Week], _ value: (WeeklySimulation.Week) -> Double) -> Double {

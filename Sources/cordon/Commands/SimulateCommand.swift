@@ -13,8 +13,9 @@ struct SimulateCommand: ParsableCommand {
             Weeks are (date - first date) div 7. Weeks 0 and 1 are labelled history. In each later week the model, \
             retrained on every label revealed so far (fitted anew every --full-fit-every weeks, retrained with that \
             fit's choices between), selects floor(n * RATE / 100) declarations (EXPLORE percent \
-            of them among the rest, at random or, with --explore-by revenue, by expected revenue), and their labels are revealed. Writes week,id for every selection; \
-            prints each week's precision and revenue recall, and their means, to stderr.
+            of them among the rest, at random or, with --explore-by revenue, by expected revenue), and their \
+            labels are revealed. Writes week,id for every selection; prints each week's precision and revenue \
+            recall, and their means, to stderr.
 
             Example:
               cordon simulate --format bacuda --data A_s1_rich.csv.gz --rate 5 \\
